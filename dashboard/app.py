@@ -1,0 +1,62 @@
+"""The application factory: `create_app(settings)` builds a complete, independent Dash app."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from dash import Dash
+from flask_caching import Cache
+from sqlalchemy import Engine
+
+from queries.engine import make_engine
+
+from . import geo_routes, shell
+from .context import AppContext
+from .pages import PAGES
+from .settings import Settings
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Dash:
+    """A new Dash app over the reporting database named by `settings`.
+
+    Callbacks are registered on this app alone, so several apps can live in one process.
+    The database must already be migrated (`aimak serve` does it; tests use fixtures).
+    """
+    # 1. settings and the database
+    settings = settings or Settings.from_env()
+    engine = engine or make_engine(settings.db_url)
+
+    # 2. the Dash app, serving every asset itself (no CDN)
+    app = Dash(
+        __name__,
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Aimak Atlas",
+        update_title=None,
+    )
+    app.server.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+
+    # 3. a query cache per app, keyed by query, filters and scope
+    cache = Cache(
+        app.server,
+        config={
+            "CACHE_TYPE": settings.cache_type,
+            "CACHE_REDIS_URL": settings.cache_redis_url,
+            "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
+            "CACHE_KEY_PREFIX": f"aimak-{id(app)}-",
+        },
+    )
+    ctx = AppContext(settings=settings, engine=engine, cache=cache)
+    app.server.extensions["aimak"] = ctx
+
+    # 4. layout, routes and callbacks of this app alone
+    app.layout = shell.layout(ctx)
+    geo_routes.register(app, ctx)
+    shell.register(app, ctx)
+    for page in PAGES:
+        page.register(app, ctx)
+    return app

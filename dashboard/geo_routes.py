@@ -1,0 +1,79 @@
+"""Geometry served by URL, once per session: the browser fetches it, callbacks send only values."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import flask
+import shapely
+
+from queries import geography
+from queries.scope import Filters
+
+LEVELS = {"oblasts": geography.oblasts, "rayons": geography.rayons}
+
+#: plotly's SVG maps ask for a world topology; an empty one keeps them offline.
+EMPTY_WORLD = {
+    "type": "Topology",
+    "objects": {
+        name: {"type": "GeometryCollection", "geometries": []}
+        for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+    },
+    "arcs": [],
+}
+
+
+def feature_collection(frame) -> dict:
+    """A compact GeoJSON FeatureCollection with the P-code as feature id.
+
+    Exterior rings are made clockwise: plotly's SVG maps (d3-geo) read a counter-clockwise
+    ring as "everything but this polygon" and fill the whole map.
+    """
+    frame = frame[frame.geometry.notna()]
+    shapes = shapely.orient_polygons(frame.geometry.to_numpy(), exterior_cw=True)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": pcode,
+                "properties": {},
+                "geometry": json.loads(shapely.to_geojson(shape)),
+            }
+            for pcode, shape in zip(frame.pcode, shapes, strict=True)
+        ],
+    }
+
+
+def _json_response(body: bytes) -> flask.Response:
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if flask.request.if_none_match.contains(etag):
+        return flask.Response(status=304)
+    response = flask.Response(body, mimetype="application/geo+json")
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+def register(app, ctx) -> None:
+    """Add the geometry routes to `app`'s server."""
+    server = app.server
+
+    @server.route("/geo/<level>.geojson")
+    def geometry(level: str):
+        if level not in LEVELS:
+            flask.abort(404)
+        scope = ctx.current_scope()
+        key = f"geojson|{level}|{scope.key}"
+        body = ctx.cache.get(key)
+        if body is None:
+            frame = LEVELS[level](ctx.engine, Filters(), scope)
+            body = json.dumps(feature_collection(frame), separators=(",", ":")).encode()
+            ctx.cache.set(key, body)
+        return _json_response(body)
+
+    @server.route("/geo/topojson/world_110m.json")
+    def empty_world():
+        return _json_response(json.dumps(EMPTY_WORLD).encode())

@@ -1,0 +1,1 @@
+"""The reporting database: schema, migrations, engine, read queries and scope."""

@@ -1,0 +1,213 @@
+"""Administrative units: storing installed boundaries, and reading units within a scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from queries.models import (
+    AuditEntry,
+    ImportBatch,
+    Municipality,
+    Oblast,
+    PriorityIssue,
+    Rayon,
+    SocialProject,
+    UnitKind,
+)
+from queries.scope import Filters, Scope, scope_clause
+from queries.users import system_user
+
+NAME_COLUMNS = ["name_en", "name_ru", "name_ky"]
+
+
+def _frame(engine: Engine, statement, geometry: bool) -> pd.DataFrame | gpd.GeoDataFrame:
+    with engine.connect() as connection:
+        frame = pd.read_sql(statement, connection)
+    if not geometry:
+        return frame
+    shapes = shapely.from_wkb(frame.pop("geometry").to_numpy())
+    return gpd.GeoDataFrame(frame, geometry=shapes, crs="EPSG:4326")
+
+
+def oblasts(engine: Engine, filters: Filters, scope: Scope | None) -> gpd.GeoDataFrame:
+    """Oblasts in scope (and in the oblast filter), with their geometry when installed."""
+    statement = select(
+        Oblast.pcode,
+        *[getattr(Oblast, c) for c in NAME_COLUMNS],
+        Oblast.iso_code,
+        Oblast.geometry,
+    ).where(scope_clause(scope, Oblast.pcode))
+    if filters.oblasts:
+        statement = statement.where(Oblast.pcode.in_(filters.oblasts))
+    return _frame(engine, statement.order_by(Oblast.pcode), geometry=True)
+
+
+def rayons(engine: Engine, filters: Filters, scope: Scope | None) -> gpd.GeoDataFrame:
+    """Rayons and cities of oblast significance in scope, with their geometry when installed."""
+    statement = select(
+        Rayon.pcode,
+        Rayon.oblast_pcode,
+        *[getattr(Rayon, c) for c in NAME_COLUMNS],
+        Rayon.kind,
+        Rayon.geometry,
+    ).where(scope_clause(scope, Rayon.oblast_pcode))
+    if filters.oblasts:
+        statement = statement.where(Rayon.oblast_pcode.in_(filters.oblasts))
+    if filters.rayons:
+        statement = statement.where(Rayon.pcode.in_(filters.rayons))
+    return _frame(engine, statement.order_by(Rayon.pcode), geometry=True)
+
+
+def programme_municipalities(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:
+    """Municipalities in scope that take part in the programme (have priorities or projects).
+
+    One row per municipality: P-code, kind, names, rayon and oblast names, reference point.
+    """
+    rayon = Rayon.__table__.alias("r")
+    oblast = Oblast.__table__.alias("o")
+    in_programme = or_(
+        exists().where(PriorityIssue.municipality_pcode == Municipality.pcode),
+        exists().where(SocialProject.municipality_pcode == Municipality.pcode),
+    )
+    statement = (
+        select(
+            Municipality.pcode,
+            Municipality.kind,
+            *[getattr(Municipality, c) for c in NAME_COLUMNS],
+            Municipality.rayon_pcode,
+            Municipality.oblast_pcode,
+            *[rayon.c[c].label(f"rayon_{c}") for c in NAME_COLUMNS],
+            *[oblast.c[c].label(f"oblast_{c}") for c in NAME_COLUMNS],
+            Municipality.lon,
+            Municipality.lat,
+        )
+        .join(rayon, rayon.c.pcode == Municipality.rayon_pcode)
+        .join(oblast, oblast.c.pcode == Municipality.oblast_pcode)
+        .where(scope_clause(scope, Municipality.oblast_pcode), in_programme)
+        .order_by(Municipality.oblast_pcode, Municipality.pcode)
+    )
+    if filters.oblasts:
+        statement = statement.where(Municipality.oblast_pcode.in_(filters.oblasts))
+    if filters.rayons:
+        statement = statement.where(Municipality.rayon_pcode.in_(filters.rayons))
+    frame = _frame(engine, statement, geometry=False)
+    frame["kind"] = frame["kind"].map(lambda k: k.value if isinstance(k, UnitKind) else k)
+    return frame
+
+
+def boundaries_installed(engine: Engine) -> bool:
+    """Whether rayon polygons are in the database."""
+    with engine.connect() as connection:
+        count = connection.scalar(
+            select(func.count()).select_from(Rayon).where(Rayon.geometry.is_not(None))
+        )
+    return bool(count)
+
+
+def store_boundaries(engine: Engine, boundaries, *, source: str, file_name: str) -> dict:
+    """Insert or update oblasts, rayons and municipalities from prepared `boundaries`.
+
+    `boundaries` has GeoDataFrames `oblasts`, `rayons` and `municipalities` (see
+    geodata.prepare.Boundaries). Cities of oblast significance (ADM2 cities) also become
+    municipalities keyed by their ADM2 P-code. One transaction; returns counts.
+    """
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    counts = {"oblast": 0, "rayon": 0, "municipality": 0}
+    with Session(engine) as session, session.begin():
+        for row in boundaries.oblasts.itertuples():
+            session.merge(
+                Oblast(
+                    pcode=row.pcode,
+                    name_en=row.name_en,
+                    name_ru=row.name_ru,
+                    name_ky=row.name_ky,
+                    iso_code=row.iso_code,
+                    soate=row.soate,
+                    geometry=shapely.to_wkb(row.geometry),
+                    source=source,
+                )
+            )
+            counts["oblast"] += 1
+        session.flush()
+        for row in boundaries.rayons.itertuples():
+            kind = UnitKind.CITY if row.kind == "city" else UnitKind.DISTRICT
+            session.merge(
+                Rayon(
+                    pcode=row.pcode,
+                    oblast_pcode=row.oblast_pcode,
+                    name_en=row.name_en,
+                    name_ru=row.name_ru,
+                    name_ky=row.name_ky,
+                    kind=kind,
+                    geometry=shapely.to_wkb(row.geometry),
+                    source=source,
+                )
+            )
+            counts["rayon"] += 1
+            if kind is UnitKind.CITY:
+                point = row.geometry.representative_point()
+                session.merge(
+                    Municipality(
+                        pcode=row.pcode,
+                        rayon_pcode=row.pcode,
+                        oblast_pcode=row.oblast_pcode,
+                        kind=kind,
+                        name_en=row.name_en,
+                        name_ru=row.name_ru,
+                        name_ky=row.name_ky,
+                        lon=round(point.x, 5),
+                        lat=round(point.y, 5),
+                        geometry=shapely.to_wkb(row.geometry),
+                        source=source,
+                    )
+                )
+                counts["municipality"] += 1
+        session.flush()
+        for row in boundaries.municipalities.itertuples():
+            if row.kind not in (UnitKind.AYIL_AIMAK, UnitKind.TOWN):
+                counts["skipped"] = counts.get("skipped", 0) + 1  # e.g. a lake, "Unknown"
+                continue
+            existing = session.get(Municipality, row.pcode)
+            session.merge(
+                Municipality(
+                    pcode=row.pcode,
+                    rayon_pcode=row.rayon_pcode,
+                    oblast_pcode=row.oblast_pcode,
+                    kind=UnitKind(row.kind),
+                    name_en=row.name_en,
+                    name_ky=row.name_ky,
+                    name_ru=existing.name_ru if existing else None,
+                    lon=float(row.lon),
+                    lat=float(row.lat),
+                    geometry=existing.geometry if existing else None,
+                    source=source,
+                )
+            )
+            counts["municipality"] += 1
+        actor = system_user(session)
+        batch = ImportBatch(
+            kind="boundaries",
+            file_name=file_name,
+            user_id=actor.id,
+            started_at=now,
+            finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            counts=counts,
+        )
+        session.add(batch)
+        session.flush()
+        session.add(
+            AuditEntry(
+                at=now,
+                user_id=actor.id,
+                batch_id=batch.id,
+                action="boundaries_install",
+                after={"source": source, **counts},
+            )
+        )
+    return counts

@@ -1,0 +1,55 @@
+"""Who may read what, and the filters every query takes: `Scope` (deny by default) and `Filters`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, false
+
+PROJECT_OBLASTS = frozenset({"KG03000000000", "KG05000000000", "KG07000000000"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The oblasts (P-codes) a user may read. The empty scope reads nothing."""
+
+    oblasts: frozenset[str] = frozenset()
+
+    def __post_init__(self):
+        object.__setattr__(self, "oblasts", frozenset(self.oblasts))
+
+    @property
+    def key(self) -> str:
+        """A stable string for cache keys."""
+        return ",".join(sorted(self.oblasts)) or "-"
+
+    def clause(self, oblast_column) -> ColumnElement[bool]:
+        """A WHERE clause limiting `oblast_column` to this scope (false when empty)."""
+        if not self.oblasts:
+            return false()
+        return oblast_column.in_(sorted(self.oblasts))
+
+
+NO_SCOPE = Scope()
+
+
+def scope_clause(scope: Scope | None, oblast_column) -> ColumnElement[bool]:
+    """Deny by default: no scope (None) or an empty one selects zero rows."""
+    return (scope or NO_SCOPE).clause(oblast_column)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared filter bar's state. None means 'all'."""
+
+    oblasts: tuple[str, ...] = field(default_factory=tuple)
+    rayons: tuple[str, ...] = field(default_factory=tuple)
+    phase: int | None = None
+    year: int | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable string for cache keys."""
+        return repr(self)

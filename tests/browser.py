@@ -1,0 +1,104 @@
+"""A real browser for the few named browser tests: the app under waitress, Debian's Chromium.
+
+Chromium logs every request (DevTools performance log) and console message, so a test can
+say which hosts the page talked to.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import waitress
+from selenium import webdriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--window-size=1400,1000",
+    "--lang=en-US",
+]
+
+
+def chromium_available() -> bool:
+    return bool(shutil.which("chromium") and shutil.which("chromedriver"))
+
+
+@contextmanager
+def serve(app):
+    """Serve a Dash app with waitress on a free loopback port; yield its base URL."""
+    server = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+
+
+@contextmanager
+def chromium():
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=shutil.which("chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class PageLog:
+    """Requests and console messages seen by a driver (logs are drained when read)."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.requests: list[str] = []
+        self.console: list[dict] = []
+
+    def read(self) -> PageLog:
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                self.requests.append(message["params"]["request"]["url"])
+        self.console.extend(self.driver.get_log("browser"))
+        return self
+
+    def outside_requests(self, origin: str) -> list[str]:
+        """Requests to any origin but `origin` (blob: and data: URLs are local)."""
+        own = urlsplit(origin).netloc
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme in {"http", "https", "ws", "wss"}
+            and urlsplit(url).netloc != own
+        ]
+
+    def errors(self) -> list[dict]:
+        return [entry for entry in self.console if entry["level"] == "SEVERE"]
+
+
+def wait_for(driver, script: str, timeout: float = 20):
+    """Wait until a JavaScript expression is truthy; return its value."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(
+        lambda d: d.execute_script(f"return {script}")
+    )
+
+
+def settle(seconds: float = 1.0) -> None:
+    time.sleep(seconds)

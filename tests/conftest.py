@@ -1,0 +1,138 @@
+"""Shared fixtures: real databases (SQLite and the local PostgreSQL), real boundaries, apps.
+
+Tests that need a service or a browser skip where it is missing; with CI=true (or
+AIMAK_REQUIRE_ALL=1) such a skip is a failure instead, so CI cannot pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboard.settings import Settings
+from geodata.sources import find_geodata_dir
+from queries.engine import make_engine, sqlite_url, upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "AIMAK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_ALL = os.environ.get("CI", "").lower() in {"1", "true", "yes"} or bool(
+    os.environ.get("AIMAK_REQUIRE_ALL")
+)
+
+
+def skip_or_fail(reason: str):
+    """Skip locally; fail in CI, where everything must run."""
+    if REQUIRE_ALL:
+        pytest.fail(f"required in CI but unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def geodata_dir() -> Path:
+    directory = find_geodata_dir()
+    if directory is None:
+        skip_or_fail("reference boundaries not found (../shared/geodata/kgz)")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def prepared_boundaries(geodata_dir):
+    """The real boundaries, read, validated and simplified once per session."""
+    from geodata.prepare import read_boundaries, simplify
+
+    return simplify(read_boundaries(geodata_dir))
+
+
+def _postgres_database():
+    """Create a fresh, uniquely named database on the local server; yield its URL; drop it."""
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # no server here
+        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    name = f"aimak_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path):
+    """An empty database (not migrated) on each backend."""
+    if request.param == "sqlite":
+        engine = make_engine(sqlite_url(tmp_path / "empty.sqlite"))
+        yield engine
+        engine.dispose()
+    else:
+        for url in _postgres_database():
+            engine = make_engine(url)
+            yield engine
+            engine.dispose()
+
+
+def _seed(engine, boundaries):
+    from queries.demo import seed_demo
+    from queries.geography import store_boundaries
+
+    upgrade(engine)
+    store_boundaries(engine, boundaries, source="test", file_name="shared/geodata/kgz")
+    seed_demo(engine)
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_file(tmp_path_factory, prepared_boundaries) -> Path:
+    """A SQLite file with the real boundaries and the demo data, built once."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    engine = make_engine(sqlite_url(path))
+    _seed(engine, prepared_boundaries)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_postgres_url(prepared_boundaries):
+    for url in _postgres_database():
+        engine = make_engine(url)
+        _seed(engine, prepared_boundaries)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo_engine(request, demo_sqlite_file):
+    """A read-only demo database on each backend (do not write to it)."""
+    if request.param == "sqlite":
+        engine = make_engine(sqlite_url(demo_sqlite_file))
+    else:
+        engine = make_engine(request.getfixturevalue("demo_postgres_url"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_copy(tmp_path, demo_sqlite_file) -> Path:
+    """A private copy of the demo SQLite file, for tests that write."""
+    path = tmp_path / "demo.sqlite"
+    shutil.copy(demo_sqlite_file, path)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path, demo_copy) -> Settings:
+    """Settings of an app over a private copy of the demo database."""
+    return Settings(data_dir=tmp_path, database_url=sqlite_url(demo_copy))

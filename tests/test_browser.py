@@ -1,0 +1,83 @@
+"""Named browser tests (Debian Chromium, app under waitress): what a person sees on the map."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dashboard import create_app
+from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('#map .js-plotly-plot')"
+
+
+@pytest.fixture
+def browser():
+    if not chromium_available():
+        skip_or_fail("Debian chromium and chromium-driver are not installed")
+    with chromium() as driver:
+        yield driver
+
+
+def drawn_map(driver):
+    """Wait until the map is drawn; return its traces as plotly sees them."""
+    wait_for(driver, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0")
+    wait_for(driver, "document.querySelectorAll('#map path.choroplethlocation').length > 0")
+    settle(1.0)
+    return driver.execute_script(
+        "return " + GRAPH + "._fullData.map(t => ({type: t.type, name: t.name,"
+        " n: (t.locations || t.lon || []).length}))"
+    )
+
+
+def test_brw001_map_draws_features_offline(browser, settings):
+    app = create_app(settings)
+    with serve(app) as origin:
+        browser.get(origin + "/")
+        traces = drawn_map(browser)
+        log = PageLog(browser).read()
+        by_name = {trace["name"]: trace for trace in traces}
+        assert by_name["Oblasts"]["n"] == 3
+        assert by_name["Rayons"]["n"] >= 24  # every rayon and city of the three oblasts
+        assert by_name["Municipalities"]["n"] == 12
+        drawn = browser.execute_script(
+            "return document.querySelectorAll('#map path.choroplethlocation').length"
+        )
+        assert drawn == by_name["Oblasts"]["n"] + by_name["Rayons"]["n"]
+        points = browser.execute_script("return document.querySelectorAll('#map .point').length")
+        assert points == 12
+        badge = browser.find_element("id", "demo-badge").text
+        assert "demo" in badge.lower()
+        assert log.errors() == []
+        assert log.outside_requests(origin) == []
+        assert any(url.endswith("/geo/rayons.geojson") for url in log.requests)
+
+
+def test_brw002_tile_setting_is_seen_by_the_detector(browser, settings):
+    """Positive control: with a tile basemap on, the same detector reports the outside host."""
+    tiles = "http://127.0.0.2:9/tiles/{z}/{x}/{y}.png"  # another origin, on loopback only
+    app = create_app(dataclasses.replace(settings, tiles_url=tiles))
+    with serve(app) as origin:
+        browser.get(origin + "/")
+        wait_for(browser, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0")
+        settle(3.0)
+        outside = PageLog(browser).read().outside_requests(origin)
+        assert outside and all(url.startswith("http://127.0.0.2:9/tiles/") for url in outside)
+
+
+def test_brw003_language_switch(browser, settings):
+    app = create_app(settings)
+    with serve(app) as origin:
+        browser.get(origin + "/")
+        drawn_map(browser)
+        browser.find_element("id", "lang-ky").click()
+        wait_for(browser, "document.querySelector('.nav-link.active').textContent === 'Карта'")
+        assert "lang=ky" in browser.current_url
+        assert "Иллюстрациялык" in browser.find_element("id", "demo-badge").text
+        browser.find_element("id", "lang-ru").click()
+        wait_for(browser, "document.querySelector('#demo-badge').textContent.includes('демо')")
+        assert "lang=ru" in browser.current_url

@@ -1,0 +1,60 @@
+"""Migrations: empty → head → base → head on SQLite and PostgreSQL; schema matches models."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, inspect, text, update
+from sqlalchemy.exc import DBAPIError
+
+from queries.engine import current_revision, downgrade, upgrade
+from queries.models import AuditEntry, Base, User
+
+
+def test_upgrade_downgrade_upgrade(empty_engine):
+    assert current_revision(empty_engine) is None
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == "0001"
+    tables = set(inspect(empty_engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    downgrade(empty_engine, "base")
+    assert current_revision(empty_engine) is None
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    upgrade(empty_engine)
+    assert current_revision(empty_engine) == "0001"
+
+
+def test_migrated_schema_matches_models(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_audit_log_is_append_only(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.begin() as connection:
+        user_id = connection.execute(
+            insert(User).values(username="u", display_name="U", role="system")
+        ).inserted_primary_key[0]
+        connection.execute(
+            insert(AuditEntry).values(at=dt.datetime(2015, 1, 1), user_id=user_id, action="test")
+        )
+    for statement in (update(AuditEntry).values(action="changed"), text("DELETE FROM audit_log")):
+        with pytest.raises(DBAPIError, match="append-only"), empty_engine.begin() as connection:
+            connection.execute(statement)
+    with empty_engine.connect() as connection:
+        assert connection.scalar(text("SELECT action FROM audit_log")) == "test"
+
+
+def test_sqlite_pragmas(tmp_path):
+    from queries.engine import make_engine, sqlite_url
+
+    engine = make_engine(sqlite_url(tmp_path / "p.sqlite"))
+    with engine.connect() as connection:
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+        assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert connection.scalar(text("PRAGMA busy_timeout")) == 15000
