@@ -951,6 +951,17 @@ class _DemoWriter:
                     satisfaction = min(95, satisfaction + rng.randint(2, 9))
 
     def documents(self) -> None:
+        recommendations = dt.date(2015, 10, 20)
+        self.add(
+            Document(
+                programme_id=self.programme_row.id,
+                phase_id=self.phase(recommendations),
+                kind=DocumentKind.RECOMMENDATIONS,
+                title="Recommendations on the legal framework of social procurement (demo)",
+                url="/documents/demo/recommendations-legal-framework.pdf",
+                issued_on=recommendations,
+            )
+        )
         for plan in self.plans:
             project, dates = plan.project, plan.milestones
             base = f"/documents/demo/{project.code}"
@@ -993,6 +1004,7 @@ class _DemoWriter:
                 self.add(
                     Document(
                         project_id=project.id,
+                        programme_id=self.programme_row.id,
                         municipality_pcode=plan.unit.pcode,
                         phase_id=self.phase(day),
                         kind=kind,

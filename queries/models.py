@@ -343,7 +343,8 @@ class ProcurementMilestone(Demo, Base):
 
 
 class MunicipalBudget(Demo, Base):
-    """A municipality's local budget for one year and its social-procurement allocation."""
+    """A municipality's local budget for one year, its social-procurement allocation, and how
+    much of that allocation was executed (spent)."""
 
     __tablename__ = "municipal_budget"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -423,7 +424,9 @@ class Document(Demo, Base):
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("social_project.id"), index=True)
-    municipality_pcode: Mapped[str] = mapped_column(ForeignKey("municipality.pcode"))
+    # None for programme-level documents (e.g. recommendations on the legal framework)
+    municipality_pcode: Mapped[str | None] = mapped_column(ForeignKey("municipality.pcode"))
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
     phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
     title: Mapped[str] = mapped_column(String(300))

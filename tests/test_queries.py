@@ -81,3 +81,30 @@ def test_latest_report_date_is_inside_the_programme(demo_engine):
 
 def test_demo_flag(demo_engine):
     assert reports.data_is_demo(demo_engine)
+
+
+def test_postgis_reads_the_stored_geometry(demo_postgres_url):
+    """PostGIS, an independent implementation, agrees that the stored WKB is valid and sized."""
+    from sqlalchemy import text
+
+    from queries.engine import make_engine
+
+    engine = make_engine(demo_postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        invalid = connection.scalar(
+            text("SELECT count(*) FROM rayon WHERE NOT ST_IsValid(ST_GeomFromWKB(geometry, 4326))")
+        )
+        areas = dict(
+            connection.execute(
+                text(
+                    "SELECT pcode, ST_Area(ST_GeomFromWKB(geometry, 4326)::geography) / 1e6"
+                    " FROM oblast"
+                )
+            ).all()
+        )
+        connection.execute(text("DROP EXTENSION postgis"))
+    engine.dispose()
+    assert invalid == 0
+    for pcode, official in {JALAL_ABAD: 33_700, BATKEN: 17_048, TALAS: 11_446}.items():
+        assert abs(areas[pcode] - official) / official < 0.02, (pcode, areas[pcode])

@@ -29,6 +29,8 @@ def map_view(ctx, t: Translator, state: dict) -> dict:
         "rayons": len(rayons),
         "municipalities": len(municipalities),
         "boundaries": bool(len(rayons)) and bool(rayons.geometry.notna().any()),
+        "located": int(municipalities[["lon", "lat"]].notna().all(axis=1).sum()),
+        "names": [html.Li(t.name(row)) for _, row in municipalities.iterrows()],
         "as_of": ctx.as_of(state.get("as_of"), scope),
     }
 
@@ -37,17 +39,22 @@ def layout(ctx, t: Translator, state: dict):
     view = map_view(ctx, t, state)
     notices = []
     if not view["boundaries"]:
+        located = view["located"]
         notices.append(
             html.Div(
                 [
                     html.Strong(t("Boundaries are not installed.")),
                     " ",
-                    t("Municipalities are shown as points. Install the boundaries with:"),
+                    t("Municipalities are shown as points. Install the boundaries with:")
+                    if located
+                    else t("Municipalities cannot be placed yet. Install the boundaries with:"),
                     " ",
                     html.Code("aimak geodata install --from DIR"),
+                    None if located else html.Ul(view["names"], className="unplaced"),
                 ],
                 className="notice",
                 role="status",
+                id="geodata-notice",
             )
         )
     as_of = view["as_of"]

@@ -512,7 +512,8 @@ def upgrade() -> None:
         "document",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("project_id", sa.Integer(), nullable=True),
-        sa.Column("municipality_pcode", sa.String(length=13), nullable=False),
+        sa.Column("municipality_pcode", sa.String(length=13), nullable=True),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
         sa.Column("phase_id", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
@@ -541,6 +542,9 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["phase_id"], ["phase.id"], name=op.f("fk_document_phase_id_phase")
+        ),
+        sa.ForeignKeyConstraint(
+            ["programme_id"], ["programme.id"], name=op.f("fk_document_programme_id_programme")
         ),
         sa.ForeignKeyConstraint(
             ["project_id"],
