@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false
 
@@ -39,15 +39,31 @@ def scope_clause(scope: Scope | None, oblast_column) -> ColumnElement[bool]:
     return (scope or NO_SCOPE).clause(oblast_column)
 
 
+CURRENCIES = ("KGS", "USD", "EUR")
+
+
 @dataclass(frozen=True)
 class Filters:
-    """The shared filter bar's state. None means 'all'."""
+    """The shared filter bar's state. Empty tuples and None mean 'all'.
 
-    oblasts: tuple[str, ...] = field(default_factory=tuple)
-    rayons: tuple[str, ...] = field(default_factory=tuple)
-    phase: int | None = None
-    year: int | None = None
+    `as_of` is the global "as of" date: records dated after it are not yet known. Queries
+    that need it and get None use the latest report date in scope.
+    """
+
+    oblasts: tuple[str, ...] = ()
+    rayons: tuple[str, ...] = ()
+    phase: int | None = None  # programme phase number (1 or 2)
+    year: int | None = None  # one year control for the whole app
+    sectors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
     as_of: dt.date | None = None
+    currency: str = "KGS"
+
+    def __post_init__(self):
+        for name in ("oblasts", "rayons", "sectors", "statuses"):
+            object.__setattr__(self, name, tuple(sorted(getattr(self, name) or ())))
+        if self.currency not in CURRENCIES:
+            raise ValueError(f"currency must be one of {CURRENCIES}, not {self.currency!r}")
 
     @property
     def key(self) -> str:
