@@ -1,14 +1,28 @@
-"""The shell around every page: header, navigation, language switcher, demo badge, footer."""
+"""The shell around every page: header, navigation, language switcher, filter bar, footer.
+
+URL state: every control is bound to a URL parameter (see urlstate). A change of any control
+rewrites the query string (one history entry); the router re-renders a page only when the
+URL changes from outside (a link, reload, back or forward), never for the app's own writes.
+"""
 
 from __future__ import annotations
 
-from dash import Input, Output, dcc, html
+from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
 
 from geodata.sources import ATTRIBUTION
 
+from .components.filter_bar import control_id, filter_bar, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from .pages import PAGES, page_for
-from .urlstate import build_query, parse_query
+from .urlstate import (
+    CONTROL_PROPS,
+    build_query,
+    controls_of_callback,
+    parse_query,
+    state_from_controls,
+)
 
 DEMO_NOTICE = N_("Illustrative demo data — not real project figures")
 
@@ -18,8 +32,9 @@ def layout(ctx):
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
+            dcc.Store(id="rendered-search"),
             html.Header(id="shell-header", className="shell-header"),
-            html.Main(id="page", className="page"),
+            html.Div(id="page", className="page-frame"),
             html.Footer(id="shell-footer", className="shell-footer"),
         ],
         className="shell",
@@ -30,26 +45,15 @@ def demo_badge(t: Translator):
     return html.Span(t(DEMO_NOTICE), className="demo-badge", id="demo-badge", role="note")
 
 
+def links(path: str, state: dict) -> tuple[dict, dict]:
+    """Hrefs of the navigation (keeping the state) and of the language switcher."""
+    nav = {page.PATH: page.PATH + build_query(state) for page in PAGES}
+    languages = {code: path + build_query({**state, "lang": code}) for code in LANGUAGES}
+    return nav, languages
+
+
 def header(ctx, t: Translator, path: str, state: dict):
-    lang = t.lang
-    nav = [
-        dcc.Link(
-            t(page.TITLE),
-            href=page.PATH + build_query(state),
-            className="nav-link active" if path == page.PATH else "nav-link",
-        )
-        for page in PAGES
-    ]
-    switcher = [
-        dcc.Link(
-            LANGUAGE_NAMES[code],
-            href=path + build_query({**state, "lang": code}),
-            className="lang-link active" if code == lang else "lang-link",
-            id=f"lang-{code}",
-            title=LANGUAGE_NAMES[code],
-        )
-        for code in LANGUAGES
-    ]
+    nav, languages = links(path, state)
     return [
         html.Div(
             [
@@ -58,8 +62,34 @@ def header(ctx, t: Translator, path: str, state: dict):
             ],
             className="brand-box",
         ),
-        html.Nav(nav, className="nav", **{"aria-label": t("Pages")}),
-        html.Div(switcher, className="lang-switcher", **{"aria-label": t("Language")}),
+        html.Nav(
+            [
+                dcc.Link(
+                    t(page.TITLE),
+                    href=nav[page.PATH],
+                    id={"nav": page.PATH},
+                    className="nav-link active" if path == page.PATH else "nav-link",
+                )
+                for page in PAGES
+            ],
+            className="nav",
+            **{"aria-label": t("Pages")},
+        ),
+        # a language change reloads the page, so every text is drawn in the new language
+        html.Div(
+            [
+                html.A(
+                    LANGUAGE_NAMES[code],
+                    href=languages[code],
+                    id={"lang": code},
+                    lang=code,
+                    className="lang-link active" if code == t.lang else "lang-link",
+                )
+                for code in LANGUAGES
+            ],
+            className="lang-switcher",
+            **{"aria-label": t("Language")},
+        ),
         demo_badge(t) if ctx.is_demo() else None,
     ]
 
@@ -72,31 +102,80 @@ def footer(t: Translator):
 
 
 def route(ctx, pathname: str | None, search: str | None):
-    """Header, page and footer for a URL (callable as a plain function in tests)."""
+    """Header, filter bar and page, and footer for a URL (a plain function: tests call it)."""
     state = parse_query(search)
     t = Translator(state["lang"] or ctx.settings.default_lang)
     state["lang"] = "" if t.lang == ctx.settings.default_lang else t.lang
     page = page_for(pathname)
     if page is None:
-        body = html.Div(
+        body = html.Main(
             [
                 html.H1(t("Page not found")),
                 dcc.Link(t("Back to the map"), href="/" + build_query(state)),
-            ]
+            ],
+            className="page",
         )
         path = pathname or "/"
     else:
-        body = page.layout(ctx, t, state)
+        body = html.Div(
+            [
+                filter_bar(ctx, t, state),
+                html.Main(page.layout(ctx, t, state), className="page", id="main", lang=t.lang),
+            ]
+        )
         path = page.PATH
-    return header(ctx, t, path, state), body, footer(t), t.lang
+    return header(ctx, t, path, state), body, footer(t)
+
+
+def sync_url(pathname: str | None, search: str | None, controls: dict):
+    """The query string and links after a control changed (a plain function for tests)."""
+    state = state_from_controls(search, controls)
+    query = build_query(state)
+    nav, languages = links(pathname or "/", state)
+    return query, query, nav, languages
 
 
 def register(app, ctx) -> None:
-    app.callback(
+    @app.callback(
+        Output(control_id("rayon"), "options"),
+        Input(control_id("oblast"), "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _rayons(oblasts, search):
+        lang = parse_query(search)["lang"] or ctx.settings.default_lang
+        return rayon_options(ctx, Translator(lang), oblasts or ())
+
+    @app.callback(
         Output("shell-header", "children"),
         Output("page", "children"),
         Output("shell-footer", "children"),
-        Output("shell-header", "lang"),
         Input("url", "pathname"),
         Input("url", "search"),
-    )(lambda pathname, search: route(ctx, pathname, search))
+        State("rendered-search", "data"),
+    )
+    def _route(pathname, search, rendered):
+        triggered = dash_ctx.triggered_prop_ids  # empty on the first call
+        own_write = (search or "") == (rendered or "")
+        if triggered and "url.pathname" not in triggered and own_write:
+            raise PreventUpdate  # the app wrote this URL itself: the page is up to date
+        return route(ctx, pathname, search)
+
+    @app.callback(
+        Output("url", "search"),
+        Output("rendered-search", "data"),
+        Output({"nav": ALL}, "href"),
+        Output({"lang": ALL}, "href"),
+        *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
+        State("url", "pathname"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _sync(*args):
+        pathname, search = args[-2:]
+        query, rendered, nav, languages = sync_url(pathname, search, controls_of_callback())
+        nav_ids = [item["id"]["nav"] for item in dash_ctx.outputs_list[2]]
+        lang_ids = [item["id"]["lang"] for item in dash_ctx.outputs_list[3]]
+        if query == (search or ""):
+            return no_update, query, [nav[i] for i in nav_ids], [languages[i] for i in lang_ids]
+        return query, rendered, [nav[i] for i in nav_ids], [languages[i] for i in lang_ids]

@@ -528,6 +528,8 @@ class _DemoWriter:
             (self.indicators, "indicators"),
             (self.documents, "documents"),
             (self.exchange_rates, "exchange rates"),
+            # last, so that every figure drawn by the steps above stays as it was
+            (self.local_trainings, "local trainings in the municipalities"),
         ):
             self.say(label)
             step()
@@ -618,6 +620,51 @@ class _DemoWriter:
                         oblast_pcode=oblast,
                         kind=kind,
                         title=f"{title} ({oblast_en} oblast)",
+                        start_date=start,
+                        end_date=start + dt.timedelta(days=days - 1),
+                        participants_lsg=lsg,
+                        participants_ngo=ngo,
+                        participants_initiative=initiative,
+                        participants_women=women,
+                    )
+                )
+
+    def local_trainings(self) -> None:
+        """Two sessions held in each municipality (``municipality_pcode`` set).
+
+        A facilitation session for the participatory appraisal, a few days before the
+        community ranked its priorities (phase 1); and a local council (kenesh) session on
+        budgeting the social order: before the council approved the programme (phase 1), or,
+        for some municipalities, in autumn 2014 on the 2015 budget (phase 2).
+        """
+        rng = self.rng
+        plans = {plan.unit.pcode: plan for plan in self.plans}
+        for unit in DEMO_MUNICIPALITIES:
+            appraisal = self.issues[unit.pcode][0].identified_on
+            approved = plans[unit.pcode].milestones[Stage.PROGRAMME_APPROVED]
+            if rng.random() < 0.5:
+                kenesh = approved - dt.timedelta(days=rng.randint(10, 30))
+            else:
+                kenesh = _day_between(rng, dt.date(2014, 10, 1), dt.date(2014, 11, 28))
+            sessions = (
+                (TrainingKind.LSG, appraisal - dt.timedelta(days=rng.randint(5, 12)), 2,
+                 "Facilitating the participatory appraisal of social priorities",
+                 (3, 6), (1, 3), (8, 16), (40, 65)),
+                (TrainingKind.FINANCE, kenesh, 1,
+                 "Local council (kenesh) session: the social order in the local budget",
+                 (9, 17), (0, 2), (0, 3), (20, 40)),
+            )  # fmt: skip
+            for kind, start, days, title, *ranges, women_pct in sessions:
+                lsg, ngo, initiative = (rng.randint(*r) for r in ranges)
+                women = (lsg + ngo + initiative) * rng.randint(*women_pct) // 100
+                self.add(
+                    TrainingEvent(
+                        programme_id=self.programme_row.id,
+                        phase_id=self.phase(start),
+                        oblast_pcode=unit.oblast_pcode,
+                        municipality_pcode=unit.pcode,
+                        kind=kind,
+                        title=f"{title} ({unit.name_en})",
                         start_date=start,
                         end_date=start + dt.timedelta(days=days - 1),
                         participants_lsg=lsg,

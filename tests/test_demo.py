@@ -242,6 +242,44 @@ def test_phase_for_end_is_exclusive():
             demo.phase_for(outside, phases)
 
 
+def test_trainings_in_each_oblast_and_in_each_municipality(seeded):
+    """Five oblast-wide trainings per oblast; in each municipality an appraisal facilitation
+    before its priorities were ranked (phase 1) and a kenesh budgeting session (phase 1 or 2)."""
+    engine, counts = seeded
+    with Session(engine) as session:
+        phases = {p.id: p.number for p in session.scalars(select(Phase))}
+        events = session.scalars(select(TrainingEvent).order_by(TrainingEvent.id)).all()
+        appraisal = dict(
+            session.execute(
+                select(PriorityIssue.municipality_pcode, PriorityIssue.identified_on).where(
+                    PriorityIssue.rank == 1
+                )
+            ).all()
+        )
+    units = {u.pcode: u for u in demo.DEMO_MUNICIPALITIES}
+    assert counts["training_event"] == len(events) == 3 * 5 + 12 * 2
+    oblast_wide = [e for e in events if e.municipality_pcode is None]
+    assert Counter(e.oblast_pcode for e in oblast_wide) == {pcode: 5 for pcode in PILOT_OBLASTS}
+    local = defaultdict(list)
+    for event in events:
+        if event.municipality_pcode is not None:
+            local[event.municipality_pcode].append(event)
+    assert set(local) == set(units)
+    kenesh_phases = set()
+    for pcode, (facilitation, kenesh) in local.items():
+        assert facilitation.oblast_pcode == kenesh.oblast_pcode == units[pcode].oblast_pcode
+        assert facilitation.kind == "lsg" and kenesh.kind == "finance"
+        assert units[pcode].name_en in facilitation.title and "kenesh" in kenesh.title
+        assert phases[facilitation.phase_id] == 1
+        assert facilitation.end_date < appraisal[pcode]
+        kenesh_phases.add(phases[kenesh.phase_id])
+        for event in (facilitation, kenesh):
+            people = event.participants_lsg + event.participants_ngo
+            people += event.participants_initiative
+            assert event.participants_lsg > 0 and 0 < event.participants_women < people
+    assert kenesh_phases == {1, 2}
+
+
 def test_budget_lines_add_up_to_round_project_totals(seeded):
     """Totals are drawn in whole thousands of som, so lost or extra tyiyn would show."""
     engine, _ = seeded

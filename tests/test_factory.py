@@ -18,14 +18,13 @@ def call_router(app, pathname="/", search=""):
             {"id": "shell-header", "property": "children"},
             {"id": "page", "property": "children"},
             {"id": "shell-footer", "property": "children"},
-            {"id": "shell-header", "property": "lang"},
         ],
         "inputs": [
             {"id": "url", "property": "pathname", "value": pathname},
             {"id": "url", "property": "search", "value": search},
         ],
         "changedPropIds": ["url.pathname"],
-        "state": [],
+        "state": [{"id": "rendered-search", "property": "data", "value": None}],
     }
     response = app.server.test_client().post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.data[:500]

@@ -1,142 +1,144 @@
-"""The base map: oblast and rayon outlines and municipality points, as SVG (offline) or MapLibre."""
+"""The map figure: reference outlines, themed municipality markers and overlays.
+
+The figure is built once per page view with a fixed order of traces (`TRACES`); every later
+change of theme, filter or overlay is a `dash.Patch` of values on those traces. Geometry is
+referenced by URL and reaches the browser once. With no tile URL the map is drawn with SVG
+geo traces and needs nothing from outside the app; with one, MapLibre draws the tiles.
+"""
 
 from __future__ import annotations
 
 import math
 
-import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import Translator
-
 OBLAST_LINE = "#37474f"
-RAYON_FILL = "#eceff1"
+RAYON_FILL = "#f3f5f6"
 RAYON_LINE = "#78909c"
-MUNICIPALITY = "#1f5f8b"
 TRANSPARENT = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
 FLAT = [[0, RAYON_FILL], [1, RAYON_FILL]]
 GEOJSON_URL = "/geo/{level}.geojson"
+TRACES = ("rayons", "oblasts", "projects", "municipalities", "flags", "badges", "labels")
+INDEX = {name: i for i, name in enumerate(TRACES)}
+#: marker symbols of the monitoring badges, so a rating never depends on colour alone
+RATING_SYMBOLS = {
+    "on_track": "circle",
+    "minor_issues": "triangle-up",
+    "at_risk": "x",
+    "suspended": "square",
+}
 
 
-def _hover_names(t: Translator, frame: pd.DataFrame, prefix: str = "") -> list[str]:
-    """Names in the three languages for hover labels (missing ones left out)."""
-    texts = []
-    for _, row in frame.iterrows():
-        names = []
-        for lang in ("en", "ru", "ky"):
-            value = row.get(f"{prefix}name_{lang}")
-            if isinstance(value, str) and value and value not in names:
-                names.append(value)
-        texts.append(" · ".join(names))
-    return texts
-
-
-def _bounds(oblasts, municipalities) -> tuple[float, float, float, float] | None:
-    if oblasts is not None and len(oblasts) and oblasts.geometry.notna().any():
-        return tuple(oblasts.total_bounds)
-    points = municipalities.dropna(subset=["lon", "lat"])
-    if len(points):
-        return (
-            points.lon.min() - 0.3,
-            points.lat.min() - 0.3,
-            points.lon.max() + 0.3,
-            points.lat.max() + 0.3,
-        )
-    return None
-
-
-def base_map(t: Translator, oblasts, rayons, municipalities, *, tiles_url: str = "") -> go.Figure:
-    """The base map figure. Geometry is referenced by URL (fetched once by the browser).
-
-    With no `tiles_url` the map is drawn with SVG geo traces and needs nothing from outside
-    the app; with one, MapLibre draws the tiles under the same layers.
-    """
-    maplibre = bool(tiles_url)
+def base_map(*, maplibre: bool, tiles_url: str = "", height: int = 640) -> go.Figure:
+    """An empty map with every trace in place (values come from `trace_values`)."""
     choropleth = go.Choroplethmap if maplibre else go.Choropleth
     scatter = go.Scattermap if maplibre else go.Scattergeo
-    figure = go.Figure()
-    has_rayons = rayons is not None and len(rayons) and rayons.geometry.notna().any()
-    if has_rayons:
-        figure.add_trace(
-            choropleth(
-                name=t("Rayons"),
-                geojson=GEOJSON_URL.format(level="rayons"),
-                featureidkey="id",
-                locations=rayons.pcode.tolist(),
-                z=[0] * len(rayons),
-                colorscale=FLAT,
-                showscale=False,
-                marker_line_color=RAYON_LINE,
-                marker_line_width=0.8,
-                text=_hover_names(t, rayons),
-                hovertemplate="%{text}<extra>" + t("Rayon") + "</extra>",
-            )
-        )
-        figure.add_trace(
-            choropleth(
-                name=t("Oblasts"),
-                geojson=GEOJSON_URL.format(level="oblasts"),
-                featureidkey="id",
-                locations=oblasts.pcode.tolist(),
-                z=[0] * len(oblasts),
-                colorscale=TRANSPARENT,
-                showscale=False,
-                marker_line_color=OBLAST_LINE,
-                marker_line_width=2.2,
-                hoverinfo="skip",
-            )
-        )
-    points = municipalities.dropna(subset=["lon", "lat"])
-    rayon_label, oblast_label = t("Rayon"), t("Oblast")
-    hover = [
-        f"<b>{t.name(row)}</b><br>{names}<br>{rayon_label}: {t.name(row, 'rayon_name')}"
-        f"<br>{oblast_label}: {t.name(row, 'oblast_name')}<br>{row.pcode}"
-        for names, (_, row) in zip(_hover_names(t, points), points.iterrows(), strict=True)
-    ]
-    figure.add_trace(
-        scatter(
-            name=t("Municipalities"),
-            lon=points.lon.tolist(),
-            lat=points.lat.tolist(),
-            customdata=points.pcode.tolist(),
-            text=hover,
-            mode="markers",
-            marker={"size": 11, "color": MUNICIPALITY}
-            | ({} if maplibre else {"line": {"width": 1.5, "color": "white"}}),
+    outline = {"featureidkey": "id", "showscale": False, "locations": [], "z": []}
+    hover = "%{hovertext}<extra></extra>"
+    traces = {
+        "rayons": choropleth(
+            geojson=GEOJSON_URL.format(level="rayons"),
+            colorscale=FLAT,
+            marker_line_color=RAYON_LINE,
+            marker_line_width=0.7,
             hovertemplate="%{text}<extra></extra>",
-        )
-    )
-    bounds = _bounds(oblasts, municipalities)
+            **outline,
+        ),
+        "oblasts": choropleth(
+            geojson=GEOJSON_URL.format(level="oblasts"),
+            colorscale=TRANSPARENT,
+            marker_line_color=OBLAST_LINE,
+            marker_line_width=2.2,
+            hoverinfo="skip",
+            **outline,
+        ),
+        "projects": scatter(
+            mode="markers",
+            hovertemplate=hover,
+            marker=_marker(maplibre, size=10, opacity=0.85)
+            | ({} if maplibre else {"symbol": "square"}),
+        ),
+        "municipalities": scatter(
+            mode="markers", hovertemplate=hover, marker=_marker(maplibre, size=15)
+        ),
+        "flags": scatter(
+            mode="markers",
+            hoverinfo="skip",
+            marker={"size": 9, "color": "#000000", "symbol": "diamond"}
+            | ({} if maplibre else {"line": {"width": 1, "color": "white"}}),
+        ),
+        "badges": scatter(mode="markers", hovertemplate=hover, marker=_marker(maplibre, size=10)),
+        "labels": scatter(mode="text", hoverinfo="skip", textfont={"size": 11, "color": "#263238"}),
+    }
+    figure = go.Figure([traces[name].update(name=name) for name in TRACES])
     figure.update_layout(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         showlegend=False,
-        height=620,
+        height=height,
         paper_bgcolor="white",
         dragmode="pan",
-        uirevision="base-map",
+        hoverlabel={"align": "left"},
     )
     if maplibre:
-        center, zoom = _center_zoom(bounds)
         figure.update_layout(
             map={
                 "style": "white-bg",
-                "center": center,
-                "zoom": zoom,
                 "layers": [{"sourcetype": "raster", "source": [tiles_url], "below": "traces"}],
             }
         )
     else:
-        geo = {"visible": False, "projection": {"type": "mercator"}, "bgcolor": "white"}
-        if bounds:
-            west, south, east, north = bounds
-            geo |= {"lonaxis": {"range": [west, east]}, "lataxis": {"range": [south, north]}}
-        figure.update_geos(**geo)
+        figure.update_geos(visible=False, projection={"type": "mercator"}, bgcolor="white")
     return figure
 
 
-def _center_zoom(bounds) -> tuple[dict, float]:
-    if not bounds:
-        return {"lon": 74.5, "lat": 41.3}, 5.5
+def _marker(maplibre: bool, **style) -> dict:
+    if not maplibre:
+        style["line"] = {"width": 1.2, "color": "#263238"}
+    return style
+
+
+def view_range(bounds, pad: float = 0.08) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) with a margin, or None."""
+    if not bounds or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in bounds):
+        return None
     west, south, east, north = bounds
-    span = max(east - west, (north - south) * 1.6, 0.01)
-    return {"lon": (west + east) / 2, "lat": (south + north) / 2}, max(1.0, math.log2(360 / span))
+    dx, dy = max(east - west, 0.2) * pad, max(north - south, 0.2) * pad
+    return west - dx, south - dy, east + dx, north + dy
+
+
+def viewport(bounds, maplibre: bool) -> dict:
+    """Layout properties (as Patch paths) that show `bounds`."""
+    box = view_range(bounds)
+    if box is None:
+        return {}
+    west, south, east, north = box
+    if maplibre:
+        span = max(east - west, (north - south) * 1.6, 0.01)
+        zoom = max(1.0, math.log2(360 / span))
+        return {
+            "map.center": {"lon": (west + east) / 2, "lat": (south + north) / 2},
+            "map.zoom": zoom,
+        }
+    return {
+        "geo.lonaxis.range": [west, east],
+        "geo.lataxis.range": [south, north],
+        "geo.center": {"lon": (west + east) / 2, "lat": (south + north) / 2},
+        "geo.projection.scale": 1,
+    }
+
+
+def apply(target, values: dict[str, dict], layout: dict) -> None:
+    """Write trace values and layout paths into a figure dict or a `dash.Patch`."""
+    for name, props in values.items():
+        trace = target["data"][INDEX[name]]
+        for path, value in props.items():
+            _set(trace, path, value)
+    for path, value in layout.items():
+        _set(target["layout"], path, value)
+
+
+def _set(target, path: str, value) -> None:
+    *parents, last = path.split(".")
+    for key in parents:
+        target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
+    target[last] = value

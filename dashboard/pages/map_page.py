@@ -1,45 +1,401 @@
-"""The Map page: oblasts, rayons and the programme's municipalities on real boundaries."""
+"""The Map page: one colour theme at a time over real boundaries, overlays, KPIs, a side panel.
+
+The figure is drawn once per page view; a change of theme, measure, overlay or filter sends
+a `dash.Patch` with values only (colours, hover texts, positions), never geometry.
+"""
 
 from __future__ import annotations
 
-from dash import dcc, html
+import pandas as pd
+from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
+from dash import ctx as dash_ctx
 
-from dashboard.components.map_figure import base_map
+from dashboard import formatting
+from dashboard.components import map_figure
+from dashboard.components.filter_bar import control_id, filters_from_state
+from dashboard.components.search import spellings
 from dashboard.i18n import N_, Translator
-from queries import geography
+from dashboard.urlstate import (
+    CONTROL_PROPS,
+    FILTER_BAR,
+    OVERLAYS,
+    controls_of_callback,
+    state_from_controls,
+)
+from layers import LAYERS, layer_by_id
+from layers.categories import RATING_LABELS, RATINGS, SECTOR_LABELS, SECTORS, STAGE_LABELS
+from queries import geography, kpis, monitoring, projects
 from queries.scope import Filters
 
 PATH = "/"
 TITLE = N_("Map")
+OVERLAY_LABELS = {
+    "projects": N_("Project markers"),
+    "badges": N_("Monitoring badges"),
+    "labels": N_("Labels"),
+    "rayons": N_("Rayon borders"),
+}
+CATEGORY_LABELS = {**SECTOR_LABELS, **RATING_LABELS, **STAGE_LABELS}
 
 
-def map_view(ctx, t: Translator, state: dict) -> dict:
-    """The map's figure and counts for a state (a plain function: tests call it)."""
+# --- the data behind one view ------------------------------------------------------------
+
+
+def view_data(ctx, state: dict) -> dict:
+    """Every frame one view of the map needs, from the (cached) queries."""
     scope = ctx.current_scope()
-    filters = Filters()
-    oblasts = ctx.cached("oblasts", geography.oblasts, filters, scope=scope)
-    rayons = ctx.cached("rayons", geography.rayons, filters, scope=scope)
-    municipalities = ctx.cached(
-        "programme_municipalities", geography.programme_municipalities, filters, scope=scope
-    )
-    figure = base_map(t, oblasts, rayons, municipalities, tiles_url=ctx.settings.tiles_url)
+    filters = filters_from_state(state)
+    places = Filters(oblasts=filters.oblasts, rayons=filters.rayons)
+    layer = layer_by_id(state["theme"])
+    data = {
+        "layer": layer,
+        "filters": filters,
+        "oblasts": ctx.cached(
+            "oblasts", geography.oblasts, Filters(oblasts=filters.oblasts), scope=scope
+        ),
+        "rayons": ctx.cached("rayons", geography.rayons, places, scope=scope),
+        "municipalities": ctx.cached(
+            "programme_municipalities", geography.programme_municipalities, places, scope=scope
+        ),
+        "frame": ctx.cached(f"layer:{layer.id}", layer.query, filters, scope=scope),
+        "kpis": ctx.cached("kpi_summary", kpis.kpi_summary, filters, scope=scope),
+    }
+    if "projects" in state["overlays"]:
+        data["projects"] = ctx.cached(
+            "project_points", projects.project_points, filters, scope=scope
+        )
+    if "badges" in state["overlays"]:
+        data["ratings"] = ctx.cached(
+            "monitoring_status", monitoring.monitoring_status, filters, scope=scope
+        )
+    return data
+
+
+def tooltip(t: Translator, layer, row, currency: str) -> str:
+    """The hover text of one municipality for a layer."""
+    lines = [f"<b>{t.name(row)}</b>", f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}"]
+    for field in layer.tooltip:
+        text = formatting.value(row.get(field.column), field.kind, t, currency, CATEGORY_LABELS)
+        lines.append(f"{t(field.label)}: {text}")
+    return "<br>".join(lines)
+
+
+def trace_values(t: Translator, data: dict, state: dict) -> dict[str, dict]:
+    """The values of every trace of the map for one view."""
+    layer, currency = data["layer"], state["currency"]
+    measure = layer.measure(state["measure"])
+    places = data["municipalities"]
+    frame = places.merge(data["frame"], on="pcode", how="left", suffixes=("", "_layer"))
+    frame = frame[frame.lon.notna() & frame.lat.notna()]
+    overlays = set(state["overlays"])
+    rayons, oblasts = data["rayons"], data["oblasts"]
+    values = {
+        "rayons": {
+            "locations": rayons.pcode.tolist(),
+            "z": [0] * len(rayons),
+            "text": [t.name(row) for _, row in rayons.iterrows()],
+            "marker.line.width": 0.7 if "rayons" in overlays else 0,
+        },
+        "oblasts": {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)},
+        "municipalities": {
+            "lon": frame.lon.tolist(),
+            "lat": frame.lat.tolist(),
+            "customdata": frame.pcode.tolist(),
+            "marker.color": layer.colours(frame, measure.id, currency),
+            "hovertext": [tooltip(t, layer, row, currency) for _, row in frame.iterrows()],
+        },
+    }
+    flagged = frame[frame[layer.flag.column].fillna(False).astype(bool)] if layer.flag else []
+    values["flags"] = {
+        "lon": [v + 0.09 for v in flagged.lon] if len(flagged) else [],
+        "lat": [v + 0.06 for v in flagged.lat] if len(flagged) else [],
+        "visible": bool(layer.flag),
+    }
+    values["projects"] = project_values(t, data, currency)
+    values["badges"] = badge_values(t, data, frame)
+    values["labels"] = label_values(t, oblasts, rayons, "labels" in overlays)
+    return values
+
+
+def project_values(t: Translator, data: dict, currency: str) -> dict:
+    points = data.get("projects")
+    if points is None or points.empty:
+        return {"lon": [], "lat": [], "visible": False}
+    largest = max(points.total_minor.max() or 1, 1)
     return {
-        "figure": figure,
-        "oblasts": len(oblasts),
-        "rayons": len(rayons),
-        "municipalities": len(municipalities),
-        "boundaries": bool(len(rayons)) and bool(rayons.geometry.notna().any()),
-        "located": int(municipalities[["lon", "lat"]].notna().all(axis=1).sum()),
-        "names": [html.Li(t.name(row)) for _, row in municipalities.iterrows()],
-        "as_of": ctx.as_of(state.get("as_of"), scope),
+        "lon": points.lon.tolist(),
+        "lat": points.lat.tolist(),
+        "visible": True,
+        "customdata": points.pcode.tolist(),
+        "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
+        "marker.color": [SECTORS.colour(s) for s in points.sector],
+        "hovertext": [
+            f"<b>{row.code}</b> {row.title}<br>{t(SECTOR_LABELS.get(row.sector, row.sector))}"
+            f"<br>{formatting.money(row.total_minor, currency, t.lang)}"
+            for row in points.itertuples()
+        ],
     }
 
 
+def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
+    ratings = data.get("ratings")
+    if ratings is None:
+        return {"lon": [], "lat": [], "visible": False}
+    rated = frame[["pcode", "lon", "lat"]].merge(ratings, on="pcode").dropna(subset=["rating"])
+    return {
+        "lon": [v - 0.09 for v in rated.lon],
+        "lat": [v + 0.06 for v in rated.lat],
+        "visible": True,
+        "customdata": rated.pcode.tolist(),
+        "marker.symbol": [map_figure.RATING_SYMBOLS[r] for r in rated.rating],
+        "marker.color": [RATINGS.colour(r) for r in rated.rating],
+        "hovertext": [f"{t('Latest rating')}: {t(RATING_LABELS[r])}" for r in rated.rating],
+    }
+
+
+def label_values(t: Translator, oblasts, rayons, visible: bool) -> dict:
+    if not visible:
+        return {"lon": [], "lat": [], "text": [], "visible": False}
+    lon, lat, text = [], [], []
+    for frame, upper in ((rayons, False), (oblasts, True)):
+        shaped = frame[frame.geometry.notna()]
+        for point, (_, row) in zip(
+            shaped.geometry.representative_point(), shaped.iterrows(), strict=True
+        ):
+            lon.append(round(point.x, 4))
+            lat.append(round(point.y, 4))
+            name = t.name(row)
+            text.append(f"<b>{name.upper()}</b>" if upper else name)
+    return {"lon": lon, "lat": lat, "text": text, "visible": True}
+
+
+def focus_bounds(data: dict, focus: str | None):
+    """(west, south, east, north) of the focused unit, else of everything shown."""
+    for frame in (data["oblasts"], data["rayons"]):
+        match = frame[(frame.pcode == focus) & frame.geometry.notna()] if focus else frame[:0]
+        if len(match):
+            return tuple(match.total_bounds)
+    places = data["municipalities"].dropna(subset=["lon", "lat"])
+    match = places[places.pcode == focus] if focus else places[:0]
+    if len(match):
+        row = match.iloc[0]
+        return row.lon - 0.25, row.lat - 0.2, row.lon + 0.25, row.lat + 0.2
+    shaped = data["oblasts"][data["oblasts"].geometry.notna()]
+    if len(shaped):
+        return tuple(shaped.total_bounds)
+    if len(places):
+        return places.lon.min(), places.lat.min(), places.lon.max(), places.lat.max()
+    return None
+
+
+# --- components --------------------------------------------------------------------------
+
+
+def legend(t: Translator, data: dict, state: dict):
+    """The legend of what is drawn: every class with its count, and an explicit 'no data'."""
+    layer, currency = data["layer"], state["currency"]
+    measure = layer.measure(state["measure"])
+    scale = measure.scale_for(currency)
+    frame = data["municipalities"][["pcode"]].merge(data["frame"], on="pcode", how="left")
+    colours = layer.colours(frame, measure.id, currency)
+
+    def fmt(value):
+        return formatting.value(value, measure.kind, t, currency, CATEGORY_LABELS)
+
+    items = []
+    for entry in scale.legend(t, fmt):
+        count = sum(1 for c in colours if c == entry.colour)
+        items.append(
+            html.Li(
+                [
+                    html.Span(className="swatch", style={"backgroundColor": entry.colour}),
+                    html.Span(entry.label, className="legend-label"),
+                    html.Span(f"({count})", className="legend-count"),
+                ],
+                className="legend-item",
+                **{"data-colour": entry.colour},
+            )
+        )
+    extra = []
+    if layer.flag:
+        extra.append(
+            html.Li(
+                [html.Span("◆", className="legend-symbol"), html.Span(t(layer.flag.label))],
+                className="legend-item",
+            )
+        )
+    if data.get("ratings") is not None:
+        symbols = {"on_track": "●", "minor_issues": "▲", "at_risk": "✕", "suspended": "■"}
+        extra += [
+            html.Li(
+                [
+                    html.Span(
+                        symbols[v], className="legend-symbol", style={"color": RATINGS.colour(v)}
+                    ),
+                    html.Span(t(label)),
+                ],
+                className="legend-item",
+            )
+            for v, label in RATING_LABELS.items()
+        ]
+    if data.get("projects") is not None and len(data["projects"]):
+        extra += [
+            html.Li(
+                [
+                    html.Span(className="swatch project", style={"backgroundColor": c}),
+                    html.Span(t(label)),
+                ],
+                className="legend-item",
+            )
+            for v, label, c in SECTORS.entries
+            if v in set(data["projects"].sector)
+        ]
+    return [
+        html.H2(t(layer.title), className="legend-title"),
+        html.P(t(measure.title), className="legend-measure"),
+        html.Ul(items, className="legend-list", id="legend-entries"),
+        html.Ul(extra, className="legend-list legend-extra") if extra else None,
+    ]
+
+
+def about(t: Translator, ctx, data: dict):
+    """Methodology and provenance of the current layer."""
+    as_of = data["kpis"].get("as_of")
+    demo = ctx.is_demo()
+    return [
+        html.P(t(data["layer"].description), className="methodology"),
+        html.P(
+            [
+                html.Strong(t("Source") + ": "),
+                t(data["layer"].source),
+                " · ",
+                t("Data as of {date}", date=formatting.date(as_of, t.lang))
+                if as_of
+                else t("No reports yet"),
+            ],
+            className="provenance",
+        ),
+        html.P(t("Illustrative demo data — not real project figures"), className="demo-note")
+        if demo
+        else None,
+    ]
+
+
+def kpi_strip(t: Translator, data: dict, currency: str):
+    k = data["kpis"]
+    cards = [
+        (t("Municipalities"), formatting.number(k["municipalities"], t.lang)),
+        (t("Projects funded"), formatting.number(k["projects_funded"], t.lang)),
+        (t("Total budget"), formatting.money(k["budget_total_minor"], currency, t.lang)),
+        (t("Local share"), formatting.percent(k["local_share"], t.lang)),
+        (t("Beneficiaries reached"), formatting.number(k["beneficiaries"], t.lang)),
+        (t("Projects on track"), formatting.percent(k["on_track_share"], t.lang)),
+    ]
+    return [
+        html.Div(
+            [html.Div(value, className="kpi-value"), html.Div(label, className="kpi-label")],
+            className="kpi",
+        )
+        for label, value in cards
+    ]
+
+
+def side_panel(ctx, t: Translator, state: dict):
+    """The summary of the selected municipality across every layer, with its profile link."""
+    pcode = state["selected"]
+    if not pcode:
+        return html.P(
+            t("Click a municipality on the map to see its summary."), className="panel-hint"
+        )
+    scope = ctx.current_scope()
+    filters = filters_from_state(state)
+    places = ctx.cached(
+        "programme_municipalities", geography.programme_municipalities, Filters(), scope=scope
+    )
+    match = places[places.pcode == pcode]
+    if match.empty:  # outside the scope, or not a programme municipality
+        return html.P(t("No municipality selected."), className="panel-hint")
+    row = match.iloc[0]
+    facts = []
+    for layer in LAYERS:
+        frame = ctx.cached(f"layer:{layer.id}", layer.query, filters, scope=scope)
+        values = frame[frame.pcode == pcode]
+        measure = layer.measure()
+        value = values.iloc[0][measure.column] if len(values) else None
+        facts += [
+            html.Dt(t(layer.title)),
+            html.Dd(formatting.value(value, measure.kind, t, state["currency"], CATEGORY_LABELS)),
+        ]
+    names = " · ".join(
+        dict.fromkeys(
+            n for n in (row.name_en, row.name_ru, row.name_ky) if isinstance(n, str) and n
+        )
+    )
+    return html.Div(
+        [
+            html.H2(t.name(row), id="panel-title"),
+            html.P(names, className="panel-names"),
+            html.P(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')} · {row.pcode}"),
+            html.Dl(facts, className="panel-facts"),
+            dcc.Link(
+                t("Open the municipality profile"),
+                href=f"/municipality/{pcode}",
+                className="panel-link",
+                id="panel-profile-link",
+            ),
+        ]
+    )
+
+
+def search_options(ctx, t: Translator) -> list[dict]:
+    """Oblasts, rayons and programme municipalities, searchable in three languages."""
+    scope = ctx.current_scope()
+    options = []
+    for level, frame in (
+        (t("Oblast"), ctx.cached("oblasts", geography.oblasts, Filters(), scope=scope)),
+        (t("Rayon"), ctx.cached("rayons", geography.rayons, Filters(), scope=scope)),
+        (
+            t("Municipality"),
+            ctx.cached(
+                "programme_municipalities",
+                geography.programme_municipalities,
+                Filters(),
+                scope=scope,
+            ),
+        ),
+    ):
+        for _, row in frame.iterrows():
+            options.append(
+                {
+                    "label": f"{t.name(row)} ({level})",
+                    "value": row.pcode,
+                    "search": spellings(row.get("name_en"), row.get("name_ru"), row.get("name_ky")),
+                }
+            )
+    return options
+
+
+# --- the page ----------------------------------------------------------------------------
+
+
+def figure_for(ctx, t: Translator, state: dict, data: dict):
+    maplibre = bool(ctx.settings.tiles_url)
+    figure = map_figure.base_map(maplibre=maplibre, tiles_url=ctx.settings.tiles_url).to_dict()
+    map_figure.apply(
+        figure,
+        trace_values(t, data, state),
+        map_figure.viewport(focus_bounds(data, state["focus"]), maplibre),
+    )
+    figure["layout"]["uirevision"] = state["focus"] or "all"
+    return figure
+
+
 def layout(ctx, t: Translator, state: dict):
-    view = map_view(ctx, t, state)
+    data = view_data(ctx, state)
+    layer = data["layer"]
     notices = []
-    if not view["boundaries"]:
-        located = view["located"]
+    if not (len(data["rayons"]) and data["rayons"].geometry.notna().any()):
+        located = int(data["municipalities"][["lon", "lat"]].notna().all(axis=1).sum())
         notices.append(
             html.Div(
                 [
@@ -50,47 +406,218 @@ def layout(ctx, t: Translator, state: dict):
                     else t("Municipalities cannot be placed yet. Install the boundaries with:"),
                     " ",
                     html.Code("aimak geodata install --from DIR"),
-                    None if located else html.Ul(view["names"], className="unplaced"),
+                    None
+                    if located
+                    else html.Ul(
+                        [html.Li(t.name(row)) for _, row in data["municipalities"].iterrows()]
+                    ),
                 ],
                 className="notice",
                 role="status",
                 id="geodata-notice",
             )
         )
-    as_of = view["as_of"]
-    config = {"displaylogo": False, "scrollZoom": True, "topojsonURL": "/geo/topojson/"}
-    return html.Div(
+    config = {
+        "displaylogo": False,
+        "scrollZoom": True,
+        "topojsonURL": "/geo/topojson/",
+        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    }
+    controls = html.Div(
         [
             html.Div(
                 [
-                    html.H1(t("Map")),
-                    html.P(
-                        t(
-                            "{oblasts} oblasts, {rayons} rayons and cities, {municipalities} municipalities",  # noqa: E501
-                            oblasts=view["oblasts"],
-                            rayons=view["rayons"],
-                            municipalities=view["municipalities"],
-                        ),
-                        id="map-counts",
-                        className="counts",
-                    ),
-                    html.P(
-                        t("Data as of {date}", date=as_of.isoformat())
-                        if as_of
-                        else t("No reports yet"),
-                        id="as-of",
-                        className="as-of",
+                    html.Label(t("Theme"), htmlFor="control-theme", className="field-label"),
+                    dcc.Dropdown(
+                        id=control_id("theme"),
+                        value=layer.id,
+                        clearable=False,
+                        options=[{"label": t(x.title), "value": x.id} for x in LAYERS],
                     ),
                 ],
-                className="page-head",
+                className="field field-theme",
+            ),
+            html.Div(
+                [
+                    html.Label(t("Measure"), className="field-label"),
+                    dcc.Dropdown(
+                        id=control_id("measure"),
+                        value=layer.measure(state["measure"]).id,
+                        clearable=False,
+                        options=measure_options(t, layer),
+                    ),
+                ],
+                className="field field-measure",
+                id="measure-field",
+                style={} if len(layer.measures) > 1 else {"display": "none"},
+            ),
+            html.Div(
+                [
+                    html.Label(t("Find a place"), className="field-label"),
+                    dcc.Dropdown(
+                        id=control_id("focus"),
+                        value=state["focus"],
+                        options=search_options(ctx, t),
+                        placeholder=t("Name in any language"),
+                        searchable=True,
+                        clearable=True,
+                    ),
+                ],
+                className="field field-search",
+            ),
+            dcc.Checklist(
+                id=control_id("overlays"),
+                value=list(state["overlays"]),
+                inline=True,
+                options=[{"label": t(OVERLAY_LABELS[o]), "value": o} for o in OVERLAYS],
+                className="overlays",
+            ),
+            html.Button(t("Reset view"), id="map-reset", className="button", n_clicks=0),
+            dcc.Store(id=control_id("selected"), data=state["selected"]),
+            dcc.Store(id="map-lang", data=t.lang),
+        ],
+        className="map-controls",
+    )
+    return html.Div(
+        [
+            html.H1(t("Map"), className="visually-hidden"),
+            controls,
+            html.Div(
+                kpi_strip(t, data, state["currency"]),
+                className="kpi-strip",
+                id="map-kpis",
+                role="status",
             ),
             *notices,
-            dcc.Graph(
-                id="map", figure=view["figure"], config=config, className="map", responsive=True
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Graph(
+                            id="map",
+                            figure=figure_for(ctx, t, state, data),
+                            config=config,
+                            className="map",
+                            responsive=True,
+                        ),
+                        className="map-column",
+                    ),
+                    html.Aside(
+                        [
+                            html.Div(legend(t, data, state), id="map-legend", className="legend"),
+                            html.Div(
+                                side_panel(ctx, t, state),
+                                id="map-panel",
+                                className="side-panel",
+                                **{"aria-live": "polite"},
+                            ),
+                            html.Div(about(t, ctx, data), id="map-about", className="about"),
+                        ],
+                        className="map-side",
+                    ),
+                ],
+                className="map-body",
             ),
         ]
     )
 
 
+def measure_options(t: Translator, layer) -> list[dict]:
+    return [{"label": t(m.title), "value": m.id} for m in layer.measures]
+
+
+# --- callbacks (plain functions first, then their registration) --------------------------
+
+
+def update_map(ctx, lang: str, state: dict, maplibre: bool = False):
+    """Patch, legend, KPIs, methodology and measure choices for a view state."""
+    t = Translator(lang)
+    data = view_data(ctx, state)
+    patch = Patch()
+    map_figure.apply(
+        patch,
+        trace_values(t, data, state),
+        map_figure.viewport(focus_bounds(data, state["focus"]), maplibre),
+    )
+    patch["layout"]["uirevision"] = state["focus"] or "all"
+    layer = data["layer"]
+    return (
+        patch,
+        legend(t, data, state),
+        kpi_strip(t, data, state["currency"]),
+        about(t, ctx, data),
+        measure_options(t, layer),
+        {} if len(layer.measures) > 1 else {"display": "none"},
+    )
+
+
+def reset_view(ctx, search: str | None, clicks: int, maplibre: bool = False) -> Patch:
+    """A Patch that shows everything again, even after the user zoomed by hand."""
+    state = state_from_controls(search, {"focus": None})
+    patch = Patch()
+    map_figure.apply(
+        patch, {}, map_figure.viewport(focus_bounds(view_data(ctx, state), None), maplibre)
+    )
+    patch["layout"]["uirevision"] = f"reset-{clicks}"
+    return patch
+
+
+def clicked(click_data) -> str | None:
+    """The P-code of the municipality (or project) clicked on the map."""
+    points = (click_data or {}).get("points") or []
+    value = points[0].get("customdata") if points else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value if isinstance(value, str) else None
+
+
 def register(app, ctx) -> None:
-    """The map has no callbacks of its own yet: the thematic layers add them."""
+    maplibre = bool(ctx.settings.tiles_url)
+
+    @app.callback(
+        Output("map", "figure"),
+        Output("map-legend", "children"),
+        Output("map-kpis", "children"),
+        Output("map-about", "children"),
+        Output(control_id("measure"), "options"),
+        Output("measure-field", "style"),
+        *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
+        State("map-lang", "data"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _update(*args):
+        lang, search = args[-2:]
+        if dash_ctx.triggered_id == control_id("selected"):
+            return (no_update,) * 6  # a click only changes the side panel
+        state = state_from_controls(search, controls_of_callback())
+        return update_map(ctx, lang, state, maplibre)
+
+    @app.callback(
+        Output("map-panel", "children"),
+        Input(control_id("selected"), "data"),
+        *(Input(control_id(p.name), p.prop) for p in FILTER_BAR),
+        State("map-lang", "data"),
+        State("url", "search"),
+    )
+    def _panel(*args):
+        lang, search = args[-2:]
+        state = state_from_controls(search, controls_of_callback())
+        return side_panel(ctx, Translator(lang), state)
+
+    @app.callback(
+        Output(control_id("selected"), "data"),
+        Input("map", "clickData"),
+        prevent_initial_call=True,
+    )
+    def _click(click_data):
+        return clicked(click_data) or no_update
+
+    @app.callback(
+        Output(control_id("focus"), "value"),
+        Output("map", "figure", allow_duplicate=True),
+        Input("map-reset", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _reset(clicks, search):
+        return None, reset_view(ctx, search, clicks, maplibre)

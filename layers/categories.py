@@ -1,0 +1,78 @@
+"""Labels and colours shared by several layers: sectors, ratings, procurement stages."""
+
+from layers.base import N_, OKABE_ITO, Categories
+
+SECTOR_LABELS = {
+    "elderly_care": N_("Elderly care"),
+    "disability": N_("Children and people with disabilities"),
+    "youth": N_("Youth leisure"),
+    "women": N_("Women's initiatives"),
+    "culture_sport": N_("Culture and sport"),
+    "information": N_("Information"),
+    "children": N_("Children and families"),
+    "health": N_("Health"),
+}
+SECTORS = Categories(
+    tuple(
+        (value, label, colour)
+        for (value, label), colour in zip(SECTOR_LABELS.items(), OKABE_ITO, strict=True)
+    )
+)
+
+RATING_LABELS = {
+    "on_track": N_("On track"),
+    "minor_issues": N_("Minor issues"),
+    "at_risk": N_("At risk"),
+    "suspended": N_("Suspended"),
+}
+#: blue, yellow, vermillion, black: ordered and distinguishable without colour vision
+RATINGS = Categories(
+    tuple(
+        (value, label, colour)
+        for (value, label), colour in zip(
+            RATING_LABELS.items(), ("#0072B2", "#F0E442", "#D55E00", "#000000"), strict=True
+        )
+    )
+)
+
+STAGE_LABELS = {
+    "priority_identified": N_("Priority identified"),
+    "programme_approved": N_("Approved by the local council"),
+    "competition_announced": N_("Competition announced"),
+    "bids_received": N_("Bids received"),
+    "winner_selected": N_("Winner selected"),
+    "contract_signed": N_("Contract signed"),
+    "implementation": N_("Implementation"),
+    "completed": N_("Completed"),
+    "reported": N_("Reported"),
+}
+#: a sequential ramp over the nine stages (ColorBrewer YlGnBu, 9 classes)
+STAGES = Categories(
+    tuple(
+        (value, label, colour)
+        for (value, label), colour in zip(
+            STAGE_LABELS.items(),
+            (
+                "#ffffd9",
+                "#edf8b1",
+                "#c7e9b4",
+                "#7fcdbb",
+                "#41b6c4",
+                "#1d91c0",
+                "#225ea8",
+                "#253494",
+                "#081d58",
+            ),
+            strict=True,
+        )
+    )
+)
+
+STATUS_LABELS = {
+    "planned": N_("Planned"),
+    "in_competition": N_("In competition"),
+    "failed_competition": N_("Competition failed"),
+    "contracted": N_("Contracted"),
+    "in_progress": N_("In progress"),
+    "completed": N_("Completed"),
+}

@@ -1,0 +1,31 @@
+"""Layer: reporting freshness — how long since each municipality last reported."""
+
+from layers.base import DIVERGING_5, N_, Classes, Field, Flag, Layer, Measure
+from queries.freshness import reporting_freshness
+
+LAYER = Layer(
+    id="freshness",
+    title=N_("Reporting freshness"),
+    description=N_(
+        "Colour: days from the municipality's latest report (milestone, monitoring visit, "
+        "document or indicator value) to the 'as of' date. Reports older than 90 days are "
+        "stale and marked with a diamond."
+    ),
+    query=reporting_freshness,
+    measures=(
+        Measure(
+            "days_since",
+            N_("Days since the last report"),
+            "days_since",
+            Classes((30, 60, 90, 180), tuple(reversed(DIVERGING_5))),
+            "days",
+        ),
+    ),
+    tooltip=(
+        Field("last_report", N_("Last report"), "date"),
+        Field("days_since", N_("Days since the last report"), "days"),
+        Field("stale", N_("Stale"), "bool"),
+    ),
+    source=N_("All reports in the database"),
+    flag=Flag("stale", N_("Stale")),
+)
