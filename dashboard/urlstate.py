@@ -38,6 +38,8 @@ class Parameter:
                     values = tuple(v for v in values if v in self.choices)
                 return tuple(sorted(set(values))) if raw else self.default
             value = raw[0]
+            if value == "":
+                return self.default
             if self.kind == "int":
                 value = int(value)
             elif self.kind == "date":
@@ -85,7 +87,7 @@ def defaults() -> dict:
 
 def parse_query(search: str | None) -> dict:
     """The state in a query string such as '?lang=ky&oblast=KG07000000000'."""
-    raw = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
+    raw = parse_qs((search or "").lstrip("?"), keep_blank_values=True)  # 'overlays=': none
     return {p.name: p.parse(raw[p.name]) if p.name in raw else p.default for p in PARAMETERS}
 
 

@@ -240,17 +240,13 @@ def latest_visits(
     engine: Engine, filters: Filters, scope: Scope | None, as_of: dt.date | None
 ) -> list[dict]:
     """The latest visit of each project in scope and filters on or before `as_of` (the phase
-    and year filters apply to visit dates), oldest first, each with `visits` (how many the
-    project had) and `overdue` (see `is_overdue`)."""
-    visits = _visits(engine, filters, scope, as_of)
+    and year filters apply to visit dates), oldest first, each with `overdue` (see
+    `is_overdue`)."""
     overdue = _overdue_projects(engine, filters, scope, as_of)
-    latest: dict[int, dict] = {}
-    for visit in visits:  # oldest first: the last one seen is the latest
-        count = latest.get(visit["project_id"], {}).get("visits", 0)
-        latest[visit["project_id"]] = {**visit, "visits": count + 1}
-    for visit in latest.values():
-        visit["overdue"] = visit["project_id"] in overdue
-    return sorted(latest.values(), key=lambda row: (row["visit_date"], row["id"]))
+    # oldest first, so the last visit kept per project is its latest
+    latest = {v["project_id"]: v for v in _visits(engine, filters, scope, as_of)}
+    rows = [{**visit, "overdue": project in overdue} for project, visit in latest.items()]
+    return sorted(rows, key=lambda row: (row["visit_date"], row["id"]))
 
 
 def _sum(values: list[int | None]) -> int | None:
@@ -276,7 +272,8 @@ def monitoring_status(engine: Engine, filters: Filters, scope: Scope | None) -> 
     - beneficiaries, women, with_disability: people reached according to each project's
       latest visit (all; female; with a disability), summed over the projects; None when no
       visit recorded beneficiaries.
-    - findings: the findings of the latest visit (the higher id on the same day); None.
+    - findings: the findings of the latest visit (the higher id on the same day); None when
+      no visit.
     """
     base = geography.programme_municipalities(engine, filters, scope)
     if base.empty:

@@ -80,8 +80,41 @@ def tooltip(t: Translator, layer, row, currency: str) -> str:
     return "<br>".join(lines)
 
 
-def trace_values(t: Translator, data: dict, state: dict) -> dict[str, dict]:
-    """The values of every trace of the map for one view."""
+#: which traces and side components a change of each kind of control affects
+AFFECTS = {
+    "theme": {"municipalities", "flags", "legend", "about", "measures"},
+    "measure": {"municipalities", "flags", "legend"},
+    "overlays": {"rayons", "projects", "badges", "labels", "legend"},
+    "focus": {"viewport"},
+}
+EVERYTHING = {
+    "rayons",
+    "oblasts",
+    "projects",
+    "municipalities",
+    "flags",
+    "badges",
+    "labels",
+    "legend",
+    "kpis",
+    "about",
+    "measures",
+    "viewport",
+}
+
+
+def affected(changed: set[str] | None) -> set[str]:
+    """What must be redrawn when the controls in `changed` changed (None: everything)."""
+    if changed is None:
+        return set(EVERYTHING)
+    parts = set()
+    for name in changed:
+        parts |= AFFECTS.get(name, EVERYTHING)  # a filter changes everything
+    return parts
+
+
+def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> dict[str, dict]:
+    """The values of the map's traces in `parts` for one view."""
     layer, currency = data["layer"], state["currency"]
     measure = layer.measure(state["measure"])
     places = data["municipalities"]
@@ -89,32 +122,38 @@ def trace_values(t: Translator, data: dict, state: dict) -> dict[str, dict]:
     frame = frame[frame.lon.notna() & frame.lat.notna()]
     overlays = set(state["overlays"])
     rayons, oblasts = data["rayons"], data["oblasts"]
-    values = {
-        "rayons": {
+    builders = {
+        "rayons": lambda: {
             "locations": rayons.pcode.tolist(),
             "z": [0] * len(rayons),
             "text": [t.name(row) for _, row in rayons.iterrows()],
             "marker.line.width": 0.7 if "rayons" in overlays else 0,
         },
-        "oblasts": {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)},
-        "municipalities": {
+        "oblasts": lambda: {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)},
+        "municipalities": lambda: {
             "lon": frame.lon.tolist(),
             "lat": frame.lat.tolist(),
             "customdata": frame.pcode.tolist(),
             "marker.color": layer.colours(frame, measure.id, currency),
             "hovertext": [tooltip(t, layer, row, currency) for _, row in frame.iterrows()],
         },
+        "flags": lambda: flag_values(layer, frame),
+        "projects": lambda: project_values(t, data, currency),
+        "badges": lambda: badge_values(t, data, frame),
+        "labels": lambda: label_values(t, oblasts, rayons, "labels" in overlays),
     }
-    flagged = frame[frame[layer.flag.column].fillna(False).astype(bool)] if layer.flag else []
-    values["flags"] = {
-        "lon": [v + 0.09 for v in flagged.lon] if len(flagged) else [],
-        "lat": [v + 0.06 for v in flagged.lat] if len(flagged) else [],
-        "visible": bool(layer.flag),
+    return {name: build() for name, build in builders.items() if name in parts}
+
+
+def flag_values(layer, frame) -> dict:
+    if not layer.flag:
+        return {"lon": [], "lat": [], "visible": False}
+    flagged = frame[frame[layer.flag.column].fillna(False).astype(bool)]
+    return {
+        "lon": [v + 0.09 for v in flagged.lon],
+        "lat": [v + 0.06 for v in flagged.lat],
+        "visible": True,
     }
-    values["projects"] = project_values(t, data, currency)
-    values["badges"] = badge_values(t, data, frame)
-    values["labels"] = label_values(t, oblasts, rayons, "labels" in overlays)
-    return values
 
 
 def project_values(t: Translator, data: dict, currency: str) -> dict:
@@ -202,53 +241,32 @@ def legend(t: Translator, data: dict, state: dict):
     def fmt(value):
         return formatting.value(value, measure.kind, t, currency, CATEGORY_LABELS)
 
-    items = []
-    for entry in scale.legend(t, fmt):
-        count = sum(1 for c in colours if c == entry.colour)
-        items.append(
-            html.Li(
-                [
-                    html.Span(className="swatch", style={"backgroundColor": entry.colour}),
-                    html.Span(entry.label, className="legend-label"),
-                    html.Span(f"({count})", className="legend-count"),
-                ],
-                className="legend-item",
-                **{"data-colour": entry.colour},
-            )
+    # one element per entry, the swatch drawn by CSS from --swatch: the legend is sent on
+    # every theme change, so it stays small
+    items = [
+        html.Li(
+            f"{entry.label} ({sum(1 for c in colours if c == entry.colour)})",
+            className="legend-item",
+            style={"--swatch": entry.colour},
         )
+        for entry in scale.legend(t, fmt)
+    ]
     extra = []
     if layer.flag:
-        extra.append(
-            html.Li(
-                [html.Span("◆", className="legend-symbol"), html.Span(t(layer.flag.label))],
-                className="legend-item",
-            )
-        )
+        extra.append(html.Li(t(layer.flag.label), className="legend-item symbol diamond"))
     if data.get("ratings") is not None:
-        symbols = {"on_track": "●", "minor_issues": "▲", "at_risk": "✕", "suspended": "■"}
         extra += [
             html.Li(
-                [
-                    html.Span(
-                        symbols[v], className="legend-symbol", style={"color": RATINGS.colour(v)}
-                    ),
-                    html.Span(t(label)),
-                ],
-                className="legend-item",
+                t(label), className=f"legend-item symbol {v}", style={"--swatch": RATINGS.colour(v)}
             )
             for v, label in RATING_LABELS.items()
         ]
     if data.get("projects") is not None and len(data["projects"]):
+        sectors = set(data["projects"].sector)
         extra += [
-            html.Li(
-                [
-                    html.Span(className="swatch project", style={"backgroundColor": c}),
-                    html.Span(t(label)),
-                ],
-                className="legend-item",
-            )
+            html.Li(t(label), className="legend-item project", style={"--swatch": c})
             for v, label, c in SECTORS.entries
-            if v in set(data["projects"].sector)
+            if v in sectors
         ]
     return [
         html.H2(t(layer.title), className="legend-title"),
@@ -528,25 +546,32 @@ def measure_options(t: Translator, layer) -> list[dict]:
 # --- callbacks (plain functions first, then their registration) --------------------------
 
 
-def update_map(ctx, lang: str, state: dict, maplibre: bool = False):
-    """Patch, legend, KPIs, methodology and measure choices for a view state."""
+def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None):
+    """Patch, legend, KPIs, methodology and measure choices for a view state.
+
+    `changed` names the controls that changed (None: all); only what they affect is sent.
+    """
     t = Translator(lang)
+    parts = affected(changed)
     data = view_data(ctx, state)
     patch = Patch()
-    map_figure.apply(
-        patch,
-        trace_values(t, data, state),
-        map_figure.viewport(focus_bounds(data, state["focus"]), maplibre),
-    )
-    patch["layout"]["uirevision"] = state["focus"] or "all"
+    viewport = {}
+    if "viewport" in parts:
+        viewport = map_figure.viewport(focus_bounds(data, state["focus"]), maplibre)
+        patch["layout"]["uirevision"] = state["focus"] or "all"
+    map_figure.apply(patch, trace_values(t, data, state, parts), viewport)
     layer = data["layer"]
+
+    def part(name, build):
+        return build() if name in parts else no_update
+
     return (
         patch,
-        legend(t, data, state),
-        kpi_strip(t, data, state["currency"]),
-        about(t, ctx, data),
-        measure_options(t, layer),
-        {} if len(layer.measures) > 1 else {"display": "none"},
+        part("legend", lambda: legend(t, data, state)),
+        part("kpis", lambda: kpi_strip(t, data, state["currency"])),
+        part("about", lambda: about(t, ctx, data)),
+        part("measures", lambda: measure_options(t, layer)),
+        part("measures", lambda: {} if len(layer.measures) > 1 else {"display": "none"}),
     )
 
 
@@ -570,6 +595,10 @@ def clicked(click_data) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _param_of(component_id) -> dict:
+    return component_id if isinstance(component_id, dict) else {"param": str(component_id)}
+
+
 def register(app, ctx) -> None:
     maplibre = bool(ctx.settings.tiles_url)
 
@@ -590,7 +619,8 @@ def register(app, ctx) -> None:
         if dash_ctx.triggered_id == control_id("selected"):
             return (no_update,) * 6  # a click only changes the side panel
         state = state_from_controls(search, controls_of_callback())
-        return update_map(ctx, lang, state, maplibre)
+        changed = {key["param"] for key in map(_param_of, dash_ctx.triggered_prop_ids.values())}
+        return update_map(ctx, lang, state, maplibre, changed)
 
     @app.callback(
         Output("map-panel", "children"),

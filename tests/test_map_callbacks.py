@@ -1,0 +1,143 @@
+"""Map callbacks called as plain functions: theme change, filter change, click, URL sync."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from plotly.utils import PlotlyJSONEncoder
+
+from dashboard import create_app
+from dashboard.components import map_figure
+from dashboard.i18n import Translator
+from dashboard.pages import map_page
+from dashboard.shell import sync_url
+from dashboard.urlstate import defaults, parse_query
+from layers import LAYERS
+from layers.categories import RATINGS
+from queries.monitoring import monitoring_status
+from queries.scope import PROJECT_OBLASTS, Filters, Scope
+
+TALAS = "KG07000000000"
+SUMBULA = "KG05236836000"
+
+
+@pytest.fixture
+def ctx(settings):
+    return create_app(settings).server.extensions["aimak"]
+
+
+def applied(figure: dict, patch) -> dict:
+    """`figure` with the Assign operations of a dash.Patch applied, as the browser would."""
+    for operation in patch.to_plotly_json()["operations"]:
+        assert operation["operation"] == "Assign", operation
+        *parents, last = operation["location"]
+        target = figure
+        for key in parents:
+            target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
+        target[last] = operation["params"]["value"]
+    return figure
+
+
+def page_figure(ctx, state) -> dict:
+    t = Translator("en")
+    return map_page.figure_for(ctx, t, state, map_page.view_data(ctx, state))
+
+
+def markers(figure) -> dict:
+    return figure["data"][map_figure.INDEX["municipalities"]]
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.id)
+def test_theme_change_patches_values_only(ctx, layer):
+    before = page_figure(ctx, defaults())
+    state = {**defaults(), "theme": layer.id}
+    response = map_page.update_map(ctx, "en", state, changed={"theme"})
+    patch, legend, kpis, about, measures, style = response
+    body = json.dumps(response, cls=PlotlyJSONEncoder)
+    assert "geojson" not in body and "coordinates" not in body  # geometry never resent
+    assert len(body) < 10_000, len(body)  # the whole response of a theme change
+    after = applied(before, patch)
+    expected = page_figure(ctx, state)
+    assert markers(after)["marker"]["color"] == markers(expected)["marker"]["color"]
+    assert markers(after)["hovertext"] == markers(expected)["hovertext"]
+    assert len(measures) == len(layer.measures)
+
+
+def test_monitoring_colours_follow_the_ratings(ctx, demo_sqlite_file):
+    state = {**defaults(), "theme": "monitoring"}
+    patch = map_page.update_map(ctx, "en", state)[0]
+    figure = applied(page_figure(ctx, defaults()), patch)
+    ratings = monitoring_status(ctx.engine, Filters(), Scope(PROJECT_OBLASTS)).set_index("pcode")
+    trace = markers(figure)
+    for pcode, colour in zip(trace["customdata"], trace["marker"]["color"], strict=True):
+        assert colour == RATINGS.colour(ratings.rating[pcode])
+
+
+def test_filter_change(ctx):
+    state = {**defaults(), "oblast": (TALAS,)}
+    patch, legend, kpis, *_ = map_page.update_map(ctx, "en", state)
+    figure = applied(page_figure(ctx, defaults()), patch)
+    assert len(markers(figure)["customdata"]) == 4
+    assert figure["data"][map_figure.INDEX["oblasts"]]["locations"] == [TALAS]
+    text = json.dumps(kpis, cls=PlotlyJSONEncoder)
+    assert '"4"' in text  # four municipalities in the KPI strip
+    entries = next(c for c in legend if getattr(c, "id", None) == "legend-entries").children
+    counts = [int(re.search(r"\((\d+)\)$", entry.children).group(1)) for entry in entries]
+    assert sum(counts) == 4  # every municipality drawn is counted in exactly one entry
+
+
+def test_currency_change_converts_the_kpis(ctx):
+    kgs = json.dumps(map_page.update_map(ctx, "en", defaults())[2], cls=PlotlyJSONEncoder)
+    usd = json.dumps(map_page.update_map(ctx, "en", {**defaults(), "currency": "USD"})[2],
+                     cls=PlotlyJSONEncoder)
+    assert "KGS" in kgs and "USD" in usd and "KGS" not in usd
+
+
+def test_click_opens_the_side_panel(ctx):
+    assert map_page.clicked({"points": [{"customdata": SUMBULA}]}) == SUMBULA
+    assert map_page.clicked({"points": [{"lon": 1}]}) is None
+    assert map_page.clicked(None) is None
+    panel = map_page.side_panel(ctx, Translator("ru"), {**defaults(), "selected": SUMBULA})
+    text = json.dumps(panel, cls=PlotlyJSONEncoder, ensure_ascii=False)
+    assert "Сумбула" in text and f"/municipality/{SUMBULA}" in text
+    for layer in LAYERS:
+        assert Translator("ru")(layer.title) in text
+    empty = map_page.side_panel(ctx, Translator("en"), defaults())
+    assert "Click a municipality" in json.dumps(empty, cls=PlotlyJSONEncoder)
+
+
+def test_side_panel_refuses_a_municipality_outside_the_scope(ctx):
+    ctx.current_scope = lambda: Scope({TALAS})
+    panel = map_page.side_panel(ctx, Translator("en"), {**defaults(), "selected": SUMBULA})
+    assert "Sumbula" not in json.dumps(panel, cls=PlotlyJSONEncoder)
+
+
+def test_focus_zooms_to_the_place(ctx):
+    data = map_page.view_data(ctx, defaults())
+    west, south, east, north = map_page.focus_bounds(data, SUMBULA)
+    sumbula = data["municipalities"].set_index("pcode").loc[SUMBULA]
+    assert west < sumbula.lon < east and south < sumbula.lat < north
+    assert east - west < 1
+    everything = map_page.focus_bounds(data, None)
+    assert everything[2] - everything[0] > 3
+
+
+def test_sync_url_keeps_language_and_links():
+    query, rendered, nav, languages = sync_url("/", "?lang=ru", {"theme": "budgets",
+                                                                 "oblast": [TALAS]})
+    assert query == rendered
+    state = parse_query(query)
+    assert state["lang"] == "ru" and state["theme"] == "budgets" and state["oblast"] == (TALAS,)
+    assert nav["/"] == "/" + query
+    assert parse_query(languages["ky"].split("?", 1)[1])["lang"] == "ky"
+
+
+def test_search_finds_places_in_three_languages_and_common_spellings(ctx):
+    options = map_page.search_options(ctx, Translator("en"))
+    sumbula = next(o for o in options if o["value"] == SUMBULA)
+    for spelling in ("Сумбула", "Sumbula", "Sumbulin"):
+        assert spelling in sumbula["search"]
+    jalal_abad = next(o for o in options if o["value"] == "KG03000000000")
+    assert "Jalal-Abad" in jalal_abad["search"] and "dzhalal-abad" in jalal_abad["search"].lower()
