@@ -96,7 +96,7 @@ class PageLog:
 def wait_for(driver, script: str, timeout: float = 20):
     """Wait until a JavaScript expression is truthy; return its value."""
     return WebDriverWait(driver, timeout, poll_frequency=0.2).until(
-        lambda d: d.execute_script(f"return {script}")
+        lambda d: d.execute_script(f"try {{ return {script} }} catch (e) {{ return false }}")
     )
 
 

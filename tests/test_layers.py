@@ -51,7 +51,13 @@ def test_registry():
 def test_classes_cut_at_breaks():
     scale = Classes((10, 20), ("#a", "#b", "#c"))
     assert [scale.colour(v) for v in (0, 9.99, 10, 19, 20, 1e9, None)] == [
-        "#a", "#a", "#b", "#b", "#c", "#c", NO_DATA
+        "#a",
+        "#a",
+        "#b",
+        "#b",
+        "#c",
+        "#c",
+        NO_DATA,
     ]
     labels = [entry.label for entry in scale.legend(T, str)]
     assert labels == ["< 10", "10 – 20", "≥ 20", "No data"]

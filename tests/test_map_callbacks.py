@@ -54,7 +54,7 @@ def test_theme_change_patches_values_only(ctx, layer):
     before = page_figure(ctx, defaults())
     state = {**defaults(), "theme": layer.id}
     response = map_page.update_map(ctx, "en", state, changed={"theme"})
-    patch, legend, kpis, about, measures, style = response
+    patch, _legend, _kpis, _about, measures, _style = response
     body = json.dumps(response, cls=PlotlyJSONEncoder)
     assert "geojson" not in body and "coordinates" not in body  # geometry never resent
     assert len(body) < 10_000, len(body)  # the whole response of a theme change
@@ -90,8 +90,9 @@ def test_filter_change(ctx):
 
 def test_currency_change_converts_the_kpis(ctx):
     kgs = json.dumps(map_page.update_map(ctx, "en", defaults())[2], cls=PlotlyJSONEncoder)
-    usd = json.dumps(map_page.update_map(ctx, "en", {**defaults(), "currency": "USD"})[2],
-                     cls=PlotlyJSONEncoder)
+    usd = json.dumps(
+        map_page.update_map(ctx, "en", {**defaults(), "currency": "USD"})[2], cls=PlotlyJSONEncoder
+    )
     assert "KGS" in kgs and "USD" in usd and "KGS" not in usd
 
 
@@ -125,8 +126,9 @@ def test_focus_zooms_to_the_place(ctx):
 
 
 def test_sync_url_keeps_language_and_links():
-    query, rendered, nav, languages = sync_url("/", "?lang=ru", {"theme": "budgets",
-                                                                 "oblast": [TALAS]})
+    query, rendered, nav, languages = sync_url(
+        "/", "?lang=ru", {"theme": "budgets", "oblast": [TALAS]}
+    )
     assert query == rendered
     state = parse_query(query)
     assert state["lang"] == "ru" and state["theme"] == "budgets" and state["oblast"] == (TALAS,)

@@ -29,7 +29,7 @@ def ctx(settings):
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.PATH)
 def test_every_page_renders(ctx, page, lang):
-    header, body, footer = route(ctx, page.PATH, f"?lang={lang}")
+    _header, body, footer = route(ctx, page.PATH, f"?lang={lang}")
     text = rendered(body)
     assert f'"lang": "{lang}"' in text.replace('"lang":"', '"lang": "')
     assert len(text) > 200

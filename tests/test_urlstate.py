@@ -51,10 +51,19 @@ def test_overlays_can_be_all_off():
     assert parse_query(build_query(state)) == state
 
 
-@pytest.mark.parametrize("junk", [
-    "?phase=7", "?year=abc", "?as_of=2015-13-40", "?currency=GBP", "?lang=de",
-    "?overlays=nonsense", "?phase=", "?%ZZ=1",
-])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "?phase=7",
+        "?year=abc",
+        "?as_of=2015-13-40",
+        "?currency=GBP",
+        "?lang=de",
+        "?overlays=nonsense",
+        "?phase=",
+        "?%ZZ=1",
+    ],
+)
 def test_junk_falls_back_to_defaults(junk):
     state = parse_query(junk)
     for parameter in PARAMETERS:

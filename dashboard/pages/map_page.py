@@ -59,6 +59,7 @@ def view_data(ctx, state: dict) -> dict:
         ),
         "frame": ctx.cached(f"layer:{layer.id}", layer.query, filters, scope=scope),
         "kpis": ctx.cached("kpi_summary", kpis.kpi_summary, filters, scope=scope),
+        "maplibre": bool(ctx.settings.tiles_url),
     }
     if "projects" in state["overlays"]:
         data["projects"] = ctx.cached(
@@ -140,9 +141,16 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
         "flags": lambda: flag_values(layer, frame),
         "projects": lambda: project_values(t, data, currency),
         "badges": lambda: badge_values(t, data, frame),
-        "labels": lambda: label_values(t, oblasts, rayons, "labels" in overlays),
+        # MapLibre would fetch glyphs from a font server for text: labels are SVG-only
+        "labels": lambda: label_values(
+            t, oblasts, rayons, "labels" in overlays and not uses_maplibre(data)
+        ),
     }
     return {name: build() for name, build in builders.items() if name in parts}
+
+
+def uses_maplibre(data: dict) -> bool:
+    return data.get("maplibre", False)
 
 
 def flag_values(layer, frame) -> dict:
@@ -586,6 +594,17 @@ def reset_view(ctx, search: str | None, clicks: int, maplibre: bool = False) -> 
     return patch
 
 
+def is_municipality(ctx, pcode: str | None) -> bool:
+    """Whether `pcode` is a programme municipality the user may see."""
+    places = ctx.cached(
+        "programme_municipalities",
+        geography.programme_municipalities,
+        Filters(),
+        scope=ctx.current_scope(),
+    )
+    return bool(pcode) and pcode in set(places.pcode)
+
+
 def clicked(click_data) -> str | None:
     """The P-code of the municipality (or project) clicked on the map."""
     points = (click_data or {}).get("points") or []
@@ -637,10 +656,14 @@ def register(app, ctx) -> None:
     @app.callback(
         Output(control_id("selected"), "data"),
         Input("map", "clickData"),
+        Input(control_id("focus"), "value"),
         prevent_initial_call=True,
     )
-    def _click(click_data):
-        return clicked(click_data) or no_update
+    def _select(click_data, focus):
+        """A click on the map, or a municipality found by the search, opens its summary."""
+        if dash_ctx.triggered_id == "map":
+            return clicked(click_data) or no_update
+        return focus if is_municipality(ctx, focus) else no_update
 
     @app.callback(
         Output(control_id("focus"), "value"),
