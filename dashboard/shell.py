@@ -15,7 +15,7 @@ from geodata.sources import ATTRIBUTION
 
 from .components.filter_bar import control_id, filter_bar, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
-from .pages import PAGES, page_for
+from .pages import PAGES, in_nav, page_for
 from .urlstate import (
     CONTROL_PROPS,
     build_query,
@@ -47,7 +47,7 @@ def demo_badge(t: Translator):
 
 def links(path: str, state: dict) -> tuple[dict, dict]:
     """Hrefs of the navigation (keeping the state) and of the language switcher."""
-    nav = {page.PATH: page.PATH + build_query(state) for page in PAGES}
+    nav = {page.PATH: page.PATH + build_query(state) for page in PAGES if in_nav(page)}
     languages = {code: path + build_query({**state, "lang": code}) for code in LANGUAGES}
     return nav, languages
 
@@ -71,6 +71,7 @@ def header(ctx, t: Translator, path: str, state: dict):
                     className="nav-link active" if path == page.PATH else "nav-link",
                 )
                 for page in PAGES
+                if in_nav(page)
             ],
             className="nav",
             **{"aria-label": t("Pages")},

@@ -76,6 +76,14 @@ PARAMETERS = (
     Parameter("overlays", "m-overlays", "list", ("labels", "projects", "rayons"), OVERLAYS),
     Parameter("focus", "m-search", "str", None),
     Parameter("selected", "m-selected", "str", None, prop="data"),
+    # the Compare page
+    Parameter("compare", "c-municipalities", "list", ()),
+    Parameter("rank", "c-rank", "str", None),
+    Parameter("per", "c-per", "str", "absolute", ("absolute", "inhabitant")),
+    # the Projects page: the grid's quick search (its column filters and sort live in the grid)
+    Parameter("q", "p-search", "str", None),
+    # the Timeline page: group the Gantt by oblast or by municipality
+    Parameter("group", "t-group", "str", "municipality", ("oblast", "municipality")),
 )
 BY_NAME = {p.name: p for p in PARAMETERS}
 FILTER_BAR = tuple(p for p in PARAMETERS if (p.component or "").startswith("f-"))

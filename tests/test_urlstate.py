@@ -24,6 +24,11 @@ SAMPLES = {
     "overlays": ("badges",),
     "focus": "KG05236836000",
     "selected": "KG05236836000",
+    "compare": ("KG05236836000", "KG07232804000"),
+    "rank": "execution",
+    "per": "inhabitant",
+    "q": "youth",
+    "group": "oblast",
 }
 
 

@@ -1,15 +1,24 @@
 """The page registry: every page of the app, in navigation order.
 
 A page is a module with `PATH`, `TITLE` (an untranslated message), `layout(ctx, t, state)`
-and `register(app, ctx)`. Adding a page = one module + one line here.
+and `register(app, ctx)`; `IN_NAV = False` keeps it out of the navigation (pages reached by
+a link, such as a municipality's profile at PATH/<P-code>). `state["path"]` holds the URL's
+path. Adding a page = one module + one line here.
 """
 
-from dashboard.pages import map_page
+from dashboard.pages import compare, map_page, profile, projects, timeline
 
-PAGES = (map_page,)
+PAGES = (map_page, compare, projects, timeline, profile)
+
+
+def in_nav(page) -> bool:
+    return getattr(page, "IN_NAV", True)
 
 
 def page_for(path: str | None):
-    """The page at `path` (the map when nothing matches)."""
+    """The page at `path` (PATH itself or PATH/<argument>), or None."""
     path = (path or "/").rstrip("/") or "/"
-    return next((page for page in PAGES if path == page.PATH), None)
+    for page in PAGES:
+        if path == page.PATH or (page.PATH != "/" and path.startswith(page.PATH + "/")):
+            return page
+    return None

@@ -1,0 +1,16 @@
+"""The Compare page (being built)."""
+
+from dash import html
+
+from dashboard.i18n import N_
+
+PATH = "/compare"
+TITLE = N_("Compare")
+
+
+def layout(ctx, t, state):
+    return html.H1(t(TITLE))
+
+
+def register(app, ctx) -> None:
+    """No callbacks yet."""
