@@ -130,6 +130,7 @@ class Timing:
         self.lock = threading.Lock()
         self.records: list[Record] = []
         self.in_flight = 0
+        self.started = 0  # requests begun so far
         self.last_done = time.monotonic()
 
     def __call__(self, environ, start_response):
@@ -146,6 +147,7 @@ class Timing:
 
         with self.lock:
             self.in_flight += 1
+            self.started += 1
         started = time.perf_counter()
         try:
             result = self.app(environ, capture)
@@ -182,12 +184,17 @@ class Timing:
             records, self.records = self.records, []
         return records
 
-    def wait_idle(self, quiet: float = 0.7, timeout: float = 60) -> None:
-        """Wait until no request is running and none finished for `quiet` seconds."""
+    def wait_idle(self, quiet: float = 0.7, timeout: float = 60, after: int = -1) -> None:
+        """Wait until more than `after` requests began, none is running, and none finished
+        for `quiet` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.lock:
-                idle = self.in_flight == 0 and time.monotonic() - self.last_done >= quiet
+                idle = (
+                    self.started > after
+                    and self.in_flight == 0
+                    and time.monotonic() - self.last_done >= quiet
+                )
             if idle:
                 return
             time.sleep(0.05)
@@ -249,9 +256,10 @@ def wire_bytes(events: list[dict]) -> int:
     )
 
 
-def wait(driver, script: str, timeout: float = 30):
+def wait(driver, script: str, timeout: float = 30, element=None):
+    """Wait until a JavaScript expression (about `arguments[0]`: `element`) is truthy."""
     return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
-        lambda d: d.execute_script(f"return {script}")
+        lambda d: d.execute_script(f"return {script}", element)
     )
 
 
@@ -280,7 +288,8 @@ def pick_theme(driver, label: str) -> None:
     option.click()
     wait(
         driver,
-        f"document.querySelector('#map-legend .legend-title')?.textContent === {json.dumps(label)}",
+        f"arguments[0].textContent.trim() === {json.dumps(label)}",
+        element=control(driver, "theme"),
     )
 
 
@@ -293,20 +302,15 @@ def pick_radio(driver, name: str, value: str) -> None:
         if lab.find_element(By.TAG_NAME, "input").get_attribute("value") == value
     )
     label.click()
-    wait(
-        driver,
-        f"document.querySelector({json.dumps(f'input[value={value}]')})?.checked === true",
-    )
+    wait(driver, "arguments[0].querySelector('input').checked === true", element=label)
 
 
 def map_drawn(driver) -> int:
     """Wait until the map's outlines and markers are drawn; return the number of markers."""
     wait(driver, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0", 60)
     wait(driver, "document.querySelectorAll('#map path.choroplethlocation').length > 0", 60)
-    return driver.execute_script(
-        f"return ({GRAPH}._fullData.find(t => t.name === 'municipalities') || {{lon: []}})"
-        ".lon.length"
-    )
+    index = TRACE_NAMES.index("municipalities")
+    return driver.execute_script(f"return ({GRAPH}.data[{index}].lon || []).length")
 
 
 # --- replaying ----------------------------------------------------------------------------
@@ -448,8 +452,9 @@ def drive_and_replay(name, origin, driver, timing, app, options) -> DatasetResul
         ("theme", lambda: pick_theme(driver, THEME_LABEL)),
         ("filter", lambda: pick_radio(driver, "currency", CURRENCY)),
     ):
+        before = timing.started
         act()
-        timing.wait_idle()
+        timing.wait_idle(after=before)
         browser_records[action] = timing.take()
         captures[action] = captured_posts(driver, drain_log(driver))
         if not captures[action]:

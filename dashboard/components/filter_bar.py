@@ -66,7 +66,8 @@ def filter_bar(ctx, t, state: dict):
         )
 
     phase_options = [
-        {"label": f"{t('Phase {number}', number=row.number)}: {t.name(row)}", "value": row.number}
+        {"label": t("Phase {number}: {name}", number=row.number, name=t.name(row)),
+         "value": row.number}
         for _, row in phases.iterrows()
     ]
     start = min(phases.start_date) if len(phases) else None

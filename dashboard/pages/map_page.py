@@ -286,14 +286,14 @@ def legend(t: Translator, data: dict, state: dict):
 
 def about(t: Translator, ctx, data: dict):
     """Methodology and provenance of the current layer."""
-    as_of = data["kpis"].get("as_of")
+    as_of, layer = data["kpis"].get("as_of"), data["layer"]
     demo = ctx.is_demo()
     return [
-        html.P(t(data["layer"].description), className="methodology"),
+        html.P(t(layer.description), className="methodology"),
         html.P(
             [
                 html.Strong(t("Source") + ": "),
-                t(data["layer"].source),
+                t(layer.source),
                 " · ",
                 t("Data as of {date}", date=formatting.date(as_of, t.lang))
                 if as_of
