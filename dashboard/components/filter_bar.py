@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from dash import dcc, html
 
 from layers.categories import SECTOR_LABELS, STATUS_LABELS
@@ -14,6 +16,11 @@ from ..urlstate import BY_NAME, CURRENCIES
 def control_id(name: str) -> dict:
     """The pattern-matching id of the control that shows URL parameter `name`."""
     return {"param": name, "prop": BY_NAME[name].prop}
+
+
+def dom_id(name: str) -> str:
+    """The HTML id Dash gives that control (for a label's `htmlFor`)."""
+    return json.dumps(control_id(name), sort_keys=True, separators=(",", ":"))
 
 
 def filters_from_state(state: dict) -> Filters:
@@ -32,8 +39,8 @@ def filters_from_state(state: dict) -> Filters:
 
 def _field(label: str, control, name: str):
     return html.Div(
-        [html.Label(label, htmlFor=f"control-{name}", className="field-label"), control],
-        className=f"field field-{name}",
+        [html.Label(label, htmlFor=dom_id(name), className="field-label"), control],
+        className=f"field field-{name.replace('_', '-')}",
     )
 
 
@@ -66,8 +73,10 @@ def filter_bar(ctx, t, state: dict):
         )
 
     phase_options = [
-        {"label": t("Phase {number}: {name}", number=row.number, name=t.name(row)),
-         "value": row.number}
+        {
+            "label": t("Phase {number}: {name}", number=row.number, name=t.name(row)),
+            "value": row.number,
+        }
         for _, row in phases.iterrows()
     ]
     start = min(phases.start_date) if len(phases) else None
@@ -119,7 +128,7 @@ def filter_bar(ctx, t, state: dict):
                 initial_visible_month=state["as_of"] or as_of,
                 first_day_of_week=1,
             ),
-            "as-of",
+            "as_of",
         ),
         _field(
             t("Currency"),

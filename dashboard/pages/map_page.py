@@ -12,7 +12,7 @@ from dash import ctx as dash_ctx
 
 from dashboard import formatting
 from dashboard.components import map_figure
-from dashboard.components.filter_bar import control_id, filters_from_state
+from dashboard.components.filter_bar import control_id, dom_id, filters_from_state
 from dashboard.components.search import spellings
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import (
@@ -453,7 +453,7 @@ def layout(ctx, t: Translator, state: dict):
         [
             html.Div(
                 [
-                    html.Label(t("Theme"), htmlFor="control-theme", className="field-label"),
+                    html.Label(t("Theme"), htmlFor=dom_id("theme"), className="field-label"),
                     dcc.Dropdown(
                         id=control_id("theme"),
                         value=layer.id,
@@ -465,7 +465,7 @@ def layout(ctx, t: Translator, state: dict):
             ),
             html.Div(
                 [
-                    html.Label(t("Measure"), className="field-label"),
+                    html.Label(t("Measure"), htmlFor=dom_id("measure"), className="field-label"),
                     dcc.Dropdown(
                         id=control_id("measure"),
                         value=layer.measure(state["measure"]).id,
@@ -479,7 +479,7 @@ def layout(ctx, t: Translator, state: dict):
             ),
             html.Div(
                 [
-                    html.Label(t("Find a place"), className="field-label"),
+                    html.Label(t("Find a place"), htmlFor=dom_id("focus"), className="field-label"),
                     dcc.Dropdown(
                         id=control_id("focus"),
                         value=state["focus"],
