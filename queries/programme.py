@@ -11,20 +11,13 @@ from queries.models import Phase, Programme
 from queries.scope import Scope
 
 
+PHASE_COLUMNS = ["programme", "number", "name_en", "name_ru", "name_ky", "start_date", "end_date"]
+
+
 def phases(engine: Engine, scope: Scope | None) -> pd.DataFrame:
     """Every phase (number, names, start, exclusive end) of the programmes; none without scope."""
     if not scope or not scope.oblasts:
-        return pd.DataFrame(
-            columns=[
-                "programme",
-                "number",
-                "name_en",
-                "name_ru",
-                "name_ky",
-                "start_date",
-                "end_date",
-            ]
-        )
+        return pd.DataFrame(columns=PHASE_COLUMNS)
     statement = (
         select(
             Programme.code.label("programme"),
@@ -41,15 +34,7 @@ def phases(engine: Engine, scope: Scope | None) -> pd.DataFrame:
     with engine.connect() as connection:
         return pd.DataFrame(
             connection.execute(statement).all(),
-            columns=[
-                "programme",
-                "number",
-                "name_en",
-                "name_ru",
-                "name_ky",
-                "start_date",
-                "end_date",
-            ],
+            columns=PHASE_COLUMNS,
         )
 
 
