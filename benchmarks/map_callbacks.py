@@ -35,8 +35,17 @@ function on the app's context right after `create_app`::
 
     app.server.extensions["aimak"].current_scope = lambda: national_scope(engine)
 
-Targets are checked in every mode; only the full mode exits non-zero (1) when one fails.
-Errors (no browser, a capture that failed) exit 2.
+A change's figures are the sum over every callback it fired (a theme change also resets the
+measure dropdown, which fires the map callback a second time); the target is checked on
+that sum: its response bytes and its warm median server time. Targets are checked in every
+mode; only the full mode exits non-zero (1) when one fails. Errors (no browser, a capture
+that failed) exit 2. Also printed: a map patch per layer and in ru/ky, DERIVED from the
+captured theme payload (labelled so); the largest parts of each patch and of the first
+page; and, in full mode, a cProfile of a warm theme patch.
+
+Needs the test extra (selenium; ``pip install -e '.[test]'``), Debian's chromium and
+chromedriver, and the boundary files; it reuses the browser helpers of `tests.browser`.
+Run it from the repository root. Nothing is written outside a temporary directory.
 """
 
 from __future__ import annotations
