@@ -1,12 +1,17 @@
-"""Locale-aware formatting of numbers, money, percentages and dates (Babel's CLDR data)."""
+"""Locale-aware formatting of numbers, money, percentages and dates (Babel's CLDR data).
+
+Whole numbers and percentages take a fast path built on the locale's CLDR symbols: the map
+formats hundreds of values per update. A test checks the fast path against Babel.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cache
 
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from layers.base import missing
 
@@ -18,8 +23,25 @@ CURRENCY_SYMBOLS = {
 }
 
 
+@cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """The locale's group and decimal symbols, looked up once."""
+    return get_group_symbol(lang), get_decimal_symbol(lang)
+
+
+def _grouped(integer: int, lang: str) -> str:
+    """An integer with the locale's thousands separator (Babel's "#,##0")."""
+    return f"{integer:,}".replace(",", _symbols(lang)[0])
+
+
+def _rounded(value, places: int = 0) -> int:
+    """`value` × 10^places rounded half to even, exactly (through its decimal text)."""
+    return int((Decimal(str(value)) * 10**places).to_integral_value(ROUND_HALF_EVEN))
+
+
 def number(value, lang: str) -> str:
-    return "–" if missing(value) else format_decimal(value, format="#,##0", locale=lang)
+    """A whole number, rounded half to even, e.g. '12 345'."""
+    return "–" if missing(value) else _grouped(_rounded(value), lang)
 
 
 def money(minor_units, currency: str, lang: str, cents: bool = False) -> str:
@@ -27,14 +49,21 @@ def money(minor_units, currency: str, lang: str, cents: bool = False) -> str:
     if missing(minor_units):
         return "–"
     amount = Decimal(int(minor_units)) / 100
-    pattern = "#,##0.00" if cents else "#,##0"
-    return (
-        f"{format_decimal(amount, format=pattern, locale=lang)} {CURRENCY_SYMBOLS[currency][lang]}"
-    )
+    if cents:
+        text = format_decimal(amount, format="#,##0.00", locale=lang)
+    else:
+        text = _grouped(_rounded(amount), lang)
+    return f"{text} {CURRENCY_SYMBOLS[currency][lang]}"
 
 
 def percent(value, lang: str) -> str:
-    return "–" if missing(value) else format_percent(value, format="#,##0.#%", locale=lang)
+    """A share as a percentage with at most one decimal, e.g. '45,7%'."""
+    if missing(value):
+        return "–"
+    tenths = _rounded(value, 3)
+    whole, rest = divmod(abs(tenths), 10)
+    text = _grouped(whole, lang) + (f"{_symbols(lang)[1]}{rest}" if rest else "")
+    return f"{'-' if tenths < 0 else ''}{text}%"
 
 
 def date(value, lang: str) -> str:

@@ -48,7 +48,7 @@ def drawn(driver) -> dict:
     wait_for(driver, f"{MUNICIPALITIES} && {MUNICIPALITIES}.lon.length > 0")
     return driver.execute_script(
         f"const t = {MUNICIPALITIES}; const out = {{}};"
-        "t.customdata.forEach((p, i) => out[p] = t.marker.color[i]); return out;"
+        "t.customdata.forEach((c, i) => out[c[0]] = t.marker.color[i]); return out;"
     )
 
 
@@ -133,7 +133,7 @@ def test_brw103_search_in_cyrillic_lands_on_sumbula(browser, site):
     assert "Сумбула" in browser.find_element(By.ID, "map-panel").text
     lon_range = browser.execute_script(f"return {GRAPH}._fullLayout.geo.lonaxis.range")
     sumbula_lon = browser.execute_script(
-        f"const t = {MUNICIPALITIES}; return t.lon[t.customdata.indexOf('{SUMBULA}')]"
+        f"const t = {MUNICIPALITIES}; return t.lon[t.customdata.map(c => c[0]).indexOf('{SUMBULA}')]"
     )
     assert lon_range[0] < sumbula_lon < lon_range[1] and lon_range[1] - lon_range[0] < 1.5
 

@@ -54,14 +54,15 @@ def test_theme_change_patches_values_only(ctx, layer):
     before = page_figure(ctx, defaults())
     state = {**defaults(), "theme": layer.id}
     response = map_page.update_map(ctx, "en", state, changed={"theme"})
-    patch, _legend, _kpis, _about, measures, _style = response
+    patch, _legend, _kpis, _about, measures, _measure, _style = response
     body = json.dumps(response, cls=PlotlyJSONEncoder)
     assert "geojson" not in body and "coordinates" not in body  # geometry never resent
     assert len(body) < 10_000, len(body)  # the whole response of a theme change
     after = applied(before, patch)
     expected = page_figure(ctx, state)
     assert markers(after)["marker"]["color"] == markers(expected)["marker"]["color"]
-    assert markers(after)["hovertext"] == markers(expected)["hovertext"]
+    assert markers(after)["customdata"] == markers(expected)["customdata"]
+    assert markers(after)["hovertemplate"] == markers(expected)["hovertemplate"]
     assert len(measures) == len(layer.measures)
 
 
@@ -71,8 +72,8 @@ def test_monitoring_colours_follow_the_ratings(ctx, demo_sqlite_file):
     figure = applied(page_figure(ctx, defaults()), patch)
     ratings = monitoring_status(ctx.engine, Filters(), Scope(PROJECT_OBLASTS)).set_index("pcode")
     trace = markers(figure)
-    for pcode, colour in zip(trace["customdata"], trace["marker"]["color"], strict=True):
-        assert colour == RATINGS.colour(ratings.rating[pcode])
+    for values, colour in zip(trace["customdata"], trace["marker"]["color"], strict=True):
+        assert colour == RATINGS.colour(ratings.rating[values[0]])
 
 
 def test_filter_change(ctx):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
 from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
 
 from dashboard import formatting
 from dashboard.components import map_figure
@@ -19,7 +20,9 @@ from dashboard.urlstate import (
     CONTROL_PROPS,
     FILTER_BAR,
     OVERLAYS,
+    build_query,
     controls_of_callback,
+    parse_query,
     state_from_controls,
 )
 from layers import LAYERS, layer_by_id
@@ -72,28 +75,51 @@ def view_data(ctx, state: dict) -> dict:
     return data
 
 
-def tooltip(t: Translator, layer, row, currency: str) -> str:
-    """The hover text of one municipality for a layer."""
-    lines = [f"<b>{t.name(row)}</b>", f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}"]
+def hover_template(t: Translator, layer) -> str:
+    """One hover template per theme: the names come from `text`, the values from `customdata`
+    (so a theme change sends short values, not a formatted text per municipality)."""
+    lines = ["<b>%{text}</b>", "%{hovertext}"]
+    lines += [
+        f"{t(field.label)}: %{{customdata[{i}]}}" for i, field in enumerate(layer.tooltip, start=1)
+    ]
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def hover_values(t: Translator, layer, frame: pd.DataFrame, currency: str) -> list[list]:
+    """[P-code, formatted tooltip values…] per municipality, column by column."""
+    columns = [frame.pcode.tolist()]
     for field in layer.tooltip:
-        text = formatting.value(row.get(field.column), field.kind, t, currency, CATEGORY_LABELS)
-        lines.append(f"{t(field.label)}: {text}")
-    return "<br>".join(lines)
+        columns.append(
+            [
+                formatting.value(v, field.kind, t, currency, CATEGORY_LABELS)
+                for v in frame[field.column].tolist()
+            ]
+        )
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
-#: which traces and side components a change of each kind of control affects
+#: what a change of each control redraws (anything else, e.g. the oblast filter: everything)
 AFFECTS = {
-    "theme": {"municipalities", "flags", "legend", "about", "measures"},
-    "measure": {"municipalities", "flags", "legend"},
-    "overlays": {"rayons", "projects", "badges", "labels", "legend"},
+    "theme": {"values", "flags", "legend", "about", "measures"},
+    "measure": {"values", "flags", "legend"},
+    "overlays": {"rayon_lines", "projects", "project_values", "badges", "labels", "legend"},
     "focus": {"viewport"},
+    "currency": {"values", "project_values", "legend", "kpis"},
+    **{
+        name: {"values", "flags", "projects", "project_values", "badges", "legend", "kpis"}
+        for name in ("as_of", "phase", "year", "sector", "status")
+    },
+    **{name: set() for name in ("selected", "lang", "compare", "rank", "per", "q", "group")},
 }
 EVERYTHING = {
     "rayons",
+    "rayon_lines",
     "oblasts",
-    "projects",
-    "municipalities",
+    "places",
+    "values",
     "flags",
+    "projects",
+    "project_values",
     "badges",
     "labels",
     "legend",
@@ -110,43 +136,80 @@ def affected(changed: set[str] | None) -> set[str]:
         return set(EVERYTHING)
     parts = set()
     for name in changed:
-        parts |= AFFECTS.get(name, EVERYTHING)  # a filter changes everything
+        parts |= AFFECTS.get(name, EVERYTHING)
     return parts
 
 
+def changed_controls(drawn: dict, state: dict) -> set[str]:
+    """The URL parameters whose value differs between the drawn view and `state`."""
+    return {name for name in state if name != "path" and drawn.get(name) != state[name]}
+
+
 def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> dict[str, dict]:
-    """The values of the map's traces in `parts` for one view."""
+    """The values of the map's traces, limited to `parts`, for one view."""
     layer, currency = data["layer"], state["currency"]
     measure = layer.measure(state["measure"])
-    places = data["municipalities"]
-    frame = places.merge(data["frame"], on="pcode", how="left", suffixes=("", "_layer"))
+    frame = data["municipalities"].merge(
+        data["frame"], on="pcode", how="left", suffixes=("", "_layer")
+    )
     frame = frame[frame.lon.notna() & frame.lat.notna()]
     overlays = set(state["overlays"])
     rayons, oblasts = data["rayons"], data["oblasts"]
-    builders = {
-        "rayons": lambda: {
-            "locations": rayons.pcode.tolist(),
-            "z": [0] * len(rayons),
-            "text": [t.name(row) for _, row in rayons.iterrows()],
-            "marker.line.width": 0.7 if "rayons" in overlays else 0,
-        },
-        "oblasts": lambda: {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)},
-        "municipalities": lambda: {
-            "lon": frame.lon.tolist(),
-            "lat": frame.lat.tolist(),
-            "customdata": frame.pcode.tolist(),
-            "marker.color": layer.colours(frame, measure.id, currency),
-            "hovertext": [tooltip(t, layer, row, currency) for _, row in frame.iterrows()],
-        },
-        "flags": lambda: flag_values(layer, frame),
-        "projects": lambda: project_values(t, data, currency),
-        "badges": lambda: badge_values(t, data, frame),
+    values: dict[str, dict] = {}
+
+    def add(trace, props):
+        values.setdefault(trace, {}).update(props)
+
+    if "rayons" in parts:
+        add(
+            "rayons",
+            {
+                "locations": rayons.pcode.tolist(),
+                "z": [0] * len(rayons),
+                "text": [t.name(row) for _, row in rayons.iterrows()],
+            },
+        )
+    if "rayons" in parts or "rayon_lines" in parts:
+        add("rayons", {"marker.line.width": 0.7 if "rayons" in overlays else 0})
+    if "oblasts" in parts:
+        add("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)})
+    if "places" in parts:
+        add(
+            "municipalities",
+            {
+                "lon": frame.lon.tolist(),
+                "lat": frame.lat.tolist(),
+                "text": [t.name(row) for _, row in frame.iterrows()],
+                "hovertext": [
+                    f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}"
+                    for _, row in frame.iterrows()
+                ],
+            },
+        )
+    if "values" in parts:
+        add(
+            "municipalities",
+            {
+                "marker.color": layer.colours(frame, measure.id, currency),
+                "customdata": hover_values(t, layer, frame, currency),
+                "hovertemplate": hover_template(t, layer),
+            },
+        )
+    if "flags" in parts:
+        add("flags", flag_values(layer, frame))
+    if "projects" in parts:
+        add("projects", project_places(t, data))
+    if "project_values" in parts:
+        add("projects", project_values(t, data, currency))
+    if "badges" in parts:
+        add("badges", badge_values(t, data, frame))
+    if "labels" in parts:
         # MapLibre would fetch glyphs from a font server for text: labels are SVG-only
-        "labels": lambda: label_values(
-            t, oblasts, rayons, "labels" in overlays and not uses_maplibre(data)
-        ),
-    }
-    return {name: build() for name, build in builders.items() if name in parts}
+        add(
+            "labels",
+            label_values(t, oblasts, rayons, "labels" in overlays and not uses_maplibre(data)),
+        )
+    return values
 
 
 def uses_maplibre(data: dict) -> bool:
@@ -164,23 +227,34 @@ def flag_values(layer, frame) -> dict:
     }
 
 
-def project_values(t: Translator, data: dict, currency: str) -> dict:
+def project_places(t: Translator, data: dict) -> dict:
+    """Where the project markers are and what they are (not their money)."""
     points = data.get("projects")
     if points is None or points.empty:
-        return {"lon": [], "lat": [], "visible": False}
-    largest = max(points.total_minor.max() or 1, 1)
+        return {"lon": [], "lat": [], "text": [], "visible": False}
     return {
         "lon": points.lon.tolist(),
         "lat": points.lat.tolist(),
         "visible": True,
-        "customdata": points.pcode.tolist(),
-        "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
+        "text": [f"{row.code} {row.title}" for row in points.itertuples()],
+        "hovertext": [t(SECTOR_LABELS.get(s, s)) for s in points.sector],
         "marker.color": [SECTORS.colour(s) for s in points.sector],
-        "hovertext": [
-            f"<b>{row.code}</b> {row.title}<br>{t(SECTOR_LABELS.get(row.sector, row.sector))}"
-            f"<br>{formatting.money(row.total_minor, currency, t.lang)}"
-            for row in points.itertuples()
+        "hovertemplate": "<b>%{text}</b><br>%{hovertext}<br>%{customdata[1]}<extra></extra>",
+    }
+
+
+def project_values(t: Translator, data: dict, currency: str) -> dict:
+    """The project markers' money: size by budget and the amount in the hover."""
+    points = data.get("projects")
+    if points is None or points.empty:
+        return {}
+    largest = max(points.total_minor.max() or 1, 1)
+    return {
+        "customdata": [
+            [pcode, formatting.money(v, currency, t.lang)]
+            for pcode, v in zip(points.pcode, points.total_minor, strict=True)
         ],
+        "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
     }
 
 
@@ -501,6 +575,7 @@ def layout(ctx, t: Translator, state: dict):
             html.Button(t("Reset view"), id="map-reset", className="button", n_clicks=0),
             dcc.Store(id=control_id("selected"), data=state["selected"]),
             dcc.Store(id="map-lang", data=t.lang),
+            dcc.Store(id="map-drawn", data=drawn_query(state)),  # the view the figure shows
         ],
         className="map-controls",
     )
@@ -547,6 +622,12 @@ def layout(ctx, t: Translator, state: dict):
     )
 
 
+def drawn_query(state: dict) -> str:
+    """The query string of the view a figure shows, with the measure made explicit."""
+    measure = layer_by_id(state["theme"]).measure(state["measure"]).id
+    return build_query({**state, "measure": measure})
+
+
 def measure_options(t: Translator, layer) -> list[dict]:
     return [{"label": t(m.title), "value": m.id} for m in layer.measures]
 
@@ -555,20 +636,21 @@ def measure_options(t: Translator, layer) -> list[dict]:
 
 
 def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None):
-    """Patch, legend, KPIs, methodology and measure choices for a view state.
+    """The map's Patch, legend, KPIs, methodology and measure control for a view state.
 
-    `changed` names the controls that changed (None: all); only what they affect is sent.
+    `changed` names the controls that changed since the map was drawn (None: all); only
+    what they affect is computed and sent.
     """
     t = Translator(lang)
     parts = affected(changed)
     data = view_data(ctx, state)
+    layer = data["layer"]
     patch = Patch()
     viewport = {}
     if "viewport" in parts:
         viewport = map_figure.viewport(focus_bounds(data, state["focus"]), maplibre)
         patch["layout"]["uirevision"] = state["focus"] or "all"
     map_figure.apply(patch, trace_values(t, data, state, parts), viewport)
-    layer = data["layer"]
 
     def part(name, build):
         return build() if name in parts else no_update
@@ -579,6 +661,8 @@ def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None
         part("kpis", lambda: kpi_strip(t, data, state["currency"])),
         part("about", lambda: about(t, ctx, data)),
         part("measures", lambda: measure_options(t, layer)),
+        # set with the options, so the dropdown never clears itself and fires a second update
+        part("measures", lambda: layer.measure(state["measure"]).id),
         part("measures", lambda: {} if len(layer.measures) > 1 else {"display": "none"}),
     )
 
@@ -614,10 +698,6 @@ def clicked(click_data) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _param_of(component_id) -> dict:
-    return component_id if isinstance(component_id, dict) else {"param": str(component_id)}
-
-
 def register(app, ctx) -> None:
     maplibre = bool(ctx.settings.tiles_url)
 
@@ -627,19 +707,22 @@ def register(app, ctx) -> None:
         Output("map-kpis", "children"),
         Output("map-about", "children"),
         Output(control_id("measure"), "options"),
+        Output(control_id("measure"), "value"),
         Output("measure-field", "style"),
+        Output("map-drawn", "data"),
         *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
         State("map-lang", "data"),
+        State("map-drawn", "data"),
         State("url", "search"),
         prevent_initial_call=True,
     )
     def _update(*args):
-        lang, search = args[-2:]
-        if dash_ctx.triggered_id == control_id("selected"):
-            return (no_update,) * 6  # a click only changes the side panel
+        lang, drawn, search = args[-3:]
         state = state_from_controls(search, controls_of_callback())
-        changed = {key["param"] for key in map(_param_of, dash_ctx.triggered_prop_ids.values())}
-        return update_map(ctx, lang, state, maplibre, changed)
+        changed = changed_controls(parse_query(drawn), state)
+        if not affected(changed):
+            raise PreventUpdate  # e.g. a click, or a control re-stating its value on mount
+        return (*update_map(ctx, lang, state, maplibre, changed), drawn_query(state))
 
     @app.callback(
         Output("map-panel", "children"),
