@@ -16,6 +16,7 @@ LAYER = Layer(
         "of the local budget; and execution, the share of the allocation spent."
     ),
     query=budget_measures,
+    columns=("population_source",),  # shown once under the map, not in every tooltip
     measures=(
         Measure(
             "allocation",
@@ -53,7 +54,6 @@ LAYER = Layer(
         Field("share_of_local", N_("Share of the local budget"), "percent"),
         Field("execution", N_("Execution"), "percent"),
         Field("population", N_("Population"), "int"),
-        Field("population_source", N_("Population source")),
     ),
     source=N_("Municipal budgets and their execution reports"),
 )

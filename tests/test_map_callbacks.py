@@ -72,8 +72,9 @@ def test_monitoring_colours_follow_the_ratings(ctx, demo_sqlite_file):
     figure = applied(page_figure(ctx, defaults()), patch)
     ratings = monitoring_status(ctx.engine, Filters(), Scope(PROJECT_OBLASTS)).set_index("pcode")
     trace = markers(figure)
-    for values, colour in zip(trace["customdata"], trace["marker"]["color"], strict=True):
-        assert colour == RATINGS.colour(ratings.rating[values[0]])
+    order = map_page.located(map_page.view_data(ctx, state)).pcode
+    for pcode, colour in zip(order, trace["marker"]["color"], strict=True):
+        assert colour == RATINGS.colour(ratings.rating[pcode])
 
 
 def test_filter_change(ctx):
@@ -98,9 +99,15 @@ def test_currency_change_converts_the_kpis(ctx):
 
 
 def test_click_opens_the_side_panel(ctx):
-    assert map_page.clicked({"points": [{"customdata": SUMBULA}]}) == SUMBULA
-    assert map_page.clicked({"points": [{"lon": 1}]}) is None
-    assert map_page.clicked(None) is None
+    order = map_page.located(map_page.view_data(ctx, defaults())).pcode.tolist()
+    curve = map_figure.INDEX["municipalities"]
+    for number, pcode in enumerate(order):
+        point = {"curveNumber": curve, "pointNumber": number}
+        assert map_page.clicked(ctx, defaults(), {"points": [point]}) == pcode
+    assert map_page.clicked(ctx, defaults(), {"points": [{"lon": 1}]}) is None
+    assert map_page.clicked(ctx, defaults(), None) is None
+    beyond = {"curveNumber": curve, "pointNumber": len(order)}
+    assert map_page.clicked(ctx, defaults(), {"points": [beyond]}) is None
     panel = map_page.side_panel(ctx, Translator("ru"), {**defaults(), "selected": SUMBULA})
     text = json.dumps(panel, cls=PlotlyJSONEncoder, ensure_ascii=False)
     assert "Сумбула" in text and f"/municipality/{SUMBULA}" in text

@@ -76,26 +76,31 @@ def view_data(ctx, state: dict) -> dict:
 
 
 def hover_template(t: Translator, layer) -> str:
-    """One hover template per theme: the names come from `text`, the values from `customdata`
-    (so a theme change sends short values, not a formatted text per municipality)."""
+    """One hover template per theme: the names come from `text` and `hovertext`, the values
+    from `customdata` (so a theme change sends short values, not a text per municipality)."""
     lines = ["<b>%{text}</b>", "%{hovertext}"]
-    lines += [
-        f"{t(field.label)}: %{{customdata[{i}]}}" for i, field in enumerate(layer.tooltip, start=1)
-    ]
+    lines += [f"{t(field.label)}: %{{customdata[{i}]}}" for i, field in enumerate(layer.tooltip)]
     return "<br>".join(lines) + "<extra></extra>"
 
 
 def hover_values(t: Translator, layer, frame: pd.DataFrame, currency: str) -> list[list]:
-    """[P-code, formatted tooltip values…] per municipality, column by column."""
-    columns = [frame.pcode.tolist()]
-    for field in layer.tooltip:
-        columns.append(
-            [
-                formatting.value(v, field.kind, t, currency, CATEGORY_LABELS)
-                for v in frame[field.column].tolist()
-            ]
-        )
+    """The formatted tooltip values per municipality, column by column."""
+    columns = [
+        [
+            formatting.value(v, field.kind, t, currency, CATEGORY_LABELS)
+            for v in frame[field.column].tolist()
+        ]
+        for field in layer.tooltip
+    ]
     return [list(row) for row in zip(*columns, strict=True)]
+
+
+def located(data: dict) -> pd.DataFrame:
+    """The municipalities drawn as markers, in the markers' order (the layer's columns added)."""
+    frame = data["municipalities"].merge(
+        data["frame"], on="pcode", how="left", suffixes=("", "_layer")
+    )
+    return frame[frame.lon.notna() & frame.lat.notna()].reset_index(drop=True)
 
 
 #: what a change of each control redraws (anything else, e.g. the oblast filter: everything)
@@ -149,10 +154,7 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
     """The values of the map's traces, limited to `parts`, for one view."""
     layer, currency = data["layer"], state["currency"]
     measure = layer.measure(state["measure"])
-    frame = data["municipalities"].merge(
-        data["frame"], on="pcode", how="left", suffixes=("", "_layer")
-    )
-    frame = frame[frame.lon.notna() & frame.lat.notna()]
+    frame = located(data)
     overlays = set(state["overlays"])
     rayons, oblasts = data["rayons"], data["oblasts"]
     values: dict[str, dict] = {}
@@ -239,7 +241,7 @@ def project_places(t: Translator, data: dict) -> dict:
         "text": [f"{row.code} {row.title}" for row in points.itertuples()],
         "hovertext": [t(SECTOR_LABELS.get(s, s)) for s in points.sector],
         "marker.color": [SECTORS.colour(s) for s in points.sector],
-        "hovertemplate": "<b>%{text}</b><br>%{hovertext}<br>%{customdata[1]}<extra></extra>",
+        "hovertemplate": "<b>%{text}</b><br>%{hovertext}<br>%{customdata}<extra></extra>",
     }
 
 
@@ -250,10 +252,7 @@ def project_values(t: Translator, data: dict, currency: str) -> dict:
         return {}
     largest = max(points.total_minor.max() or 1, 1)
     return {
-        "customdata": [
-            [pcode, formatting.money(v, currency, t.lang)]
-            for pcode, v in zip(points.pcode, points.total_minor, strict=True)
-        ],
+        "customdata": [formatting.money(v, currency, t.lang) for v in points.total_minor],
         "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
     }
 
@@ -362,6 +361,8 @@ def about(t: Translator, ctx, data: dict):
     """Methodology and provenance of the current layer."""
     as_of, layer = data["kpis"].get("as_of"), data["layer"]
     demo = ctx.is_demo()
+    # sources that are the same for many places are said once here, not in every tooltip
+    sources = sorted({str(v) for v in data["frame"].get("population_source", []) if v})
     return [
         html.P(t(layer.description), className="methodology"),
         html.P(
@@ -375,6 +376,9 @@ def about(t: Translator, ctx, data: dict):
             ],
             className="provenance",
         ),
+        html.P([html.Strong(t("Population") + ": "), "; ".join(sources)], className="provenance")
+        if sources
+        else None,
         html.P(t("Illustrative demo data — not real project figures"), className="demo-note")
         if demo
         else None,
@@ -689,13 +693,29 @@ def is_municipality(ctx, pcode: str | None) -> bool:
     return bool(pcode) and pcode in set(places.pcode)
 
 
-def clicked(click_data) -> str | None:
-    """The P-code of the municipality (or project) clicked on the map."""
+def clicked(ctx, state: dict, click_data) -> str | None:
+    """The P-code of the municipality (or project, or badge) clicked on the map.
+
+    The markers carry no P-codes (they would be resent on every theme change): the point's
+    number is looked up in the same ordered frames the figure was drawn from.
+    """
     points = (click_data or {}).get("points") or []
-    value = points[0].get("customdata") if points else None
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if isinstance(value, str) else None
+    if not points:
+        return None
+    point = points[0]
+    number, curve = point.get("pointNumber"), point.get("curveNumber")
+    if not isinstance(number, int) or number < 0:
+        return None
+    data = view_data(ctx, state)
+    if curve == map_figure.INDEX["municipalities"]:
+        pcodes = located(data).pcode.tolist()
+    elif curve == map_figure.INDEX["projects"] and data.get("projects") is not None:
+        pcodes = data["projects"].pcode.tolist()
+    elif curve == map_figure.INDEX["badges"] and isinstance(point.get("customdata"), str):
+        pcodes = [point["customdata"]] * (number + 1)
+    else:
+        return None
+    return pcodes[number] if number < len(pcodes) else None
 
 
 def register(app, ctx) -> None:
@@ -740,12 +760,13 @@ def register(app, ctx) -> None:
         Output(control_id("selected"), "data"),
         Input("map", "clickData"),
         Input(control_id("focus"), "value"),
+        State("url", "search"),
         prevent_initial_call=True,
     )
-    def _select(click_data, focus):
+    def _select(click_data, focus, search):
         """A click on the map, or a municipality found by the search, opens its summary."""
         if dash_ctx.triggered_id == "map":
-            return clicked(click_data) or no_update
+            return clicked(ctx, parse_query(search), click_data) or no_update
         return focus if is_municipality(ctx, focus) else no_update
 
     @app.callback(
