@@ -11,7 +11,11 @@ import shapely
 from queries import geography
 from queries.scope import Filters
 
-LEVELS = {"oblasts": geography.oblasts, "rayons": geography.rayons}
+LEVELS = {
+    "oblasts": geography.oblasts,
+    "rayons": geography.rayons,
+    "municipalities": geography.municipality_areas,
+}
 
 #: plotly's SVG maps ask for a world topology; an empty one keeps them offline.
 EMPTY_WORLD = {

@@ -64,6 +64,31 @@ def rayons(engine: Engine, filters: Filters, scope: Scope | None) -> gpd.GeoData
     return _frame(engine, statement.order_by(Rayon.pcode), geometry=True)
 
 
+def _programme_places(statement, filters: Filters, scope: Scope | None):
+    """`statement` limited to programme municipalities in scope and in the place filters."""
+    in_programme = or_(
+        exists().where(PriorityIssue.municipality_pcode == Municipality.pcode),
+        exists().where(SocialProject.municipality_pcode == Municipality.pcode),
+    )
+    statement = statement.where(scope_clause(scope, Municipality.oblast_pcode), in_programme)
+    if filters.oblasts:
+        statement = statement.where(Municipality.oblast_pcode.in_(filters.oblasts))
+    if filters.rayons:
+        statement = statement.where(Municipality.rayon_pcode.in_(filters.rayons))
+    return statement
+
+
+def municipality_areas(engine: Engine, filters: Filters, scope: Scope | None) -> gpd.GeoDataFrame:
+    """Programme municipalities in scope that have a polygon (imported boundaries, or a city
+    of oblast significance drawn with its own ADM2 polygon), in P-code order."""
+    statement = (
+        select(Municipality.pcode, Municipality.geometry)
+        .where(Municipality.geometry.is_not(None))
+        .order_by(Municipality.oblast_pcode, Municipality.pcode)
+    )
+    return _frame(engine, _programme_places(statement, filters, scope), geometry=True)
+
+
 def programme_municipalities(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:
     """Municipalities in scope that take part in the programme (have priorities or projects).
 
@@ -71,10 +96,6 @@ def programme_municipalities(engine: Engine, filters: Filters, scope: Scope | No
     """
     rayon = Rayon.__table__.alias("r")
     oblast = Oblast.__table__.alias("o")
-    in_programme = or_(
-        exists().where(PriorityIssue.municipality_pcode == Municipality.pcode),
-        exists().where(SocialProject.municipality_pcode == Municipality.pcode),
-    )
     statement = (
         select(
             Municipality.pcode,
@@ -89,14 +110,9 @@ def programme_municipalities(engine: Engine, filters: Filters, scope: Scope | No
         )
         .join(rayon, rayon.c.pcode == Municipality.rayon_pcode)
         .join(oblast, oblast.c.pcode == Municipality.oblast_pcode)
-        .where(scope_clause(scope, Municipality.oblast_pcode), in_programme)
         .order_by(Municipality.oblast_pcode, Municipality.pcode)
     )
-    if filters.oblasts:
-        statement = statement.where(Municipality.oblast_pcode.in_(filters.oblasts))
-    if filters.rayons:
-        statement = statement.where(Municipality.rayon_pcode.in_(filters.rayons))
-    frame = _frame(engine, statement, geometry=False)
+    frame = _frame(engine, _programme_places(statement, filters, scope), geometry=False)
     frame["kind"] = frame["kind"].map(lambda k: k.value if isinstance(k, UnitKind) else k)
     return frame
 

@@ -18,7 +18,16 @@ RAYON_LINE = "#78909c"
 TRANSPARENT = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
 FLAT = [[0, RAYON_FILL], [1, RAYON_FILL]]
 GEOJSON_URL = "/geo/{level}.geojson"
-TRACES = ("rayons", "oblasts", "projects", "municipalities", "flags", "badges", "labels")
+TRACES = (
+    "rayons",
+    "areas",
+    "oblasts",
+    "projects",
+    "municipalities",
+    "flags",
+    "badges",
+    "labels",
+)
 INDEX = {name: i for i, name in enumerate(TRACES)}
 #: marker symbols of the monitoring badges, so a rating never depends on colour alone
 RATING_SYMBOLS = {
@@ -42,6 +51,15 @@ def base_map(*, maplibre: bool, tiles_url: str = "", height: int = 640) -> go.Fi
             marker_line_color=RAYON_LINE,
             marker_line_width=0.7,
             hovertemplate="%{text}<extra></extra>",
+            **outline,
+        ),
+        # municipalities with a polygon (imported boundaries, cities): coloured like markers
+        "areas": choropleth(
+            geojson=GEOJSON_URL.format(level="municipalities"),
+            colorscale=FLAT,
+            marker_line_color="#ffffff",
+            marker_line_width=0.6,
+            hoverinfo="skip",
             **outline,
         ),
         "oblasts": choropleth(
@@ -142,3 +160,18 @@ def _set(target, path: str, value) -> None:
     for key in parents:
         target = target.setdefault(key, {}) if isinstance(target, dict) else target[key]
     target[last] = value
+
+
+def discrete_colours(colours: list[str]) -> dict:
+    """Choropleth properties that paint location i in colours[i] (z = i on a stepped scale)."""
+    if not colours:
+        return {"z": [], "colorscale": FLAT}
+    if len(colours) == 1:
+        return {"z": [0], "zmin": 0, "zmax": 1, "colorscale": [[0, colours[0]], [1, colours[0]]]}
+    last = len(colours) - 1
+    return {
+        "z": list(range(len(colours))),
+        "zmin": 0,
+        "zmax": last,
+        "colorscale": [[i / last, colour] for i, colour in enumerate(colours)],
+    }

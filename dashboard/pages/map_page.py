@@ -26,6 +26,7 @@ from dashboard.urlstate import (
     state_from_controls,
 )
 from layers import LAYERS, layer_by_id
+from layers.base import NO_DATA
 from layers.categories import RATING_LABELS, RATINGS, SECTOR_LABELS, SECTORS, STAGE_LABELS
 from queries import geography, kpis, monitoring, projects
 from queries.scope import Filters
@@ -57,6 +58,9 @@ def view_data(ctx, state: dict) -> dict:
             "oblasts", geography.oblasts, Filters(oblasts=filters.oblasts), scope=scope
         ),
         "rayons": ctx.cached("rayons", geography.rayons, places, scope=scope),
+        "areas": ctx.cached(
+            "municipality_areas", geography.municipality_areas, places, scope=scope
+        ).pcode.tolist(),
         "municipalities": ctx.cached(
             "programme_municipalities", geography.programme_municipalities, places, scope=scope
         ),
@@ -188,7 +192,13 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
                 ],
             },
         )
+    if "places" in parts:
+        add("areas", {"locations": data["areas"]})
     if "values" in parts:
+        colour_of = dict(zip(frame.pcode, layer.colours(frame, measure.id, currency), strict=True))
+        add(
+            "areas", map_figure.discrete_colours([colour_of.get(p, NO_DATA) for p in data["areas"]])
+        )
         add(
             "municipalities",
             {
