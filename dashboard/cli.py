@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from queries import engine as db
 from queries.models import Oblast
 
+from . import boundary_cli
 from .settings import Settings
 
 
@@ -176,6 +177,7 @@ def parser() -> argparse.ArgumentParser:
     geodata.add_argument("action", choices=["install", "status"])
     geodata.add_argument("--from", dest="source", help="directory of boundary files")
     geodata.set_defaults(run=cmd_geodata)
+    boundary_cli.add_commands(commands)
     return root
 
 

@@ -86,10 +86,14 @@ def read_layer(path: str | os.PathLike, layer: str | None = None) -> gpd.GeoData
 
     Any reading problem, including a warning from GDAL (which means it dropped or guessed
     something), raises GeodataError naming the file. A GeoJSON layer without CRS is WGS 84.
+    A GDAL virtual path (e.g. ``/vsizip/units.zip/units.shp``) is read as it is.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise GeodataError("file not found", file=path)
+    if str(path).startswith("/vsi"):
+        path = str(path)
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise GeodataError("file not found", file=path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
