@@ -321,7 +321,8 @@ def simplify(
             file="rayons",
             field="geometry",
         )
-    geoms = as_multipolygons(geoms)
+    # coverage_simplify keeps no ring orientation: make exteriors counter-clockwise (RFC 7946)
+    geoms = as_multipolygons(shapely.orient_polygons(geoms, exterior_cw=False))
 
     oblast_geoms = []
     for position, pcode in enumerate(boundaries.oblasts["pcode"]):
@@ -330,7 +331,9 @@ def simplify(
             raise GeodataError("oblast has no rayon", file="oblasts", feature=position, code=pcode)
         oblast_geoms.append(shapely.coverage_union_all(members))
     oblast_geoms = as_multipolygons(
-        round_coordinates(np.array(oblast_geoms, dtype=object), decimals)
+        shapely.orient_polygons(
+            round_coordinates(np.array(oblast_geoms, dtype=object), decimals), exterior_cw=False
+        )
     )
     return replace(
         boundaries,
