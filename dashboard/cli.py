@@ -13,6 +13,7 @@ from queries import engine as db
 from queries.models import Oblast
 
 from . import boundary_cli
+from .import_cli import add_commands as add_import_commands
 from .settings import Settings
 
 
@@ -127,10 +128,14 @@ def cmd_db(args, settings: Settings) -> None:
 
 
 def cmd_demo(args, settings: Settings) -> None:
-    from queries.demo import DemoError, seed_demo
+    from queries.demo import DemoError, remove_demo, seed_demo
 
     engine = open_database(settings)
     db.upgrade(engine)
+    if args.remove:
+        counts = remove_demo(engine)
+        say("Demo data removed: " + ", ".join(f"{n} {t}" for t, n in counts.items()))
+        return
     try:
         counts = seed_demo(engine, reset=args.reset, progress=step("demo"))
     except DemoError as error:
@@ -171,13 +176,18 @@ def parser() -> argparse.ArgumentParser:
     database.add_argument("revision", nargs="?")
     database.set_defaults(run=cmd_db)
     demo = commands.add_parser("demo", help="seed the illustrative demo data")
-    demo.add_argument("--reset", action="store_true", help="delete and rewrite the demo rows")
+    choice = demo.add_mutually_exclusive_group()
+    choice.add_argument("--reset", action="store_true", help="delete and rewrite the demo rows")
+    choice.add_argument(
+        "--remove", action="store_true", help="delete the demo rows (before importing real data)"
+    )
     demo.set_defaults(run=cmd_demo)
     geodata = commands.add_parser("geodata", help="install or inspect boundaries")
     geodata.add_argument("action", choices=["install", "status"])
     geodata.add_argument("--from", dest="source", help="directory of boundary files")
     geodata.set_defaults(run=cmd_geodata)
     boundary_cli.add_commands(commands)
+    add_import_commands(commands)
     return root
 
 

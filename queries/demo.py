@@ -54,7 +54,9 @@ from queries.models import (
     TrainingKind,
     UnitKind,
     User,
+    UserOblast,
 )
+from queries.users import hash_password
 
 DEMO_LABEL = "Illustrative demo data"
 SEED = 20130901
@@ -152,6 +154,28 @@ _RAYONS = (
     ("KG03225000000", JALAL_ABAD, _D, "Toktogul", "Токтогульский", "Токтогул"),
 )
 # fmt: on
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoAccount:
+    """A sign-in for trying each role on the demo data; its password is public."""
+
+    username: str
+    password: str
+    role: Role
+    oblasts: tuple[str, ...]
+    display_name: str
+
+
+#: One account per role, listed on the sign-in page. They sign in only while the data is the
+#: illustrative demo (dashboard.auth refuses them as soon as real data is present).
+DEMO_ACCOUNTS = (
+    DemoAccount("demo-admin", "demo-admin", Role.ADMIN, (), "Demo administrator"),
+    DemoAccount("demo-manager", "demo-manager", Role.MANAGER, (), "Demo programme manager"),
+    DemoAccount("demo-talas", "demo-talas", Role.OFFICIAL, (TALAS,), "Demo official, Talas"),
+    DemoAccount("demo-batken", "demo-batken", Role.OFFICIAL, (BATKEN,), "Demo official, Batken"),
+    DemoAccount("demo-viewer", "demo-viewer", Role.VIEWER, (), "Demo viewer"),
+)
 
 #: The one competition that failed (no valid bids) and the one project still running.
 FAILED_PCODE = "KG07215821000"  # Kek-Say
@@ -413,6 +437,7 @@ def seed_demo(
         if _has_demo(session):
             if not reset:
                 say("demo data already present: nothing written")
+                ensure_demo_accounts(session)
                 return _demo_counts(session)
             say("deleting the previous demo rows")
             for table in reversed(REPORTING_TABLES):
@@ -422,6 +447,8 @@ def seed_demo(
         ensure_units(session)
         _DemoWriter(session, random.Random(SEED), say).write()
         counts = _demo_counts(session)
+        say("demo accounts")
+        ensure_demo_accounts(session)
         say("import batch and audit entry")
         actor = _demo_user(session)
         batch = ImportBatch(
@@ -446,6 +473,30 @@ def seed_demo(
             )
         )
     return counts
+
+
+def ensure_demo_accounts(session: Session) -> int:
+    """Create the demo accounts that are missing (never touching real accounts); return how many."""
+    created = 0
+    for account in DEMO_ACCOUNTS:
+        if session.scalar(select(User.id).where(User.username == account.username)) is not None:
+            continue
+        user = User(
+            username=account.username,
+            display_name=account.display_name,
+            role=account.role,
+            password_hash=hash_password(account.password),
+            is_active=True,
+            is_demo=True,
+        )
+        session.add(user)
+        session.flush()
+        for pcode in account.oblasts:
+            if session.get(Oblast, pcode) is not None:
+                session.add(UserOblast(user_id=user.id, oblast_pcode=pcode))
+        created += 1
+    session.flush()
+    return created
 
 
 def _has_demo(session: Session) -> bool:
@@ -1076,3 +1127,23 @@ class _DemoWriter:
                     )
                 )
             day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def remove_demo(engine: Engine) -> dict[str, int]:
+    """Delete every demo reporting row and disable the demo accounts, in one transaction.
+
+    Returns the deleted counts per table. The audit log keeps its entries (it is append-only)
+    and records the removal; demo users stay as disabled actors of those entries.
+    """
+    with Session(engine) as session, session.begin():
+        counts = _demo_counts(session)
+        for table in reversed(REPORTING_TABLES):
+            session.execute(delete(table).where(table.is_demo.is_(True)))
+        actor = _demo_user(session)
+        for user in session.scalars(select(User).where(User.is_demo.is_(True))):
+            user.is_active = False
+        session.add(
+            AuditEntry(at=_utcnow(), user_id=actor.id, action="demo_remove",
+                       row_key=PROGRAMME_CODE, before=counts)
+        )
+    return counts

@@ -76,3 +76,21 @@ def test_db_and_demo_commands(tmp_path, monkeypatch, capsys):
     assert "Demo data (illustrative)" in capsys.readouterr().out
     assert main(["db", "downgrade"]) == 0
     assert "revision: none" in capsys.readouterr().out
+
+
+def test_demo_remove_then_import_is_allowed(tmp_path, monkeypatch, capsys):
+    """The import refuses to mix real data into the demo; `aimak demo --remove` clears it."""
+    from sqlalchemy import func, select
+
+    from queries.models import REPORTING_TABLES
+
+    monkeypatch.setenv("AIMAK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["demo"]) == 0
+    assert main(["demo", "--remove"]) == 0
+    assert "Demo data removed" in capsys.readouterr().out
+    engine = make_engine(sqlite_url(tmp_path / "aimak.sqlite"))
+    with engine.connect() as connection:
+        for table in REPORTING_TABLES:
+            assert connection.scalar(select(func.count()).select_from(table)) == 0
+    engine.dispose()

@@ -1,0 +1,1517 @@
+"""The spreadsheet import: read → validate → dry-run summary → commit in one transaction.
+
+Two plain functions for the CLI and the Data page:
+
+* `dry_run(engine, file_bytes, file_name, user=None)` reads and validates the file against the
+  database and returns a `Summary`: created / updated / unchanged / rejected rows per table and
+  every rejection with its sheet, row (as Excel numbers it: the header row is 1), column
+  (the header as written in the file), rule code and message. It writes nothing.
+* `commit(engine, file_bytes, file_name, user, accept_valid=False)` does the same inside one
+  transaction and, unless a row was rejected (or `accept_valid`), writes the changes, an
+  `ImportBatch` (file name, SHA-256, who, when, counts) and one `AuditEntry` per changed row
+  (before → after). Any failure rolls everything back. It raises `ImportRefused` when the file
+  cannot be imported.
+
+Rows are matched by natural keys (see `tables.TABLES`), so importing the same file twice
+changes nothing and a corrected file updates only what changed. An import never deletes.
+The pilot programme and its phases are created on the first import into an empty database;
+the phase stored on each dated record is computed from its date.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, aliased
+
+from queries.demo import (
+    PHASE_2_START,
+    PROGRAMME_CODE,
+    PROGRAMME_END,
+    PROGRAMME_START,
+)
+from queries.imports import reader as read
+from queries.imports.rules import (
+    RULES,
+    Violation,
+    check_url,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_integer,
+    parse_measure,
+    parse_money,
+    parse_rate,
+    quote,
+)
+from queries.imports.tables import (
+    BOOL,
+    CHOICE,
+    CODE,
+    DATE,
+    IGNORED_HEADERS,
+    IN_PROGRAMME,
+    INTEGER,
+    LANGUAGES,
+    MEASURE,
+    MONEY,
+    PCODE,
+    PERIOD_END,
+    RATE,
+    TABLES,
+    TEXT,
+    URL,
+    YEAR,
+    Column,
+    TableSpec,
+    column_for_header,
+    normalise_header,
+)
+from queries.models import (
+    AgeGroup,
+    AuditEntry,
+    Beneficiaries,
+    BudgetLine,
+    Currency,
+    Document,
+    DocumentKind,
+    ExchangeRate,
+    FundingSource,
+    ImportBatch,
+    Indicator,
+    IndicatorValue,
+    MonitoringVisit,
+    MunicipalBudget,
+    Municipality,
+    Oblast,
+    Organisation,
+    Phase,
+    Population,
+    PriorityIssue,
+    ProcurementMilestone,
+    Programme,
+    ProjectStatus,
+    Rating,
+    Role,
+    Sector,
+    Sex,
+    SocialProject,
+    Stage,
+    TrainingEvent,
+    TrainingKind,
+    User,
+)
+from queries.users import system_user
+
+#: the command that removes the demo data (named in the refusal to mix it with real data)
+DEMO_REMOVE_COMMAND = "aimak demo --remove"
+
+Progress = Callable[[str, int, int], None]
+Record = dict[str, Any]
+Key = tuple
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported (see `summary.rejections`); nothing was written."""
+
+    def __init__(self, summary: Summary, reason: str):
+        super().__init__(reason)
+        self.summary = summary
+
+
+# --- the summary -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Rejection:
+    """Why a row, a sheet or the file was rejected: a registered rule code and where."""
+
+    code: str
+    message: str
+    params: dict
+    sheet: str | None = None  # as named in the file
+    row: int | None = None  # as Excel numbers it (header row = 1)
+    column: str | None = None  # the header as written in the file
+    cell: str | None = None  # e.g. "C5"
+    table: str | None = None  # the table's key
+
+    @property
+    def blocking(self) -> bool:
+        """A problem of the whole file: nothing can be imported."""
+        return self.sheet is None
+
+
+@dataclasses.dataclass
+class TableCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+
+@dataclasses.dataclass
+class Change:
+    """One row the import creates or updates, with its values before and after."""
+
+    table: str
+    key: Key
+    action: str  # insert or update
+    before: Record | None
+    after: Record
+    sheet: str | None = None
+    row: int | None = None
+
+
+@dataclasses.dataclass
+class RejectedRow:
+    """A rejected data row as it was in the file, with its problems (for a correction file)."""
+
+    sheet: str
+    row: int
+    header: list[str]
+    cells: list[str]
+    problems: list[str]
+
+
+@dataclasses.dataclass
+class Summary:
+    """The outcome of a dry run or an import."""
+
+    file_name: str
+    sha256: str
+    size: int
+    kind: str | None = None
+    tables: dict[str, TableCounts] = dataclasses.field(default_factory=dict)
+    rejections: list[Rejection] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+    changes: list[Change] = dataclasses.field(default_factory=list)
+    rejected_rows: list[RejectedRow] = dataclasses.field(default_factory=list)
+    committed: bool = False
+    batch_id: int | None = None
+
+    def counts(self, table: str) -> TableCounts:
+        return self.tables.setdefault(table, TableCounts())
+
+    @property
+    def blocking(self) -> list[Rejection]:
+        return [r for r in self.rejections if r.blocking]
+
+    @property
+    def created(self) -> int:
+        return sum(c.created for c in self.tables.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(c.updated for c in self.tables.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(c.unchanged for c in self.tables.values())
+
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in self.tables.values())
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated
+
+    def counts_json(self) -> dict:
+        return {
+            "tables": {name: dataclasses.asdict(c) for name, c in self.tables.items()},
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "problems": len(self.rejections),
+        }
+
+    def as_dict(self) -> dict:
+        """Plain data (JSON-ready) for a page or a report."""
+        return {
+            "file_name": self.file_name,
+            "sha256": self.sha256,
+            "size": self.size,
+            "kind": self.kind,
+            "committed": self.committed,
+            "batch_id": self.batch_id,
+            **self.counts_json(),
+            "rejections": [dataclasses.asdict(r) for r in self.rejections],
+            "notes": list(self.notes),
+        }
+
+
+# --- the programme: phases and dates ------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Programme:
+    id: int | None
+    start: dt.date
+    end: dt.date  # exclusive
+    phases: tuple[tuple[int, dt.date, dt.date], ...]  # (number, start, end exclusive)
+
+    def phase(self, day: dt.date) -> int | None:
+        for number, start, end in self.phases:
+            if start <= day < end:
+                return number
+        return None
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.start.year, (self.end - dt.timedelta(days=1)).year
+
+    def span(self) -> dict:
+        last = self.end - dt.timedelta(days=1)
+        return {"start": self.start.isoformat(), "end": last.isoformat()}
+
+
+_PILOT_NAMES = {
+    "name_en": "Municipal social procurement pilot",
+    "name_ru": "Пилотный проект муниципального социального заказа",
+    "name_ky": "Муниципалдык социалдык заказ боюнча пилоттук долбоор",
+}
+_PILOT_PHASES = (
+    (
+        1,
+        PROGRAMME_START,
+        PHASE_2_START,
+        "Phase 1: preparation and planning",
+        "Этап 1: подготовка и планирование",
+        "1-этап: даярдоо жана пландоо",
+    ),
+    (
+        2,
+        PHASE_2_START,
+        PROGRAMME_END,
+        "Phase 2: competitions, contracts and monitoring",
+        "Этап 2: конкурсы, договоры и мониторинг",
+        "2-этап: сынактар, келишимдер жана мониторинг",
+    ),
+)
+
+
+def _load_programme(session: Session) -> _Programme:
+    row = session.scalar(select(Programme).where(Programme.code == PROGRAMME_CODE))
+    if row is None:
+        phases = tuple((n, s, e) for n, s, e, *_names in _PILOT_PHASES)
+        return _Programme(None, PROGRAMME_START, PROGRAMME_END, phases)
+    phases = tuple((p.number, p.start_date, p.end_date) for p in row.phases)
+    return _Programme(row.id, row.start_date, row.end_date, phases)
+
+
+# --- reading the database as records -------------------------------------------------------
+
+
+def _value(value):
+    """A database value as a record holds it (enum members as their plain values)."""
+    return value.value if hasattr(value, "value") and isinstance(value, str) else value
+
+
+def _rows(session: Session, statement) -> list[Record]:
+    return [
+        {name: _value(value) for name, value in row._mapping.items()}
+        for row in session.execute(statement)
+    ]
+
+
+def _phase_number(programme_id):
+    return select(Phase.id, Phase.number).where(Phase.programme_id == programme_id)
+
+
+def load_records(session: Session, table: TableSpec) -> list[tuple[int, Record]]:
+    """Every row of `table` in the database as (id, record) — a record keyed as the columns."""
+    loader = _LOADERS[table.key]
+    records = []
+    for row in _rows(session, loader()):
+        row_id = row.pop("id")
+        records.append((row_id, row))
+    return records
+
+
+def _load_population():
+    return select(
+        Population.id,
+        Population.municipality_pcode,
+        Population.year,
+        Population.population,
+        Population.source,
+    )
+
+
+def _load_trainings():
+    return select(
+        TrainingEvent.id,
+        TrainingEvent.oblast_pcode,
+        TrainingEvent.municipality_pcode,
+        TrainingEvent.kind,
+        TrainingEvent.title,
+        TrainingEvent.start_date,
+        TrainingEvent.end_date,
+        TrainingEvent.participants_lsg,
+        TrainingEvent.participants_ngo,
+        TrainingEvent.participants_initiative,
+        TrainingEvent.participants_women,
+        Phase.number.label("phase"),
+    ).join(Phase, Phase.id == TrainingEvent.phase_id)
+
+
+def _load_priorities():
+    return select(
+        PriorityIssue.id,
+        PriorityIssue.municipality_pcode,
+        PriorityIssue.rank,
+        PriorityIssue.votes,
+        PriorityIssue.category,
+        PriorityIssue.title,
+        PriorityIssue.target_group,
+        PriorityIssue.identified_on,
+        Phase.number.label("phase"),
+    ).join(Phase, Phase.id == PriorityIssue.phase_id)
+
+
+def _load_projects():
+    return (
+        select(
+            SocialProject.id,
+            SocialProject.code,
+            SocialProject.municipality_pcode,
+            PriorityIssue.rank.label("priority_rank"),
+            Organisation.name.label("organisation"),
+            SocialProject.sector,
+            SocialProject.title,
+            SocialProject.status,
+            SocialProject.expertise_score,
+        )
+        .outerjoin(PriorityIssue, PriorityIssue.id == SocialProject.priority_issue_id)
+        .outerjoin(Organisation, Organisation.id == SocialProject.organisation_id)
+    )
+
+
+def _load_budget_lines():
+    return select(
+        BudgetLine.id,
+        SocialProject.code.label("project_code"),
+        BudgetLine.source,
+        BudgetLine.amount_tyiyn.label("amount"),
+    ).join(SocialProject, SocialProject.id == BudgetLine.project_id)
+
+
+def _load_milestones():
+    return (
+        select(
+            ProcurementMilestone.id,
+            SocialProject.code.label("project_code"),
+            ProcurementMilestone.stage,
+            ProcurementMilestone.occurred_on,
+            ProcurementMilestone.bids_count,
+            ProcurementMilestone.note,
+            Phase.number.label("phase"),
+        )
+        .join(SocialProject, SocialProject.id == ProcurementMilestone.project_id)
+        .join(Phase, Phase.id == ProcurementMilestone.phase_id)
+    )
+
+
+def _load_budgets():
+    return select(
+        MunicipalBudget.id,
+        MunicipalBudget.municipality_pcode,
+        MunicipalBudget.year,
+        MunicipalBudget.local_budget_tyiyn.label("local_budget"),
+        MunicipalBudget.social_allocation_tyiyn.label("social_allocation"),
+        MunicipalBudget.executed_tyiyn.label("executed"),
+    )
+
+
+def _load_visits():
+    return (
+        select(
+            MonitoringVisit.id,
+            SocialProject.code.label("project_code"),
+            MonitoringVisit.visit_date,
+            MonitoringVisit.rating,
+            MonitoringVisit.findings,
+            Phase.number.label("phase"),
+        )
+        .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
+        .join(Phase, Phase.id == MonitoringVisit.phase_id)
+    )
+
+
+def _load_beneficiaries():
+    return (
+        select(
+            Beneficiaries.id,
+            SocialProject.code.label("project_code"),
+            MonitoringVisit.visit_date,
+            Beneficiaries.sex,
+            Beneficiaries.age_group,
+            Beneficiaries.with_disability,
+            Beneficiaries.count,
+        )
+        .join(MonitoringVisit, MonitoringVisit.id == Beneficiaries.visit_id)
+        .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
+    )
+
+
+def _load_indicators():
+    return select(
+        Indicator.id,
+        Indicator.code,
+        SocialProject.code.label("project_code"),
+        Indicator.name,
+        Indicator.unit,
+        Indicator.baseline,
+        Indicator.target,
+    ).outerjoin(SocialProject, SocialProject.id == Indicator.project_id)
+
+
+def _load_indicator_values():
+    return (
+        select(
+            IndicatorValue.id,
+            Indicator.code.label("indicator_code"),
+            IndicatorValue.period_start,
+            IndicatorValue.period_end,
+            IndicatorValue.actual,
+            Phase.number.label("phase"),
+        )
+        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .join(Phase, Phase.id == IndicatorValue.phase_id)
+    )
+
+
+def _load_documents():
+    return (
+        select(
+            Document.id,
+            Document.url,
+            SocialProject.code.label("project_code"),
+            Document.municipality_pcode,
+            Document.kind,
+            Document.title,
+            Document.issued_on,
+            Phase.number.label("phase"),
+        )
+        .outerjoin(SocialProject, SocialProject.id == Document.project_id)
+        .join(Phase, Phase.id == Document.phase_id)
+    )
+
+
+def _load_exchange_rates():
+    return select(
+        ExchangeRate.id,
+        ExchangeRate.currency,
+        ExchangeRate.on_date,
+        ExchangeRate.kgs_per_unit_e4.label("rate"),
+        ExchangeRate.source,
+    )
+
+
+_LOADERS = {
+    "population": _load_population,
+    "trainings": _load_trainings,
+    "priorities": _load_priorities,
+    "projects": _load_projects,
+    "budget_lines": _load_budget_lines,
+    "milestones": _load_milestones,
+    "budgets": _load_budgets,
+    "visits": _load_visits,
+    "beneficiaries": _load_beneficiaries,
+    "indicators": _load_indicators,
+    "indicator_values": _load_indicator_values,
+    "documents": _load_documents,
+    "exchange_rates": _load_exchange_rates,
+}
+#: the column whose date gives a table's records their programme phase
+DATED = {
+    "trainings": "start_date",
+    "priorities": "identified_on",
+    "milestones": "occurred_on",
+    "visits": "visit_date",
+    "indicator_values": "period_start",
+    "documents": "issued_on",
+}
+
+
+def record_key(table: TableSpec, record: Record) -> Key:
+    return tuple(record[name] for name in table.natural_key)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+class _World:
+    """What the database holds and what the file adds, as validation goes table by table."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.programme = _load_programme(session)
+        self.oblasts = set(session.scalars(select(Oblast.pcode)))
+        self.municipalities = dict(
+            session.execute(select(Municipality.pcode, Municipality.oblast_pcode)).all()
+        )
+        self.organisations = set(session.scalars(select(Organisation.name)))
+        self.existing: dict[str, dict[Key, tuple[int, Record]]] = {}
+        self.accepted: dict[str, dict[Key, Record]] = defaultdict(dict)
+
+    def load(self, table: TableSpec) -> dict[Key, tuple[int, Record]]:
+        if table.key not in self.existing:
+            self.existing[table.key] = {
+                record_key(table, record): (row_id, record)
+                for row_id, record in load_records(self.session, table)
+            }
+        return self.existing[table.key]
+
+    def record(self, table: TableSpec, key: Key) -> Record | None:
+        """The record with `key`: accepted from this file, else from the database."""
+        if key in self.accepted[table.key]:
+            return self.accepted[table.key][key]
+        found = self.load(table).get(key)
+        return found[1] if found else None
+
+
+def _parse(column: Column, text: str, world: _World):
+    """A cell's text as the column's typed value (None when blank and optional)."""
+    if not text:
+        if column.required:
+            raise Violation("E-REQUIRED")
+        return column.default
+    kind = column.kind
+    if kind in (TEXT, CODE, PCODE, URL):
+        if column.max_length and len(text) > column.max_length:
+            raise Violation("E-TEXT-TOO-LONG", length=len(text), limit=column.max_length)
+        return check_url(text) if kind == URL else text
+    if kind == INTEGER:
+        return parse_integer(text, column.minimum, column.maximum)
+    if kind == YEAR:
+        year = parse_integer(text, 0, 9999)
+        first, last = world.programme.years
+        if not first <= year <= last:
+            raise Violation("E-YEAR-OUTSIDE-PROGRAMME", value=quote(text), first=first, last=last)
+        return year
+    if kind == MONEY:
+        return parse_money(text)
+    if kind == RATE:
+        return parse_rate(text)
+    if kind == MEASURE:
+        return parse_measure(text)
+    if kind == DATE:
+        day = parse_date(text)
+        programme = world.programme
+        if column.dates == IN_PROGRAMME and programme.phase(day) is None:
+            raise Violation("E-DATE-OUTSIDE-PROGRAMME", value=quote(text), **programme.span())
+        if column.dates == PERIOD_END and not programme.start < day <= programme.end:
+            raise Violation("E-DATE-OUTSIDE-PROGRAMME", value=quote(text), **programme.span())
+        return day
+    if kind == CHOICE:
+        return parse_choice(text, column.choices)
+    if kind == BOOL:
+        return parse_bool(text)
+    raise AssertionError(f"unknown column kind {kind}")  # a programming error, not bad input
+
+
+def _check_row(world: _World, table: TableSpec, record: Record) -> list[tuple[str, Violation]]:
+    """Checks across columns and tables: (column key, violation) for each problem."""
+    problems: list[tuple[str, Violation]] = []
+    key = table.key
+
+    def municipality(column: str = "municipality_pcode") -> None:
+        pcode = record.get(column)
+        if pcode is not None and pcode not in world.municipalities:
+            problems.append((column, Violation("E-REF-MUNICIPALITY", value=quote(pcode))))
+
+    def project(column: str = "project_code") -> Record | None:
+        code = record.get(column)
+        if code is None:
+            return None
+        found = world.record(_BY_KEY["projects"], (code,))
+        if found is None:
+            problems.append((column, Violation("E-REF-PROJECT", value=quote(code))))
+        return found
+
+    if key in ("population", "priorities", "budgets"):
+        municipality()
+    elif key == "trainings":
+        oblast = record["oblast_pcode"]
+        if oblast not in world.oblasts:
+            problems.append(("oblast_pcode", Violation("E-REF-OBLAST", value=quote(oblast))))
+        municipality()
+        actual = world.municipalities.get(record["municipality_pcode"])
+        if actual is not None and oblast in world.oblasts and actual != oblast:
+            problems.append(
+                (
+                    "municipality_pcode",
+                    Violation(
+                        "E-MUNICIPALITY-OBLAST",
+                        value=quote(record["municipality_pcode"]),
+                        actual=actual,
+                        oblast=oblast,
+                    ),
+                )
+            )
+        if record["end_date"] < record["start_date"]:
+            problems.append(("end_date", _order(record["start_date"], record["end_date"])))
+        total = sum(
+            record[name] or 0
+            for name in ("participants_lsg", "participants_ngo", "participants_initiative")
+        )
+        women = record["participants_women"] or 0
+        if women > total:
+            problems.append(
+                ("participants_women", Violation("E-PARTICIPANTS-WOMEN", women=women, total=total))
+            )
+    elif key == "projects":
+        municipality()
+        rank = record["priority_rank"]
+        if rank is not None and record["municipality_pcode"] in world.municipalities:
+            issue = world.record(_BY_KEY["priorities"], (record["municipality_pcode"], rank))
+            if issue is None:
+                problems.append(
+                    (
+                        "priority_rank",
+                        Violation(
+                            "E-REF-PRIORITY",
+                            value=rank,
+                            municipality=record["municipality_pcode"],
+                        ),
+                    )
+                )
+    elif key in ("budget_lines", "visits"):
+        project()
+    elif key == "milestones":
+        project()
+        if record["bids_count"] is not None and record["stage"] != Stage.BIDS_RECEIVED.value:
+            problems.append(("bids_count", Violation("E-BIDS-STAGE", stage=record["stage"])))
+    elif key == "beneficiaries":
+        if project() is not None:
+            visit = world.record(_BY_KEY["visits"], (record["project_code"], record["visit_date"]))
+            if visit is None:
+                problems.append(
+                    (
+                        "visit_date",
+                        Violation(
+                            "E-REF-VISIT",
+                            value=record["visit_date"].isoformat(),
+                            project=record["project_code"],
+                        ),
+                    )
+                )
+    elif key == "indicators":
+        project()
+    elif key == "indicator_values":
+        code = record["indicator_code"]
+        if world.record(_BY_KEY["indicators"], (code,)) is None:
+            problems.append(("indicator_code", Violation("E-REF-INDICATOR", value=quote(code))))
+        if record["period_end"] <= record["period_start"]:
+            problems.append(("period_end", _order(record["period_start"], record["period_end"])))
+    elif key == "documents":
+        found = project()
+        municipality()
+        pcode = record["municipality_pcode"]
+        if (
+            found is not None
+            and pcode is not None
+            and pcode in world.municipalities
+            and found["municipality_pcode"] != pcode
+        ):
+            problems.append(
+                (
+                    "municipality_pcode",
+                    Violation(
+                        "E-PROJECT-MUNICIPALITY",
+                        value=quote(pcode),
+                        project=record["project_code"],
+                        actual=found["municipality_pcode"],
+                    ),
+                )
+            )
+    return problems
+
+
+def _order(start: dt.date, end: dt.date) -> Violation:
+    return Violation("E-DATE-ORDER", start=start.isoformat(), end=end.isoformat())
+
+
+_BY_KEY = {table.key: table for table in TABLES}
+#: tables whose rows refer to the programme or to one of its phases
+_NEEDS_PROGRAMME = frozenset(
+    {"trainings", "priorities", "projects", "milestones", "visits", "indicators"}
+    | {"indicator_values", "documents"}
+)
+
+
+@dataclasses.dataclass
+class _Planned:
+    table: TableSpec
+    key: Key
+    record: Record
+    row_id: int | None  # the database row to update, None to insert
+    before: Record | None
+    sheet: str
+    row: int
+
+
+@dataclasses.dataclass
+class _Plan:
+    rows: list[_Planned] = dataclasses.field(default_factory=list)
+    organisations: dict[str, str | None] = dataclasses.field(default_factory=dict)  # → oblast
+    programme: bool = False  # create the pilot programme and its phases
+
+
+class _Validation:
+    """Validates a read file against the database, building the summary and the plan."""
+
+    def __init__(self, session: Session, summary: Summary, progress: Progress | None):
+        self.world = _World(session)
+        self.summary = summary
+        self.plan = _Plan()
+        self.progress = progress or (lambda _label, _done, _total: None)
+
+    # --- reporting --------------------------------------------------------------------
+
+    def reject(
+        self,
+        violation: Violation,
+        sheet: read.RawSheet | None = None,
+        row: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        header = None
+        if sheet is not None and column is not None and column < len(sheet.header):
+            header = sheet.header[column] or None
+        cell = f"{read.column_letter(column)}{row}" if column is not None and row else None
+        self.summary.rejections.append(
+            Rejection(
+                code=violation.code,
+                message=violation.message,
+                params=dict(violation.params),
+                sheet=sheet.name if sheet is not None else None,
+                row=row,
+                column=header,
+                cell=cell,
+                table=sheet.table.key if sheet is not None and sheet.table else None,
+            )
+        )
+
+    def reject_row(self, sheet: read.RawSheet, row: read.RawRow, problems) -> None:
+        """Reject one data row: `problems` are (column index or None, violation)."""
+        for column, violation in problems:
+            self.reject(violation, sheet, row.number, column)
+        if sheet.table is not None:
+            self.summary.counts(sheet.table.key).rejected += 1
+        self.summary.rejected_rows.append(
+            read_rejected_row(sheet, row, [violation for _c, violation in problems])
+        )
+
+    # --- the file -----------------------------------------------------------------------
+
+    def run(self, result: read.ReadResult) -> None:
+        seen: dict[str, read.RawSheet] = {}
+        by_table: dict[str, read.RawSheet] = {}
+        for sheet in result.sheets:
+            if sheet.table is None:
+                if sheet.rows or any(sheet.header):
+                    self.reject(Violation("E-SHEET-UNKNOWN", sheet=quote(sheet.name)), sheet)
+                continue
+            if sheet.table.key in seen:
+                other = seen[sheet.table.key]
+                self.reject(
+                    Violation(
+                        "E-SHEET-DUPLICATE", sheet=quote(sheet.name), other=quote(other.name)
+                    ),
+                    sheet,
+                )
+                self.summary.counts(sheet.table.key).rejected += len(sheet.rows)
+                continue
+            seen[sheet.table.key] = sheet
+            by_table[sheet.table.key] = sheet
+        total = len(by_table)
+        for done, table in enumerate(t for t in TABLES if t.key in by_table):
+            self.progress(f"validating {table.key}", done, total)
+            self.table(table, by_table[table.key])
+        self.progress("validated", total, total)
+        needs_programme = any(p.table.key in _NEEDS_PROGRAMME for p in self.plan.rows)
+        if needs_programme and self.world.programme.id is None:
+            self.plan.programme = True
+            self.summary.counts("programme").created += 1
+            self.summary.counts("phase").created += len(_PILOT_PHASES)
+        if self.plan.organisations:
+            self.summary.counts("organisation").created += len(self.plan.organisations)
+
+    def map_header(self, table: TableSpec, sheet: read.RawSheet) -> dict[str, int] | None:
+        """Column key → column index, or None after rejecting the sheet for its header."""
+        problems: list[tuple[int | None, Violation]] = []
+        mapping: dict[str, int] = {}
+        languages: dict[str, int] = defaultdict(int)
+        for issue in sheet.issues:
+            problems.append((issue.column, issue.violation))
+        width = max([len(sheet.header), *(len(row.cells) for row in sheet.rows)])
+        headers = [*sheet.header, *([""] * (width - len(sheet.header)))]
+        for index, header in enumerate(headers):
+            if not header:
+                if any(row.text(index) for row in sheet.rows):
+                    problems.append(
+                        (index, Violation("E-HEADER-BLANK", letter=read.column_letter(index)))
+                    )
+                continue
+            if normalise_header(header) in IGNORED_HEADERS:
+                continue  # the error column of a file of rejected rows
+            column = column_for_header(table, header)
+            if column is None:
+                problems.append(
+                    (
+                        index,
+                        Violation(
+                            "E-HEADER-UNKNOWN",
+                            column=quote(header),
+                            table=quote(table.sheet_name("en")),
+                        ),
+                    )
+                )
+                continue
+            if column.key in mapping:
+                other = mapping[column.key]
+                problems.append(
+                    (
+                        index,
+                        Violation(
+                            "E-HEADER-DUPLICATE",
+                            column=quote(header),
+                            other=read.column_letter(other),
+                        ),
+                    )
+                )
+                continue
+            mapping[column.key] = index
+            for lang in LANGUAGES:
+                if normalise_header(column.header(lang)) == normalise_header(header):
+                    languages[lang] += 1
+        lang = max(LANGUAGES, key=lambda code: languages[code])
+        for column in table.columns:
+            if column.required and column.key not in mapping and (sheet.header or sheet.rows):
+                problems.append(
+                    (None, Violation("E-HEADER-MISSING", column=quote(column.header(lang))))
+                )
+        if not problems:
+            return mapping
+        for index, violation in problems:
+            if violation.code == "E-SHEET-TOO-LARGE":
+                self.reject(violation, sheet)
+            else:
+                self.reject(violation, sheet, 1, index)
+        self.summary.counts(table.key).rejected += len(sheet.rows)
+        for row in sheet.rows:
+            self.summary.rejected_rows.append(
+                read_rejected_row(sheet, row, [violation for _i, violation in problems])
+            )
+        return None
+
+    def table(self, table: TableSpec, sheet: read.RawSheet) -> None:
+        mapping = self.map_header(table, sheet)
+        if mapping is None:
+            return
+        counts = self.summary.counts(table.key)
+        examples = _example_texts(table)
+        parsed: list[tuple[read.RawRow, Record, list]] = []
+        for row in sheet.rows:
+            texts = {key: row.text(index) for key, index in mapping.items()}
+            if tuple(texts.get(c.key, "") for c in table.columns) in examples:
+                self.summary.notes.append(
+                    f"Sheet {quote(sheet.name)}, row {row.number}: the template's example row, "
+                    "skipped."
+                )
+                continue
+            record: Record = {}
+            problems: list[tuple[int | None, Violation]] = []
+            for column in table.columns:
+                index = mapping.get(column.key)
+                if index is not None and index in row.problems:
+                    problems.append((index, row.problems[index]))
+                    continue
+                try:
+                    record[column.key] = _parse(column, texts.get(column.key, ""), self.world)
+                except Violation as violation:
+                    problems.append((index, violation))
+            # a problem in a cell outside the mapped columns (e.g. a merged blank cell)
+            for index, violation in row.problems.items():
+                if index not in mapping.values():
+                    problems.append((index, violation))
+            problems = _first_of_each(problems)
+            parsed.append((row, record, problems))
+        # the same natural key twice in the sheet: every such row is rejected
+        rows_by_key: dict[Key, list[int]] = defaultdict(list)
+        for row, record, _problems in parsed:
+            if all(name in record for name in table.natural_key):
+                rows_by_key[record_key(table, record)].append(row.number)
+        first_key_column = mapping.get(table.natural_key[0])
+        existing = self.world.load(table)
+        for done, (row, record, problems) in enumerate(parsed):
+            if done % 500 == 0:
+                self.progress(f"validating {table.key}", done, len(parsed))
+            if all(name in record for name in table.natural_key):
+                key = record_key(table, record)
+                if len(rows_by_key[key]) > 1:
+                    problems.append(
+                        (
+                            first_key_column,
+                            Violation(
+                                "E-DUPLICATE-KEY",
+                                key=" / ".join(_show(value) for value in key),
+                                rows=", ".join(str(n) for n in rows_by_key[key]),
+                            ),
+                        )
+                    )
+            if not problems:
+                problems = [
+                    (mapping.get(name), violation)
+                    for name, violation in _check_row(self.world, table, record)
+                ]
+            if problems:
+                self.reject_row(sheet, row, problems)
+                continue
+            if table.key in DATED:
+                record["phase"] = self.world.programme.phase(record[DATED[table.key]])
+            key = record_key(table, record)
+            self.world.accepted[table.key][key] = record
+            if table.key == "projects":
+                self.organisation(record)
+            found = existing.get(key)
+            if found is None:
+                counts.created += 1
+                self.plan.rows.append(
+                    _Planned(table, key, record, None, None, sheet.name, row.number)
+                )
+                self.summary.changes.append(
+                    Change(table.key, key, "insert", None, _json(record), sheet.name, row.number)
+                )
+                continue
+            row_id, before = found
+            changed = {name for name in record if record[name] != before.get(name)}
+            if not changed:
+                counts.unchanged += 1
+                continue
+            counts.updated += 1
+            self.plan.rows.append(
+                _Planned(table, key, record, row_id, before, sheet.name, row.number)
+            )
+            self.summary.changes.append(
+                Change(
+                    table.key,
+                    key,
+                    "update",
+                    _json({name: before.get(name) for name in sorted(changed)}),
+                    _json({name: record[name] for name in sorted(changed)}),
+                    sheet.name,
+                    row.number,
+                )
+            )
+
+    def organisation(self, record: Record) -> None:
+        name = record.get("organisation")
+        if name and name not in self.world.organisations and name not in self.plan.organisations:
+            self.plan.organisations[name] = self.world.municipalities.get(
+                record["municipality_pcode"]
+            )
+
+
+def _first_of_each(problems: list) -> list:
+    """One entry per problem: a merged range is reported once, at its first column."""
+    seen: set[int] = set()
+    unique = []
+    for index, violation in sorted(problems, key=lambda p: (p[0] is None, p[0] or 0)):
+        if id(violation) not in seen:
+            seen.add(id(violation))
+            unique.append((index, violation))
+    return unique
+
+
+def _show(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _json(record: Record) -> Record:
+    """A record as JSON-ready values (dates as ISO text)."""
+    return {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in record.items()
+    }
+
+
+def _example_texts(table: TableSpec) -> set[tuple[str, ...]]:
+    return {tuple(example.get(c.key, "") for c in table.columns) for example in table.examples}
+
+
+def read_rejected_row(sheet: read.RawSheet, row: read.RawRow, violations) -> RejectedRow:
+    return RejectedRow(
+        sheet=sheet.name,
+        row=row.number,
+        header=list(sheet.header),
+        cells=list(row.cells),
+        problems=[f"{v.code}: {v.message}" for v in violations],
+    )
+
+
+def _validate(
+    session: Session, file_bytes: bytes, file_name: str, progress: Progress | None
+) -> tuple[Summary, _Plan]:
+    summary = Summary(file_name, hashlib.sha256(file_bytes).hexdigest(), len(file_bytes))
+    say = progress or (lambda _label, _done, _total: None)
+    if _has_demo(session):
+        violation = Violation("E-DEMO-DATABASE", command=DEMO_REMOVE_COMMAND)
+        summary.rejections.append(Rejection(violation.code, violation.message, violation.params))
+        return summary, _Plan()
+    say("reading", 0, 1)
+    result = read.read_file(file_bytes, file_name)
+    summary.kind = result.kind
+    problems = list(result.errors)
+    if result.demo:
+        problems.append(Violation("E-DEMO-FILE"))
+    if problems:
+        for violation in problems:
+            summary.rejections.append(
+                Rejection(violation.code, violation.message, dict(violation.params))
+            )
+        return summary, _Plan()
+    say("read", 1, 1)
+    validation = _Validation(session, summary, progress)
+    validation.run(result)
+    for rejection in summary.rejections:
+        assert rejection.code in RULES  # every rejection carries a registered code
+    return summary, validation.plan
+
+
+def _has_demo(session: Session) -> bool:
+    """Demo rows visible inside this session's transaction."""
+    from queries.models import REPORTING_TABLES
+
+    return any(
+        session.scalar(select(table.id).where(table.is_demo.is_(True)).limit(1)) is not None
+        for table in REPORTING_TABLES
+    )
+
+
+# --- the public functions -------------------------------------------------------------------
+
+
+def dry_run(
+    engine: Engine,
+    file_bytes: bytes,
+    file_name: str,
+    user: str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Summary:
+    """Read and validate `file_bytes` against the database; write nothing; the summary."""
+    del user  # the same summary for everyone; who imports matters on commit
+    with Session(engine) as session:
+        summary, _plan = _validate(session, file_bytes, file_name, progress)
+        session.rollback()
+    return summary
+
+
+def commit(
+    engine: Engine,
+    file_bytes: bytes,
+    file_name: str,
+    user: str | None = None,
+    *,
+    accept_valid: bool = False,
+    progress: Progress | None = None,
+) -> Summary:
+    """Validate again and write the changes, the import batch and the audit entries at once.
+
+    `user` is the username of the importing account, an active admin or manager (None: the
+    application's system user, e.g. for the command line without --user). Raises
+    ImportRefused, writing nothing, when the file cannot be imported, when a row was rejected
+    and `accept_valid` is false, or when the account may not import.
+    """
+    with Session(engine) as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":  # one import at a time
+            session.execute(text("SELECT pg_advisory_xact_lock(2013090115)"))
+        summary, plan = _validate(session, file_bytes, file_name, progress)
+        if summary.blocking:
+            raise ImportRefused(summary, f"{summary.blocking[0].message} Nothing was written.")
+        if summary.rejections and not accept_valid:
+            raise ImportRefused(
+                summary,
+                f"{summary.rejected} rows rejected ({len(summary.rejections)} problems); "
+                "nothing was imported",
+            )
+        actor = _actor(session, user, summary)
+        now = _utcnow()
+        batch = ImportBatch(
+            kind="spreadsheet",
+            file_name=file_name[:300],
+            sha256=summary.sha256,
+            user_id=actor.id,
+            started_at=now,
+            counts={},
+        )
+        session.add(batch)
+        session.flush()
+        _Writer(session, plan, batch.id, actor.id, now, progress).write()
+        batch.finished_at = _utcnow()
+        batch.counts = summary.counts_json()
+        session.flush()
+        summary.batch_id = batch.id
+    summary.committed = True
+    return summary
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+#: the roles that may import data (officials and viewers may not)
+IMPORT_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SYSTEM})
+
+
+def _actor(session: Session, username: str | None, summary: Summary) -> User:
+    """The importing account: an active admin or manager (None: the application itself)."""
+    if username is None:
+        return system_user(session)
+    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    if user is None or not user.is_active or user.is_demo:
+        raise ImportRefused(
+            summary,
+            f"no active account {username!r} (add one with: aimak user add); nothing was written",
+        )
+    if Role(user.role) not in IMPORT_ROLES:
+        raise ImportRefused(
+            summary,
+            f"the account {username!r} ({Role(user.role).value}) may not import data; "
+            "nothing was written",
+        )
+    return user
+
+
+def history(engine: Engine, limit: int = 50) -> list[dict]:
+    """The latest spreadsheet imports, newest first: when, who, file, SHA-256 and counts."""
+    statement = (
+        select(
+            ImportBatch.id,
+            ImportBatch.started_at,
+            ImportBatch.finished_at,
+            ImportBatch.file_name,
+            ImportBatch.sha256,
+            ImportBatch.counts,
+            User.username,
+            User.display_name,
+        )
+        .join(User, User.id == ImportBatch.user_id)
+        .where(ImportBatch.kind == "spreadsheet")
+        .order_by(ImportBatch.started_at.desc(), ImportBatch.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(statement)]
+
+
+# --- writing ------------------------------------------------------------------------------
+
+_MODELS = {
+    "population": Population,
+    "trainings": TrainingEvent,
+    "priorities": PriorityIssue,
+    "projects": SocialProject,
+    "budget_lines": BudgetLine,
+    "milestones": ProcurementMilestone,
+    "budgets": MunicipalBudget,
+    "visits": MonitoringVisit,
+    "beneficiaries": Beneficiaries,
+    "indicators": Indicator,
+    "indicator_values": IndicatorValue,
+    "documents": Document,
+    "exchange_rates": ExchangeRate,
+}
+
+
+class _Writer:
+    """Writes a validated plan inside the caller's transaction; audit entry per changed row."""
+
+    def __init__(self, session, plan: _Plan, batch_id, user_id, now, progress):
+        self.session, self.plan = session, plan
+        self.batch_id, self.user_id, self.now = batch_id, user_id, now
+        self.progress = progress or (lambda _label, _done, _total: None)
+
+    def audit(self, table: str, key, action: str, before, after) -> None:
+        row_key = " | ".join(_show(value) for value in key)
+        self.session.add(
+            AuditEntry(
+                at=self.now,
+                user_id=self.user_id,
+                batch_id=self.batch_id,
+                action=action,
+                table_name=table,
+                row_key=row_key[:200],
+                before=before,
+                after=after,
+            )
+        )
+
+    def write(self) -> None:
+        session = self.session
+        if self.plan.programme:
+            self.create_programme()
+        programme = session.scalar(select(Programme).where(Programme.code == PROGRAMME_CODE))
+        self.programme_id = programme.id if programme is not None else None
+        self.phases = dict(session.execute(_phase_number(self.programme_id)).all())
+        self.phase_ids = {number: phase_id for phase_id, number in self.phases.items()}
+        for name, oblast in self.plan.organisations.items():
+            session.add(Organisation(name=name, oblast_pcode=oblast))
+            self.audit("organisation", (name,), "insert", None, {"name": name, "oblast": oblast})
+        session.flush()
+        self.load_references()
+        total = len(self.plan.rows)
+        current = None
+        for done, planned in enumerate(self.plan.rows):
+            if planned.table.key != current:
+                session.flush()  # ids of the rows written so far, for references
+                current = planned.table.key
+                self.progress(f"writing {current}", done, total)
+            write_row(self, planned)
+        session.flush()
+        self.progress("written", total, total)
+
+    def create_programme(self) -> None:
+        programme = Programme(
+            code=PROGRAMME_CODE,
+            donor="GIZ",
+            implementer="Development Policy Institute (DPI)",
+            start_date=PROGRAMME_START,
+            end_date=PROGRAMME_END,
+            **_PILOT_NAMES,
+        )
+        self.session.add(programme)
+        self.session.flush()
+        self.audit(
+            "programme",
+            (PROGRAMME_CODE,),
+            "insert",
+            None,
+            {
+                "code": PROGRAMME_CODE,
+                "start": PROGRAMME_START.isoformat(),
+                "end": PROGRAMME_END.isoformat(),
+            },
+        )
+        for number, start, end, en, ru, ky in _PILOT_PHASES:
+            self.session.add(
+                Phase(
+                    programme_id=programme.id,
+                    number=number,
+                    start_date=start,
+                    end_date=end,
+                    name_en=en,
+                    name_ru=ru,
+                    name_ky=ky,
+                )
+            )
+            self.audit(
+                "phase",
+                (PROGRAMME_CODE, number),
+                "insert",
+                None,
+                {"number": number, "start": start.isoformat(), "end": end.isoformat()},
+            )
+        self.session.flush()
+
+    def load_references(self) -> None:
+        session = self.session
+        self.projects = dict(session.execute(select(SocialProject.code, SocialProject.id)).all())
+        self.indicators = dict(session.execute(select(Indicator.code, Indicator.id)).all())
+        self.organisations = dict(session.execute(select(Organisation.name, Organisation.id)).all())
+        self.priorities = {
+            (pcode, rank): issue_id
+            for issue_id, pcode, rank in session.execute(
+                select(PriorityIssue.id, PriorityIssue.municipality_pcode, PriorityIssue.rank)
+            )
+        }
+        project = aliased(SocialProject)
+        self.visits = {
+            (code, day): visit_id
+            for visit_id, code, day in session.execute(
+                select(MonitoringVisit.id, project.code, MonitoringVisit.visit_date).join(
+                    project, project.id == MonitoringVisit.project_id
+                )
+            )
+        }
+
+    def values(self, table: str, record: Record) -> dict:
+        """The model's column values for a record."""
+        phase = {"phase_id": self.phase_ids[record["phase"]]} if "phase" in record else {}
+        programme = {"programme_id": self.programme_id}
+        r = record
+        if table == "population":
+            return {k: r[k] for k in ("municipality_pcode", "year", "population", "source")}
+        if table == "trainings":
+            return {
+                **programme,
+                **phase,
+                "oblast_pcode": r["oblast_pcode"],
+                "municipality_pcode": r["municipality_pcode"],
+                "kind": TrainingKind(r["kind"]),
+                "title": r["title"],
+                "start_date": r["start_date"],
+                "end_date": r["end_date"],
+                **{
+                    name: r[name] or 0
+                    for name in (
+                        "participants_lsg",
+                        "participants_ngo",
+                        "participants_initiative",
+                        "participants_women",
+                    )
+                },
+            }
+        if table == "priorities":
+            return {
+                **programme,
+                **phase,
+                "municipality_pcode": r["municipality_pcode"],
+                "rank": r["rank"],
+                "votes": r["votes"],
+                "category": Sector(r["category"]),
+                "title": r["title"],
+                "target_group": r["target_group"],
+                "identified_on": r["identified_on"],
+            }
+        if table == "projects":
+            rank = r["priority_rank"]
+            return {
+                **programme,
+                "code": r["code"],
+                "municipality_pcode": r["municipality_pcode"],
+                "priority_issue_id": (
+                    self.priorities[(r["municipality_pcode"], rank)] if rank is not None else None
+                ),
+                "organisation_id": (
+                    self.organisations[r["organisation"]] if r["organisation"] else None
+                ),
+                "sector": Sector(r["sector"]),
+                "title": r["title"],
+                "status": ProjectStatus(r["status"]),
+                "expertise_score": r["expertise_score"],
+            }
+        if table == "budget_lines":
+            return {
+                "project_id": self.projects[r["project_code"]],
+                "source": FundingSource(r["source"]),
+                "amount_tyiyn": r["amount"],
+            }
+        if table == "milestones":
+            return {
+                **phase,
+                "project_id": self.projects[r["project_code"]],
+                "stage": Stage(r["stage"]),
+                "occurred_on": r["occurred_on"],
+                "bids_count": r["bids_count"],
+                "note": r["note"],
+            }
+        if table == "budgets":
+            return {
+                "municipality_pcode": r["municipality_pcode"],
+                "year": r["year"],
+                "local_budget_tyiyn": r["local_budget"],
+                "social_allocation_tyiyn": r["social_allocation"],
+                "executed_tyiyn": r["executed"],
+            }
+        if table == "visits":
+            return {
+                **phase,
+                "project_id": self.projects[r["project_code"]],
+                "visit_date": r["visit_date"],
+                "rating": Rating(r["rating"]),
+                "findings": r["findings"] or "",
+            }
+        if table == "beneficiaries":
+            return {
+                "visit_id": self.visits[(r["project_code"], r["visit_date"])],
+                "sex": Sex(r["sex"]),
+                "age_group": AgeGroup(r["age_group"]),
+                "with_disability": r["with_disability"],
+                "count": r["count"],
+            }
+        if table == "indicators":
+            return {
+                **programme,
+                "code": r["code"],
+                "project_id": self.projects[r["project_code"]] if r["project_code"] else None,
+                "name": r["name"],
+                "unit": r["unit"],
+                "baseline": r["baseline"],
+                "target": r["target"],
+            }
+        if table == "indicator_values":
+            return {
+                **phase,
+                "indicator_id": self.indicators[r["indicator_code"]],
+                "period_start": r["period_start"],
+                "period_end": r["period_end"],
+                "actual": r["actual"],
+            }
+        if table == "documents":
+            return {
+                **programme,
+                **phase,
+                "project_id": self.projects[r["project_code"]] if r["project_code"] else None,
+                "municipality_pcode": r["municipality_pcode"],
+                "kind": DocumentKind(r["kind"]),
+                "title": r["title"],
+                "url": r["url"],
+                "issued_on": r["issued_on"],
+            }
+        if table == "exchange_rates":
+            return {
+                "currency": Currency(r["currency"]),
+                "on_date": r["on_date"],
+                "kgs_per_unit_e4": r["rate"],
+                "source": r["source"],
+            }
+        raise AssertionError(table)
+
+    def remember(self, table: str, record: Record, row) -> None:
+        """Make a newly written row referable by the rows that follow."""
+        if table == "projects":
+            self.projects[record["code"]] = row.id
+        elif table == "indicators":
+            self.indicators[record["code"]] = row.id
+        elif table == "priorities":
+            self.priorities[(record["municipality_pcode"], record["rank"])] = row.id
+        elif table == "visits":
+            self.visits[(record["project_code"], record["visit_date"])] = row.id
+
+
+def write_row(writer: _Writer, planned: _Planned) -> None:
+    """Insert or update one planned row and append its audit entry."""
+    session = writer.session
+    table = planned.table.key
+    model = _MODELS[table]
+    values = writer.values(table, planned.record)
+    if planned.row_id is None:
+        row = model(**values)
+        session.add(row)
+        if table in ("projects", "indicators", "priorities", "visits"):
+            session.flush()
+            writer.remember(table, planned.record, row)
+        writer.audit(table, planned.key, "insert", None, _json(planned.record))
+        return
+    row = session.get(model, planned.row_id)
+    for name, value in values.items():
+        setattr(row, name, value)
+    changed = sorted(n for n in planned.record if planned.record[n] != planned.before.get(n))
+    writer.audit(
+        table,
+        planned.key,
+        "update",
+        _json({n: planned.before.get(n) for n in changed}),
+        _json({n: planned.record[n] for n in changed}),
+    )
