@@ -1,0 +1,109 @@
+"""Named browser test of accessibility: axe-core finds no serious or critical violation.
+
+axe-core comes from the npm registry into a test-only folder (.cache/axe, git-ignored) the
+first time; the test skips (fails in CI) where npm is missing. It is injected into the page
+by the driver, so the app itself never serves or trusts it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from dashboard import create_app
+from tests.browser import chromium, chromium_available, serve, settle, wait_for
+from tests.conftest import ROOT, skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+AXE_DIR = ROOT / ".cache" / "axe"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+SUMBULA = "KG05236836000"
+#: the pages the issue names, and the guide; each with what shows that it has drawn
+PAGES = {
+    "/": "document.querySelector('#map .trace.scattergeo .point') !== null",
+    "/compare": "document.querySelector('#main h1') !== null",
+    f"/municipality/{SUMBULA}": "document.querySelector('#profile-body h1, #profile-body h2')",
+    "/guide": "document.querySelector('#guide-layers') !== null",
+}
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            skip_or_fail("npm is not installed: cannot fetch axe-core")
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode != 0 or not AXE.exists():
+            skip_or_fail(f"npm could not install axe-core: {done.stderr[-500:]}")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, demo_sqlite_file):
+    from dashboard.settings import Settings
+    from queries.engine import sqlite_url
+
+    folder = tmp_path_factory.mktemp("site")
+    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
+    app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
+    with serve(app) as origin:
+        yield origin
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not chromium_available():
+        skip_or_fail("Debian chromium and chromium-driver are not installed")
+    with chromium() as driver:
+        yield driver
+
+
+def axe_violations(driver, source: str) -> list[dict]:
+    """axe.run() on the whole document: its violations (rule, impact, elements)."""
+    driver.execute_script(source)
+    driver.set_script_timeout(60)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical',"
+        " help: String(e), nodes: []}]));"
+    )
+    return result
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v.get('help')}")
+        for node in v["nodes"][:6]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '')[:300]!r}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "ky"])
+@pytest.mark.parametrize("path", list(PAGES))
+def test_a11y101_no_serious_or_critical_violation(browser, site, axe_source, path, lang):
+    browser.get(f"{site}{path}?lang={lang}")
+    wait_for(browser, PAGES[path], timeout=30)
+    wait_for(browser, f"document.documentElement.lang === '{lang}'")
+    settle(1.0)
+    violations = axe_violations(browser, axe_source)
+    serious = [v for v in violations if v["impact"] in SERIOUS]
+    assert not serious, (
+        f"{path}?lang={lang}\n"
+        + describe(serious)
+        + "\n"
+        + json.dumps([v["id"] for v in violations])
+    )
