@@ -13,7 +13,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import formatting
 from dashboard.components import map_figure
-from dashboard.components.filter_bar import control_id, dom_id, filters_from_state
+from dashboard.components.export_menu import export_menu
+from dashboard.components.filter_bar import (
+    control_id,
+    dom_id,
+    dropdown_labels,
+    filters_from_state,
+)
 from dashboard.components.search import spellings
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import (
@@ -453,7 +459,7 @@ def side_panel(ctx, t: Translator, state: dict):
             html.Dl(facts, className="panel-facts"),
             dcc.Link(
                 t("Open the municipality profile"),
-                href=f"/municipality/{pcode}",
+                href=f"/municipality/{pcode}" + build_query({**state, "selected": None}),
                 className="panel-link",
                 id="panel-profile-link",
             ),
@@ -547,6 +553,7 @@ def layout(ctx, t: Translator, state: dict):
                         value=layer.id,
                         clearable=False,
                         options=[{"label": t(x.title), "value": x.id} for x in LAYERS],
+                        labels=dropdown_labels(t),
                     ),
                 ],
                 className="field field-theme",
@@ -559,6 +566,7 @@ def layout(ctx, t: Translator, state: dict):
                         value=layer.measure(state["measure"]).id,
                         clearable=False,
                         options=measure_options(t, layer),
+                        labels=dropdown_labels(t),
                     ),
                 ],
                 className="field field-measure",
@@ -575,6 +583,7 @@ def layout(ctx, t: Translator, state: dict):
                         placeholder=t("Name in any language"),
                         searchable=True,
                         clearable=True,
+                        labels=dropdown_labels(t),
                     ),
                 ],
                 className="field field-search",
@@ -587,8 +596,9 @@ def layout(ctx, t: Translator, state: dict):
                 className="overlays",
             ),
             html.Button(t("Reset view"), id="map-reset", className="button", n_clicks=0),
+            export_menu(t, ("map-png", "map-print", "map-svg", "map-pdf", "deck", "oblast-report")),
             dcc.Store(id=control_id("selected"), data=state["selected"]),
-            dcc.Store(id="map-lang", data=t.lang),
+            dcc.Store(id="map-lang", data=t.code),  # qps stays pseudo in callbacks
             dcc.Store(id="map-drawn", data=drawn_query(state)),  # the view the figure shows
         ],
         className="map-controls",

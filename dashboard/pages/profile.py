@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from dashboard import formatting
+from dashboard.components.export_menu import export_menu
 from dashboard.components.filter_bar import filters_from_state
 from dashboard.i18n import LANGUAGE_NAMES, N_, Translator
 from dashboard.urlstate import (
@@ -905,7 +906,10 @@ def layout(ctx, t: Translator, state: dict):
     return html.Div(
         [
             html.Div(
-                html.Button(t("Print"), id="profile-print", className="button", n_clicks=0),
+                [
+                    html.Button(t("Print"), id="profile-print", className="button", n_clicks=0),
+                    export_menu(t, ("municipality-report",)),
+                ],
                 className="profile-actions",
             ),
             html.Div(

@@ -1,0 +1,87 @@
+"""Named browser tests of the export buttons: each click downloads a non-empty file of its
+type. The menu is placed on the Map and Profile pages here as the pages will place it."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from dashboard import create_app
+from tests.browser import chromium, chromium_available, serve, wait_for
+from tests.conftest import skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+SUMBULA = "KG05236836000"
+#: kind → (file suffix, the first bytes of such a file)
+SIGNATURES = {
+    "map-png": (".png", b"\x89PNG"),
+    "map-print": (".png", b"\x89PNG"),
+    "map-svg": (".svg", b"<svg"),
+    "map-pdf": (".pdf", b"%PDF"),
+    "deck": (".pptx", b"PK"),
+    "oblast-report": (".pdf", b"%PDF"),
+    "municipality-report": (".pdf", b"%PDF"),
+}
+MAP_KINDS = ("map-png", "map-print", "map-svg", "map-pdf", "deck", "oblast-report")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, demo_sqlite_file):
+    from dashboard.settings import Settings
+    from queries.engine import sqlite_url
+
+    folder = tmp_path_factory.mktemp("site")
+    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
+    app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
+    with serve(app) as origin:
+        yield origin
+
+
+@pytest.fixture
+def browser():
+    if not chromium_available():
+        skip_or_fail("Debian chromium and chromium-driver are not installed")
+    with chromium() as driver:
+        yield driver
+
+
+def downloaded(driver, folder: Path, kind: str, timeout: float = 90) -> Path:
+    folder.mkdir(parents=True)
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
+    )
+    button = f'[id=\'{{"export":"{kind}"}}\']'
+    driver.find_element(By.CSS_SELECTOR, button).click()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = [f for f in folder.iterdir() if not f.name.endswith(".crdownload")]
+        if files and files[0].stat().st_size:
+            return files[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no download from {kind}")
+
+
+def check(path: Path, kind: str) -> None:
+    suffix, magic = SIGNATURES[kind]
+    assert path.suffix == suffix, path
+    assert path.read_bytes().startswith(magic), kind
+
+
+def test_exp101_each_map_export_button_downloads_its_file(browser, site, tmp_path):
+    browser.get(site + "/?oblast=KG07000000000")
+    wait_for(browser, "document.querySelector('#map .geolayer') !== null")
+    wait_for(browser, "document.querySelector('.export-button').href.includes('oblast=')")
+    for kind in MAP_KINDS:
+        check(downloaded(browser, tmp_path / kind, kind), kind)
+
+
+def test_exp102_the_profile_downloads_its_pdf_report(browser, site, tmp_path):
+    browser.get(f"{site}/municipality/{SUMBULA}?lang=ky")
+    wait_for(browser, "document.querySelector('#profile-title') !== null")
+    wait_for(browser, "document.querySelector('.export-button').href.includes('municipality=')")
+    check(downloaded(browser, tmp_path / "report", "municipality-report"), "municipality-report")

@@ -1,0 +1,68 @@
+"""PDF reports read back with pypdf: pages, names in the chosen language, Kyrgyz letters."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+from pypdf import PdfReader
+
+from dashboard import create_app
+from dashboard.i18n import Translator
+from dashboard.reports import pdf
+from queries import geography
+from queries.scope import Filters
+from tests.conftest import skip_or_fail
+
+TALAS = "KG07000000000"
+SUMBULA = "KG05236836000"
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory, demo_sqlite_file):
+    if not shutil.which("chromium"):
+        skip_or_fail("Debian chromium is not installed")
+    from dashboard.settings import Settings
+    from queries.engine import sqlite_url
+
+    folder = tmp_path_factory.mktemp("pdf")
+    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
+    settings = Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite"))
+    return create_app(settings).server.extensions["aimak"]
+
+
+def read(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_kyrgyz_municipality_report(ctx):
+    pages, text = read(pdf.municipality_report(ctx, SUMBULA, lang="ky"))
+    assert pages == 3
+    assert "Сумбула" in text and "Лейлек" in text and "Баткен" in text
+    for letter in "ңөү":
+        assert letter in text
+    assert "MSP-B-01" in text  # its project, with its budget lines
+    assert "409 000 сом" in text  # hand-checked: 171 780 + 192 230 + 44 990
+    assert "15 141 (2015)" in text  # its population
+    assert "Иллюстрациялык демо маалыматтар" in text
+
+
+def test_russian_oblast_report_has_a_section_per_municipality(ctx):
+    t = Translator("ru")
+    places = geography.programme_municipalities(
+        ctx.engine, Filters(oblasts=(TALAS,)), ctx.current_scope()
+    )
+    pages, text = read(pdf.oblast_report(ctx, TALAS, lang="ru"))
+    assert len(places) == 4
+    assert pages >= 1 + len(places)  # the summary, then each municipality on new pages
+    assert "Таласская" in text
+    for _, row in places.iterrows():
+        assert t.name(row) in text
+    assert "1 353 000 сом" in text  # the oblast's funded project budgets
+
+
+def test_out_of_scope_municipality_is_refused(ctx):
+    with pytest.raises(LookupError):
+        pdf.municipality_report(ctx, "KG00000000000")
