@@ -144,7 +144,8 @@ def xlsx_rows(data: dict) -> tuple[list[str], list[tuple]]:
     """The notes and the table rows (header first) of an exported workbook."""
     sheet = openpyxl.load_workbook(io.BytesIO(download(data))).active
     rows = list(sheet.iter_rows(values_only=True))
-    start = next(i for i, row in enumerate(rows) if row[0] == "Code")
+    headers = {Translator(lang)("Code") for lang in LANGUAGES}  # the header row, in any language
+    start = next(i for i, row in enumerate(rows) if row[0] in headers)
     return [row[0] for row in rows[: start - 1]], rows[start:]
 
 
