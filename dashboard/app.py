@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine
 
-from . import geo_routes, shell
+from . import geo_routes, security, shell
+from .components import export_menu
 from .context import AppContext
 from .pages import PAGES
 from .settings import Settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     ctx = AppContext(settings=settings, engine=engine, cache=cache)
     app.server.extensions["aimak"] = ctx
+    security.register(app, ctx)  # sessions, sign-in, headers and CSP, callback guards
 
     # 4. layout, routes and callbacks of this app alone
     app.layout = shell.layout(ctx)
@@ -59,4 +61,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     shell.register(app, ctx)
     for page in PAGES:
         page.register(app, ctx)
+    export_menu.register(app, ctx)
     return app

@@ -9,8 +9,9 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from queries import reports
-from queries.scope import PROJECT_OBLASTS, Scope
+from queries.scope import Scope
 
+from . import auth
 from .settings import Settings
 
 
@@ -21,9 +22,9 @@ class AppContext:
     cache: Cache
 
     def current_scope(self) -> Scope:
-        """The scope of the visitor of this request (accounts come later: demo visitors
-        read the three project oblasts)."""
-        return Scope(PROJECT_OBLASTS)
+        """The scope of the visitor of this request, from the signed-in user (never from a
+        callback input): see `dashboard.auth.scope_of_request`. No scope reads zero rows."""
+        return auth.scope_of_request(self)
 
     def cached(self, name: str, function, *args, scope: Scope, **kwargs):
         """`function(engine, *args, scope=scope)`, cached under its name, arguments and scope."""

@@ -74,10 +74,32 @@ SETTINGS = (
     Setting(
         "secret_key",
         "AIMAK_SECRET_KEY",
-        "(random per process)",
-        "Flask secret key for signed cookies.",
+        "(random per process on the demo data; required otherwise)",
+        "Flask secret key that signs session cookies; the app refuses to start on real data "
+        "without it.",
+    ),
+    Setting(
+        "public_mode",
+        "AIMAK_PUBLIC_MODE",
+        "off",
+        "on: visitors who are not signed in read every oblast as viewers, also on real data.",
+    ),
+    Setting(
+        "secure_cookies",
+        "AIMAK_SECURE_COOKIES",
+        "off",
+        "on: session cookies are always marked Secure (set it behind an HTTPS proxy); off: "
+        "only when the request itself came over HTTPS.",
+    ),
+    Setting(
+        "max_request_bytes",
+        "AIMAK_MAX_REQUEST_BYTES",
+        "16777216",
+        "Largest request body accepted (bytes), e.g. an uploaded spreadsheet.",
     ),
 )
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def default_data_dir() -> Path:
@@ -101,6 +123,9 @@ class Settings:
     cache_redis_url: str = "redis://127.0.0.1:6379/0"
     cache_timeout: int = 300
     secret_key: str = ""
+    public_mode: bool = False
+    secure_cookies: bool = False
+    max_request_bytes: int = 16 * 1024 * 1024
 
     @property
     def db_url(self) -> str:
@@ -120,6 +145,10 @@ class Settings:
             kind = types[setting.name]
             if "Path" in kind:
                 values[setting.name] = Path(raw).expanduser()
+            elif kind == "bool":
+                if raw.strip().lower() not in TRUE | FALSE:
+                    raise ValueError(f"{setting.env} must be on or off, not {raw!r}")
+                values[setting.name] = raw.strip().lower() in TRUE
             elif kind == "int":
                 try:
                     values[setting.name] = int(raw)

@@ -7,12 +7,14 @@ URL changes from outside (a link, reload, back or forward), never for the app's 
 
 from __future__ import annotations
 
+import flask
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from geodata.sources import ATTRIBUTION
 
+from . import auth, login
 from .components.filter_bar import control_id, filter_bar, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from .pages import PAGES, in_nav, page_for
@@ -33,6 +35,7 @@ def layout(ctx):
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="rendered-search"),
+            dcc.Store(id="document-lang", data=ctx.settings.default_lang),
             html.Header(id="shell-header", className="shell-header"),
             html.Div(id="page", className="page-frame"),
             html.Footer(id="shell-footer", className="shell-footer"),
@@ -55,6 +58,8 @@ def links(path: str, state: dict) -> tuple[dict, dict]:
 def header(ctx, t: Translator, path: str, state: dict):
     nav, languages = links(path, state)
     return [
+        # the first stop of the keyboard: past the header and the filter bar to the page
+        html.A(t("Skip to the main content"), href="#main", className="skip-link", id="skip-link"),
         html.Div(
             [
                 html.Span("Aimak Atlas", className="brand"),
@@ -68,23 +73,25 @@ def header(ctx, t: Translator, path: str, state: dict):
                     t(page.TITLE),
                     href=nav[page.PATH],
                     id={"nav": page.PATH},
-                    className="nav-link active" if path == page.PATH else "nav-link",
+                    className="nav-link active" if page_for(path) is page else "nav-link",
                 )
                 for page in PAGES
-                if in_nav(page)
+                if in_nav(page) and auth.may_open(ctx, page.PATH)
             ],
             className="nav",
             **{"aria-label": t("Pages")},
         ),
         # a language change reloads the page, so every text is drawn in the new language
-        html.Div(
+        html.Nav(
             [
                 html.A(
-                    LANGUAGE_NAMES[code],
+                    LANGUAGE_NAMES[code],  # each language's own name, never translated
                     href=languages[code],
                     id={"lang": code},
                     lang=code,
-                    className="lang-link active" if code == t.lang else "lang-link",
+                    hrefLang=code,
+                    className="lang-link active" if code == t.code else "lang-link",
+                    **({"aria-current": "true"} if code == t.code else {}),
                 )
                 for code in LANGUAGES
             ],
@@ -92,6 +99,7 @@ def header(ctx, t: Translator, path: str, state: dict):
             **{"aria-label": t("Language")},
         ),
         demo_badge(t) if ctx.is_demo() else None,
+        login.account_box(t, path + build_query(state)),
     ]
 
 
@@ -102,12 +110,37 @@ def footer(t: Translator):
     ]
 
 
+LANGUAGE_COOKIE = "aimak_lang"
+
+
+def preferred_language(default: str) -> str:
+    """The language of a request whose URL names none: the one chosen before (a cookie),
+    else the browser's Accept-Language, else `default`."""
+    if not flask.has_request_context():
+        return default
+    chosen = flask.request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGE_NAMES:
+        return chosen
+    return flask.request.accept_languages.best_match(list(LANGUAGE_NAMES)) or default
+
+
+def remember_language(response):
+    """Keep the language a page was asked for in a cookie (after_request hook)."""
+    chosen = flask.request.args.get("lang")
+    if flask.request.method == "GET" and chosen in LANGUAGE_NAMES:
+        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
 def route(ctx, pathname: str | None, search: str | None):
     """Header, filter bar and page, and footer for a URL (a plain function: tests call it)."""
     state = parse_query(search)
-    t = Translator(state["lang"] or ctx.settings.default_lang)
-    state["lang"] = "" if t.lang == ctx.settings.default_lang else t.lang
+    t = Translator(state["lang"] or preferred_language(ctx.settings.default_lang))
+    state["lang"] = "" if t.code == ctx.settings.default_lang else t.code
+    state["path"] = pathname or "/"  # pages with a path argument read it (e.g. a P-code)
     page = page_for(pathname)
+    if page is not None and not auth.may_open(ctx, page.PATH):  # checked again by callbacks
+        return header(ctx, t, page.PATH, state), login.restricted(t, page.PATH, state), footer(t)
     if page is None:
         body = html.Main(
             [
@@ -115,16 +148,24 @@ def route(ctx, pathname: str | None, search: str | None):
                 dcc.Link(t("Back to the map"), href="/" + build_query(state)),
             ],
             className="page",
+            id="main",
+            tabIndex="-1",
         )
         path = pathname or "/"
     else:
         body = html.Div(
             [
                 filter_bar(ctx, t, state),
-                html.Main(page.layout(ctx, t, state), className="page", id="main", lang=t.lang),
+                html.Main(
+                    page.layout(ctx, t, state),
+                    className="page",
+                    id="main",
+                    lang=t.lang,
+                    tabIndex="-1",  # the skip link's target takes the focus
+                ),
             ]
         )
-        path = page.PATH
+        path = state["path"]  # with its argument (a profile's P-code) for the language links
     return header(ctx, t, path, state), body, footer(t)
 
 
@@ -136,7 +177,26 @@ def sync_url(pathname: str | None, search: str | None, controls: dict):
     return query, query, nav, languages
 
 
+#: <html lang> follows the URL's language (screen readers pick their voice from it)
+DOCUMENT_LANG = """
+function (search, fallback) {
+    const asked = new URLSearchParams(search || "").get("lang");
+    const lang = ["ky", "ru", "en"].includes(asked) ? asked : (fallback || "en");
+    document.documentElement.lang = lang;
+    return window.dash_clientside.no_update;
+}
+"""
+
+
 def register(app, ctx) -> None:
+    app.server.after_request(remember_language)
+    app.clientside_callback(
+        DOCUMENT_LANG,
+        Output("document-lang", "data"),
+        Input("url", "search"),
+        State("document-lang", "data"),
+    )
+
     @app.callback(
         Output(control_id("rayon"), "options"),
         Input(control_id("oblast"), "value"),

@@ -38,14 +38,27 @@ def chromium_available() -> bool:
 
 @contextmanager
 def serve(app):
-    """Serve a Dash app with waitress on a free loopback port; yield its base URL."""
+    """Serve a Dash app with waitress on a free loopback port; yield its base URL.
+
+    The app runs under its production Content Security Policy; when the block ends without
+    an error, every violation a browser reported to the app fails the test.
+    """
     server = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
+        time.sleep(0.2)  # a report sent by the last page is on its way
+        assert csp_violations(app) == [], "Content Security Policy violations reported"
     finally:
         server.close()
+
+
+def csp_violations(app) -> list[dict]:
+    """The CSP violations browsers reported to `app` (see dashboard.security)."""
+    from dashboard.security import csp_reports
+
+    return csp_reports(app)
 
 
 @contextmanager
@@ -91,6 +104,10 @@ class PageLog:
 
     def errors(self) -> list[dict]:
         return [entry for entry in self.console if entry["level"] == "SEVERE"]
+
+    def csp_violations(self) -> list[dict]:
+        """Console messages of scripts, styles or requests the Content Security Policy blocked."""
+        return [entry for entry in self.console if "Content Security Policy" in entry["message"]]
 
 
 def wait_for(driver, script: str, timeout: float = 20):

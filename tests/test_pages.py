@@ -50,3 +50,17 @@ def test_map_without_boundaries_says_how_to_install(tmp_path):
     text = rendered(body)
     assert "aimak geodata install --from DIR" in text
     assert "Sumbula" in text  # the municipalities are still listed
+
+
+def test_language_from_cookie_then_browser_then_default(settings):
+    server = create_app(settings).server
+    ctx = server.extensions["aimak"]
+
+    def header(headers) -> str:
+        with server.test_request_context("/", headers=headers):
+            return rendered(route(ctx, "/", "")[0])
+
+    assert '"Map"' in header({"Accept-Language": "de"})  # the default
+    assert "Карта" in header({"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert "Барактар" in header({"Accept-Language": "ru", "Cookie": "aimak_lang=ky"})
+    assert "aimak_lang=ru" in server.test_client().get("/?lang=ru").headers["Set-Cookie"]

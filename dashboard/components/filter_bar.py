@@ -23,6 +23,19 @@ def dom_id(name: str) -> str:
     return json.dumps(control_id(name), sort_keys=True, separators=(",", ":"))
 
 
+def dropdown_labels(t) -> dict:
+    """The texts a Dash dropdown shows itself (search box, counts), translated."""
+    return {
+        "select_all": t("Select all"),
+        "deselect_all": t("Deselect all"),
+        "selected_count": t("{num_selected} selected"),
+        "search": t("Search"),
+        "clear_search": t("Clear search"),
+        "clear_selection": t("Clear selection"),
+        "no_options_found": t("No options found"),
+    }
+
+
 def filters_from_state(state: dict) -> Filters:
     """The query filters of a view state."""
     return Filters(
@@ -69,6 +82,7 @@ def filter_bar(ctx, t, state: dict):
             placeholder=t("All"),
             clearable=True,
             searchable=True,
+            labels=dropdown_labels(t),
             **extra,
         )
 

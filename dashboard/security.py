@@ -1,0 +1,293 @@
+"""The hardened web surface: security headers and CSP, same-origin JSON callbacks, role checks
+on callbacks, request size limits, login rate limiting, and the CSP violation report endpoint.
+
+`register(app, ctx)` is called once by `create_app`. The policy's script hashes and the roles
+of callbacks are looked up on each request, so callbacks registered later are covered too.
+Exports are audited here, automatically: files a callback sends to a `dcc.Download`, and
+files a route sends as an attachment (decks, reports, images).
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import logging
+import threading
+from urllib.parse import urlsplit
+
+import flask
+
+from . import auth, login
+
+log = logging.getLogger(__name__)
+
+CSP_REPORT_PATH = "/_csp-report"
+#: Responses that carry one user's data or a form token: never stored by any cache.
+NO_STORE_ENDPOINTS = {"login", "logout"}
+
+
+# --- Content Security Policy ------------------------------------------------------------------
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def content_security_policy(app, settings) -> str:
+    """The policy Dash, plotly and (with a tile basemap) MapLibre run under, and nothing more.
+
+    Scripts: this server's files and the inline scripts Dash writes, by hash
+    (`app.csp_hashes()`, computed when asked so later clientside callbacks are covered).
+    Styles: inline ones too, as plotly sets styles from JavaScript. No CDN anywhere.
+    """
+    tiles = [origin for origin in [_origin(settings.tiles_url)] if origin]
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *app.csp_hashes()],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *tiles],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'", *tiles],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": [CSP_REPORT_PATH],
+    }
+    if tiles:  # MapLibre (used only with a tile basemap) runs its workers from blob: URLs
+        directives["worker-src"] = ["'self'", "blob:"]
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class CspReports:
+    """The last CSP violations browsers reported (kept for tests and logged once each)."""
+
+    def __init__(self, limit: int = 200):
+        self.reports: collections.deque[dict] = collections.deque(maxlen=limit)
+        self._seen: set[tuple] = set()
+        self._lock = threading.Lock()
+
+    def add(self, report: dict) -> None:
+        key = (report.get("violated-directive"), report.get("blocked-uri"))
+        with self._lock:
+            self.reports.append(report)
+            new = key not in self._seen and len(self._seen) < 1000
+            self._seen.add(key)
+        if new:
+            log.warning("Content Security Policy violation: %s", json.dumps(report)[:1000])
+
+    def __iter__(self):
+        return iter(list(self.reports))
+
+
+def csp_reports(app) -> list[dict]:
+    """The CSP violations reported to `app` so far (a browser test asserts there are none)."""
+    return list(app.server.extensions["aimak_csp_reports"])
+
+
+# --- login rate limiting -------------------------------------------------------------------
+
+
+class LoginThrottle:
+    """Failed sign-ins counted per address and username (and per address alone) in the app's
+    cache, so that every worker sees the same counts when the cache is Redis."""
+
+    def __init__(self, cache, *, per_user: int = 5, per_address: int = 30, window: int = 900):
+        self.cache, self.per_user, self.per_address, self.window = (
+            cache,
+            per_user,
+            per_address,
+            window,
+        )
+
+    def _keys(self, address: str, username: str) -> tuple[str, str]:
+        name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:24]
+        return f"login-fail|{address}|{name}", f"login-fail|{address}"
+
+    def blocked(self, address: str, username: str) -> bool:
+        user_key, address_key = self._keys(address, username)
+        return (self.cache.get(user_key) or 0) >= self.per_user or (
+            self.cache.get(address_key) or 0
+        ) >= self.per_address
+
+    def failed(self, address: str, username: str) -> None:
+        for key in self._keys(address, username):
+            self.cache.set(key, (self.cache.get(key) or 0) + 1, timeout=self.window)
+
+    def succeeded(self, address: str, username: str) -> None:
+        self.cache.delete(self._keys(address, username)[0])
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def cross_site(request: flask.Request) -> bool:
+    """Whether a request was sent by another site's page: the browser's Sec-Fetch-Site when
+    it sends one (it cannot be set by a page), else Origin compared with Host (a reverse proxy
+    must pass the Host header on, e.g. nginx `proxy_set_header Host $host`)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site != "same-origin"
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False  # not sent by a browser page at all (scripts, tests): no cookie to ride
+    return origin == "null" or urlsplit(origin).netloc.lower() != request.host.lower()
+
+
+def callback_output_ids(entry: dict) -> list:
+    """The component ids a registered callback writes to."""
+    outputs = entry.get("output")
+    outputs = outputs if isinstance(outputs, list | tuple) else [outputs]
+    return [output.component_id for output in outputs if output is not None]
+
+
+def callback_roles(entry: dict):
+    """The roles allowed to call a registered callback (None: anyone who may read)."""
+    found = [roles for cid in callback_output_ids(entry) if (roles := auth.roles_for_id(cid))]
+    return frozenset.intersection(*found) if found else None
+
+
+def downloads(payload) -> list[dict]:
+    """The files a callback response sends to `dcc.Download` components."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("filename"), str) and "content" in node:
+                found.append(node)
+            else:
+                for value in node.values():
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload)
+    return found
+
+
+def _audit_downloads(ctx, response: flask.Response) -> None:
+    """Every export sent through a callback is in the audit log: who, which file, what scope."""
+    if response.direct_passthrough or b'"filename"' not in response.get_data():
+        return
+    body = flask.request.get_json(silent=True) or {}
+    for item in downloads(response.get_json(silent=True)):
+        auth.audit(
+            ctx,
+            "export",
+            row_key=item["filename"][:200],
+            after={
+                "callback": str(body.get("output", ""))[:200],
+                "bytes": len(item.get("content") or ""),
+                "scope": ctx.current_scope().key,
+            },
+        )
+
+
+def _audit_file(ctx, response: flask.Response) -> None:
+    """Every file a route sends as an attachment (deck, report, image) is in the audit log."""
+    request = flask.request
+    auth.audit(
+        ctx,
+        "export",
+        row_key=(
+            response.headers["Content-Disposition"].partition("filename=")[2].strip('"')
+            or request.path
+        )[:200],
+        after={
+            "path": request.path,
+            "query": request.query_string.decode(errors="replace")[:500],
+            "bytes": response.content_length,
+            "scope": ctx.current_scope().key,
+        },
+    )
+
+
+def register(app, ctx) -> None:
+    """Sessions, sign-in routes, headers, CSP and the guards of this app."""
+    server = app.server
+    settings = ctx.settings
+    auth.require_secret_key(ctx)
+    auth.configure_sessions(server, settings)
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    server.config["DEBUG"] = False
+    reports = server.extensions["aimak_csp_reports"] = CspReports()
+    throttle = LoginThrottle(ctx.cache)
+    login.register(app, ctx, throttle)
+
+    prefix = app.config.routes_pathname_prefix or "/"
+    dispatch_path = prefix + "_dash-update-component"
+    index_endpoints = {prefix, prefix + "<path:path>"}
+
+    @server.before_request
+    def _guard():
+        request = flask.request
+        if request.path == dispatch_path and request.method == "POST":
+            return _guard_callback(request)
+        rule = request.url_rule
+        if (
+            request.method in ("GET", "HEAD")
+            and rule is not None
+            and rule.endpoint in index_endpoints
+            and not auth.may_read(ctx)
+        ):
+            return flask.redirect(login.login_url(request.full_path.rstrip("?")))
+        return None
+
+    def _guard_callback(request):
+        if request.mimetype != "application/json":
+            flask.abort(415)
+        if cross_site(request):
+            flask.abort(403)
+        if not auth.may_read(ctx):
+            flask.abort(401)
+        body = request.get_json()  # parsed once: Dash reads the same cached body
+        entry = app.callback_map.get(body.get("output")) if isinstance(body, dict) else None
+        if entry is None or "callback" not in entry:  # unknown, or run in the browser
+            flask.abort(400)
+        roles = callback_roles(entry)
+        if roles is not None and not auth.has_role(ctx, roles):
+            flask.abort(403 if auth.current_user() is not None else 401)
+        return None
+
+    @server.after_request
+    def _headers(response: flask.Response):
+        headers = response.headers
+        headers["Content-Security-Policy"] = content_security_policy(app, settings)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        if flask.request.is_secure or settings.secure_cookies:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        response.vary.add("Cookie")
+        if flask.request.path == dispatch_path or flask.request.endpoint in NO_STORE_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"
+        if flask.request.path == dispatch_path and response.status_code == 200:
+            _audit_downloads(ctx, response)
+        elif response.status_code == 200 and response.headers.get(
+            "Content-Disposition", ""
+        ).startswith("attachment"):
+            _audit_file(ctx, response)
+        return response
+
+    @server.route(CSP_REPORT_PATH, methods=["POST"])
+    def _csp_report():
+        request = flask.request
+        if (request.content_length or 0) > 65536:
+            flask.abort(413)
+        try:
+            body = json.loads(request.get_data(as_text=True) or "{}")
+        except ValueError:
+            flask.abort(400)
+        items = body if isinstance(body, list) else [body]
+        for item in items[:20]:
+            if isinstance(item, dict):
+                report = item.get("csp-report") or item.get("body") or item
+                if isinstance(report, dict):
+                    reports.add(report)
+        return flask.Response(status=204)
