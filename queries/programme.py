@@ -10,7 +10,6 @@ from sqlalchemy import Engine, select
 from queries.models import Phase, Programme
 from queries.scope import Scope
 
-
 PHASE_COLUMNS = ["programme", "number", "name_en", "name_ru", "name_ky", "start_date", "end_date"]
 
 
