@@ -1143,7 +1143,12 @@ def remove_demo(engine: Engine) -> dict[str, int]:
         for user in session.scalars(select(User).where(User.is_demo.is_(True))):
             user.is_active = False
         session.add(
-            AuditEntry(at=_utcnow(), user_id=actor.id, action="demo_remove",
-                       row_key=PROGRAMME_CODE, before=counts)
+            AuditEntry(
+                at=_utcnow(),
+                user_id=actor.id,
+                action="demo_remove",
+                row_key=PROGRAMME_CODE,
+                before=counts,
+            )
         )
     return counts
