@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from queries import engine as db
 from queries.models import Oblast
 
-from . import boundary_cli, report_cli
+from . import boundary_cli, report_cli, user_cli
 from .import_cli import add_commands as add_import_commands
 from .settings import Settings
 
@@ -188,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
     geodata.set_defaults(run=cmd_geodata)
     boundary_cli.add_commands(commands)
     report_cli.add_commands(commands)
+    user_cli.add_commands(commands)
     add_import_commands(commands)
     return root
 

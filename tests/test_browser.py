@@ -47,7 +47,9 @@ def test_brw001_map_draws_features_offline(browser, settings):
         drawn = browser.execute_script(
             "return document.querySelectorAll('#map path.choroplethlocation').length"
         )
-        assert drawn == by_name["oblasts"]["n"] + by_name["rayons"]["n"]
+        # oblasts, rayons, and the municipalities drawn as areas (Batken city has its polygon)
+        assert drawn == by_name["oblasts"]["n"] + by_name["rayons"]["n"] + by_name["areas"]["n"]
+        assert by_name["areas"]["n"] == 1
         points = browser.execute_script(
             "return [...document.querySelectorAll('#map .trace.scattergeo')]"
             ".map(trace => trace.querySelectorAll('.point').length)"

@@ -55,7 +55,7 @@ def test_prf001_the_map_side_panel_opens_the_profile(browser, site):
     wait_for(browser, "document.querySelector('#panel-profile-link') !== null")
     name = text_of(browser, "panel-title")
     link = browser.find_element(By.ID, "panel-profile-link")
-    pcode = link.get_attribute("href").rsplit("/", 1)[-1]
+    pcode = link.get_attribute("href").split("?")[0].rsplit("/", 1)[-1]  # the view goes along
     link.click()
     wait_for(browser, "document.querySelector('#profile-title') !== null")
     assert browser.execute_script("return location.pathname") == f"/municipality/{pcode}"
