@@ -48,7 +48,6 @@ from queries.demo import (
     _TRAININGS,
     DemoError,
     DemoMunicipality,
-    _day_between,
     _DemoWriter,
     _som,
 )
@@ -64,10 +63,8 @@ from queries.models import (
     Oblast,
     Organisation,
     Population,
-    PriorityIssue,
     ProjectStatus,
     Rayon,
-    Sector,
     SocialProject,
     Stage,
     TrainingEvent,
@@ -320,32 +317,6 @@ class _NationalWriter(_DemoWriter):
                         participants_women=sum(counts) * rng.randint(20, 60) // 100,
                     )
                 )
-
-    def priority_issues(self) -> None:
-        for unit in self.units:
-            day = _day_between(self.rng, dt.date(2013, 10, 1), dt.date(2013, 12, 20))
-            categories = self.rng.sample(list(Sector), self.rng.randint(3, 6))
-            votes = self.rng.randint(120, 260)
-            issues = []
-            for rank, category in enumerate(categories, start=1):
-                profile = _SECTORS[category]
-                issues.append(
-                    self.add(
-                        PriorityIssue(
-                            programme_id=self.programme_row.id,
-                            phase_id=self.phase(day),
-                            municipality_pcode=unit.pcode,
-                            rank=rank,
-                            votes=votes,
-                            category=category,
-                            title=profile.issue,
-                            target_group=profile.target_group,
-                            identified_on=day,
-                        )
-                    )
-                )
-                votes = max(1, votes - self.rng.randint(8, 40))
-            self.issues[unit.pcode] = issues
 
     def projects(self) -> None:
         letters = {oblast.pcode: oblast.letter for oblast in self.oblasts}

@@ -560,6 +560,9 @@ class _Plan:
 class _DemoWriter:
     """Writes the demo rows step by step; each step draws from the one seeded generator."""
 
+    #: the municipalities written for (a subclass may write for others, e.g. a benchmark's)
+    units: Sequence[DemoMunicipality] = DEMO_MUNICIPALITIES
+
     def __init__(self, session: Session, rng: random.Random, say: Progress):
         self.session, self.rng, self.say = session, rng, say
         self.population: dict[str, int] = {}
@@ -726,7 +729,7 @@ class _DemoWriter:
                 )
 
     def priority_issues(self) -> None:
-        for unit in DEMO_MUNICIPALITIES:
+        for unit in self.units:
             day = _day_between(self.rng, dt.date(2013, 10, 1), dt.date(2013, 12, 20))
             categories = self.rng.sample(list(Sector), self.rng.randint(3, 6))
             votes = self.rng.randint(120, 260)
