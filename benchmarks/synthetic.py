@@ -62,7 +62,6 @@ from queries.models import (
     Municipality,
     Oblast,
     Organisation,
-    Population,
     ProjectStatus,
     Rayon,
     SocialProject,
@@ -227,6 +226,9 @@ def _voronoi_cells(session: Session) -> int:
 class _NationalWriter(_DemoWriter):
     """The demo writer over the national list of municipalities and all oblasts."""
 
+    city_population, other_population = (20_000, 120_000), (3_000, 30_000)
+    population_source = SYNTHETIC_SOURCE
+
     def __init__(self, session, rng, say, units, oblasts):
         super().__init__(session, rng, say)
         self.units: list[DemoMunicipality] = units
@@ -240,24 +242,6 @@ class _NationalWriter(_DemoWriter):
         row.donor = "SYNTHETIC"
         row.implementer = "SYNTHETIC (benchmarks/synthetic.py)"
         self.session.flush()
-
-    def populations(self) -> None:
-        for unit in self.units:
-            if unit.kind is UnitKind.CITY:
-                people = self.rng.randint(20_000, 120_000)
-            else:
-                people = self.rng.randint(3_000, 30_000)
-            self.population[unit.pcode] = people
-            for year in (2013, 2014, 2015):
-                self.add(
-                    Population(
-                        municipality_pcode=unit.pcode,
-                        year=year,
-                        population=people,
-                        source=SYNTHETIC_SOURCE,
-                    )
-                )
-                people += people * self.rng.randint(10, 22) // 1000
 
     def trainings(self) -> None:
         participants = {

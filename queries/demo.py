@@ -562,6 +562,9 @@ class _DemoWriter:
 
     #: the municipalities written for (a subclass may write for others, e.g. a benchmark's)
     units: Sequence[DemoMunicipality] = DEMO_MUNICIPALITIES
+    #: population ranges (cities, other municipalities) and the source written with them
+    city_population, other_population = (24_000, 26_500), (5_000, 28_000)
+    population_source = DEMO_SOURCE
 
     def __init__(self, session: Session, rng: random.Random, say: Progress):
         self.session, self.rng, self.say = session, rng, say
@@ -637,11 +640,9 @@ class _DemoWriter:
         ]
 
     def populations(self) -> None:
-        for unit in DEMO_MUNICIPALITIES:
-            if unit.kind is UnitKind.CITY:
-                people = self.rng.randint(24_000, 26_500)
-            else:
-                people = self.rng.randint(5_000, 28_000)
+        for unit in self.units:
+            city = unit.kind is UnitKind.CITY
+            people = self.rng.randint(*(self.city_population if city else self.other_population))
             self.population[unit.pcode] = people
             for year in (2013, 2014, 2015):
                 self.add(
@@ -649,7 +650,7 @@ class _DemoWriter:
                         municipality_pcode=unit.pcode,
                         year=year,
                         population=people,
-                        source=DEMO_SOURCE,
+                        source=self.population_source,
                     )
                 )
                 people += people * self.rng.randint(10, 22) // 1000
