@@ -76,3 +76,18 @@ STATUS_LABELS = {
     "in_progress": N_("In progress"),
     "completed": N_("Completed"),
 }
+
+REVIEW_LABELS = {
+    "submitted": N_("Submitted, awaiting review"),
+    "verified": N_("Verified by DPI"),
+    "returned": N_("Returned for correction"),
+}
+#: grey, bluish green, vermillion (Okabe–Ito): waiting, done, needs action
+REVIEWS = Categories(
+    tuple(
+        (value, label, colour)
+        for (value, label), colour in zip(
+            REVIEW_LABELS.items(), ("#999999", "#009E73", "#D55E00"), strict=True
+        )
+    )
+)

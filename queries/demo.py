@@ -45,6 +45,7 @@ from queries.models import (
     ProjectStatus,
     Rating,
     Rayon,
+    ReviewStatus,
     Role,
     Sector,
     Sex,
@@ -56,7 +57,14 @@ from queries.models import (
     User,
     UserOblast,
 )
+from queries.reviews import REPORT_KINDS
 from queries.users import hash_password
+
+#: how long DPI takes to review a demo report, and what it says when it returns one
+REVIEW_DELAY = dt.timedelta(days=14)
+RETURNED = (
+    "Beneficiary figures differ from the visit sheets; please correct them and submit again (demo)."
+)
 
 DEMO_LABEL = "Illustrative demo data"
 SEED = 20130901
@@ -1053,6 +1061,8 @@ class _DemoWriter:
                     satisfaction = min(95, satisfaction + rng.randint(2, 9))
 
     def documents(self) -> None:
+        self.reviewer = _demo_user(self.session)
+        self.review_turns = itertools.count()
         recommendations = dt.date(2015, 10, 20)
         self.add(
             Document(
@@ -1102,6 +1112,7 @@ class _DemoWriter:
                         f"{base}-final-report.pdf",
                     )
                 )
+            reports = [entry for entry in entries if entry[0] in REPORT_KINDS]
             for kind, day, title, url in entries:
                 self.add(
                     Document(
@@ -1113,8 +1124,24 @@ class _DemoWriter:
                         title=title,
                         url=url,
                         issued_on=day,
+                        **self.review(day, latest=bool(reports) and url == reports[-1][3]),
                     )
                 )
+
+    def review(self, issued_on: dt.date, latest: bool) -> dict:
+        """DPI's review of a demo document, drawn without the generator (so no other figure
+        moves): reports verified two weeks after they came in, except a municipality's latest
+        report, which is in turn verified, still awaiting review, or returned for correction."""
+        reviewed = {
+            "reviewed_by": self.reviewer.id,
+            "reviewed_at": dt.datetime.combine(issued_on, dt.time(10)) + REVIEW_DELAY,
+        }
+        turn = next(self.review_turns) % 3 if latest else 0
+        if turn == 1:
+            return {}
+        if turn == 2:
+            return reviewed | {"review_status": ReviewStatus.RETURNED, "review_comment": RETURNED}
+        return reviewed | {"review_status": ReviewStatus.VERIFIED}
 
     def exchange_rates(self) -> None:
         day = PROGRAMME_START

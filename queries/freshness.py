@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, or_, select, union_all
 
-from queries import geography
+from queries import geography, reviews
 from queries.models import (
     Document,
     Indicator,
@@ -40,6 +40,7 @@ COLUMNS = {
     "last_report_kind": "object",
     "days_since": "object",
     "stale": "object",
+    "report_status": "object",
 }
 
 
@@ -152,6 +153,8 @@ def reporting_freshness(engine: Engine, filters: Filters, scope: Scope | None) -
       "indicator_value" (on a tie, the first in that order); None when none.
     - days_since: "as of" date − last_report, in days; None when no record.
     - stale: days_since > STALE_DAYS (90); None when no record.
+    - report_status: DPI's review of the latest report (queries.reviews.REPORT_KINDS) issued
+      on or before the "as of" date: submitted, verified or returned; None when none.
     """
     base = geography.programme_municipalities(engine, filters, scope)
     if base.empty:
@@ -166,6 +169,7 @@ def reporting_freshness(engine: Engine, filters: Filters, scope: Scope | None) -
             # the later day wins; on the same day, the kind listed first in KINDS
             if pcode not in latest or _rank(day, kind) > _rank(*latest[pcode]):
                 latest[pcode] = (day, kind)
+    statuses = reviews.latest_report_status(engine, filters, scope, as_of)
 
     rows = []
     for pcode in base["pcode"]:
@@ -178,6 +182,7 @@ def reporting_freshness(engine: Engine, filters: Filters, scope: Scope | None) -
                 "last_report_kind": kind,
                 "days_since": days_since,
                 "stale": None if days_since is None else days_since > STALE_DAYS,
+                "report_status": statuses.get(pcode, (None, None))[1],
             }
         )
     return frame(rows, COLUMNS)

@@ -156,6 +156,14 @@ class DocumentKind(enum.StrEnum):
     RECOMMENDATIONS = "recommendations"
 
 
+class ReviewStatus(enum.StrEnum):
+    """Where a submitted report stands: DPI verifies it or returns it with a comment."""
+
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    RETURNED = "returned"
+
+
 class Currency(enum.StrEnum):
     USD = "USD"
     EUR = "EUR"
@@ -432,6 +440,13 @@ class Document(Demo, Base):
     title: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(1000))
     issued_on: Mapped[dt.date] = mapped_column(Date)
+    # DPI's review (see queries.reviews); an import that changes the document resets it
+    review_status: Mapped[ReviewStatus] = mapped_column(
+        _enum(ReviewStatus), default=ReviewStatus.SUBMITTED, server_default="submitted"
+    )
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class ExchangeRate(Demo, Base):

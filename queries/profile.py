@@ -150,6 +150,8 @@ DOCUMENT_COLUMNS = {
     "title": "object",
     "url": "object",
     "project_code": "object",
+    "review_status": "object",
+    "review_comment": "object",
 }
 PROVENANCE_COLUMNS = {
     "batch": "int64",
@@ -778,7 +780,8 @@ def trainings(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
 
 
 def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) -> pd.DataFrame:
-    """Its documents (contracts, reports, council decisions), oldest first.
+    """Its documents (contracts, reports, council decisions), oldest first, with DPI's review
+    (submitted, verified or returned, and the comment of a return).
 
     Documents issued on or before the "as of" date, in the phase and year filters; a
     project's document follows the sector and status filters, others always count (as in
@@ -794,6 +797,8 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             Document.title,
             Document.url,
             SocialProject.code,
+            Document.review_status,
+            Document.review_comment,
         )
         .join(Municipality, Municipality.pcode == Document.municipality_pcode)
         .outerjoin(SocialProject, SocialProject.id == Document.project_id)
@@ -812,6 +817,8 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             "title": row.title,
             "url": row.url,
             "project_code": row.code,
+            "review_status": _value(row.review_status),
+            "review_comment": row.review_comment,
         }
         for row in sorted(_rows(engine, statement), key=lambda r: (_day(r.issued_on), r.id))
     ]

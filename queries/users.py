@@ -247,7 +247,7 @@ def add_user(
         session.add(user)
         session.flush()
         session.add_all(UserOblast(user_id=user.id, oblast_pcode=code) for code in codes)
-        _audit(
+        add_audit(
             session,
             "user_add",
             actor_id,
@@ -277,7 +277,7 @@ def set_role(
         user.role = role
         session.execute(delete(UserOblast).where(UserOblast.user_id == user.id))
         session.add_all(UserOblast(user_id=user.id, oblast_pcode=code) for code in codes)
-        _audit(
+        add_audit(
             session,
             "role_change",
             actor_id,
@@ -295,7 +295,7 @@ def disable_user(engine: Engine, username: str, *, actor_id: int | None = None) 
         user = _existing(session, username)
         was_active = bool(user.is_active)
         user.is_active = False
-        _audit(
+        add_audit(
             session,
             "user_disable",
             actor_id,
@@ -315,7 +315,7 @@ def set_password(
     with Session(engine) as session, session.begin():
         user = _existing(session, username)
         user.password_hash = hash_password(password)
-        _audit(session, "password_change", actor_id, row_key=user.username)
+        add_audit(session, "password_change", actor_id, row_key=user.username)
         session.flush()
         return _account(session, user)
 
@@ -323,7 +323,7 @@ def set_password(
 # --- the audit log ---------------------------------------------------------------------------
 
 
-def _audit(
+def add_audit(
     session: Session,
     action: str,
     actor_id: int | None,
@@ -334,6 +334,7 @@ def _audit(
     after: dict | None = None,
     batch_id: int | None = None,
 ) -> None:
+    """Append one audit entry inside the caller's transaction (actor None: the system user)."""
     session.add(
         AuditEntry(
             at=_now(),
@@ -361,7 +362,7 @@ def audit(
 ) -> None:
     """Append one entry to the audit log (actor None: the system user), in its own transaction."""
     with Session(engine) as session, session.begin():
-        _audit(
+        add_audit(
             session,
             action,
             actor_id,

@@ -71,7 +71,7 @@ def test_db_and_demo_commands(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("AIMAK_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["db", "upgrade"]) == 0
-    assert "revision: 0001" in capsys.readouterr().out
+    assert "revision: 0002" in capsys.readouterr().out
     assert main(["demo"]) == 0
     assert "Demo data (illustrative)" in capsys.readouterr().out
     assert main(["db", "downgrade"]) == 0

@@ -17,14 +17,14 @@ from queries.models import AuditEntry, Base, User
 def test_upgrade_downgrade_upgrade(empty_engine):
     assert current_revision(empty_engine) is None
     upgrade(empty_engine)
-    assert current_revision(empty_engine) == "0001"
+    assert current_revision(empty_engine) == "0002"
     tables = set(inspect(empty_engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     downgrade(empty_engine, "base")
     assert current_revision(empty_engine) is None
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     upgrade(empty_engine)
-    assert current_revision(empty_engine) == "0001"
+    assert current_revision(empty_engine) == "0002"
 
 
 def test_migrated_schema_matches_models(empty_engine):
@@ -58,3 +58,27 @@ def test_sqlite_pragmas(tmp_path):
         assert connection.scalar(text("PRAGMA foreign_keys")) == 1
         assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
         assert connection.scalar(text("PRAGMA busy_timeout")) == 15000
+
+
+
+def test_0002_gives_existing_documents_a_submitted_review(empty_engine):
+    upgrade(empty_engine, "0001")
+    rows = (
+        "INSERT INTO programme (id, code, name_en, donor, implementer, start_date, end_date,"
+        " is_demo) VALUES (1, 'P', 'Pilot', 'GIZ', 'DPI', '2013-09-01', '2015-11-01', false)",
+        "INSERT INTO phase (id, programme_id, number, name_en, start_date, end_date, is_demo)"
+        " VALUES (1, 1, 1, 'Phase 1', '2013-09-01', '2014-09-01', false)",
+        "INSERT INTO document (id, programme_id, phase_id, kind, title, url, issued_on, is_demo)"
+        " VALUES (1, 1, 1, 'final_report', 'Report', 'https://dpi.kg/r.pdf', '2014-05-01', false)",
+    )
+    with empty_engine.begin() as connection:
+        for row in rows:
+            connection.execute(text(row))
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        review = connection.execute(
+            text("SELECT title, review_status, review_comment, reviewed_by FROM document")
+        ).one()
+    assert tuple(review) == ("Report", "submitted", None, None)
+    downgrade(empty_engine, "0001")
+    assert "review_status" not in {c["name"] for c in inspect(empty_engine).get_columns("document")}

@@ -33,7 +33,14 @@ from dashboard.urlstate import (
 )
 from layers import LAYERS, layer_by_id
 from layers.base import NO_DATA
-from layers.categories import RATING_LABELS, RATINGS, SECTOR_LABELS, SECTORS, STAGE_LABELS
+from layers.categories import (
+    RATING_LABELS,
+    RATINGS,
+    REVIEW_LABELS,
+    SECTOR_LABELS,
+    SECTORS,
+    STAGE_LABELS,
+)
 from queries import geography, kpis, monitoring, projects
 from queries.scope import Filters
 
@@ -45,7 +52,7 @@ OVERLAY_LABELS = {
     "labels": N_("Labels"),
     "rayons": N_("Rayon borders"),
 }
-CATEGORY_LABELS = {**SECTOR_LABELS, **RATING_LABELS, **STAGE_LABELS}
+CATEGORY_LABELS = {**SECTOR_LABELS, **RATING_LABELS, **STAGE_LABELS, **REVIEW_LABELS}
 
 
 # --- the data behind one view ------------------------------------------------------------

@@ -32,6 +32,7 @@ from layers.base import missing
 from layers.categories import (
     RATING_LABELS,
     RATINGS,
+    REVIEW_LABELS,
     SECTOR_LABELS,
     STAGE_LABELS,
     STAGES,
@@ -39,7 +40,10 @@ from layers.categories import (
 )
 from queries import geography
 from queries import profile as queries
+from queries.reviews import REPORT_KINDS
 from queries.scope import Filters
+
+REPORT_KIND_VALUES = frozenset(kind.value for kind in REPORT_KINDS)
 
 PATH = "/municipality"
 TITLE = N_("Municipality profile")
@@ -762,6 +766,17 @@ def trainings_section(t: Translator, data: dict):
     return section(t, "trainings", t("Trainings"), body)
 
 
+def review_note(t: Translator, document) -> list:
+    """DPI's review of a report, e.g. " · Returned for correction: <comment>" (reports only)."""
+    if document.kind not in REPORT_KIND_VALUES or missing(document.review_status):
+        return []
+    status = document.review_status
+    note = [" · ", html.Span(t(REVIEW_LABELS[status]), className=f"review review-{status}")]
+    if status == "returned" and not missing(document.review_comment):
+        note += [": ", html.Q(document.review_comment, className="review-comment")]
+    return note
+
+
 def documents_section(t: Translator, data: dict):
     frame, lang = data["documents"], t.lang
     items = []
@@ -776,6 +791,7 @@ def documents_section(t: Translator, data: dict):
                     html.Span(t(DOCUMENT_LABELS.get(r.kind, r.kind)), className="doc-kind"),
                     ": ",
                     title,
+                    *review_note(t, r),
                 ]
             )
         )

@@ -98,6 +98,7 @@ from queries.models import (
     Programme,
     ProjectStatus,
     Rating,
+    ReviewStatus,
     Role,
     Sector,
     Sex,
@@ -1508,10 +1509,12 @@ def write_row(writer: _Writer, planned: _Planned) -> None:
     for name, value in values.items():
         setattr(row, name, value)
     changed = sorted(n for n in planned.record if planned.record[n] != planned.before.get(n))
-    writer.audit(
-        table,
-        planned.key,
-        "update",
-        _json({n: planned.before.get(n) for n in changed}),
-        _json({n: planned.record[n] for n in changed}),
-    )
+    before = _json({n: planned.before.get(n) for n in changed})
+    after = _json({n: planned.record[n] for n in changed})
+    if table == "documents" and row.review_status != ReviewStatus.SUBMITTED:
+        # a changed report is a new submission: DPI reviews it again
+        before |= {"review_status": row.review_status.value, "review_comment": row.review_comment}
+        after |= {"review_status": ReviewStatus.SUBMITTED.value, "review_comment": None}
+        row.review_status, row.review_comment = ReviewStatus.SUBMITTED, None
+        row.reviewed_by, row.reviewed_at = None, None
+    writer.audit(table, planned.key, "update", before, after)
