@@ -4,10 +4,11 @@
 
 * ``aimak template FILE [--lang ky|ru|en]`` writes the reporting template: an XLSX workbook
   when FILE ends in .xlsx, else one CSV file per table into the directory FILE.
-* ``aimak import FILE [--dry-run] [--accept-valid] [--user NAME]`` validates FILE, prints the
-  summary and every rejected row, and imports it in one transaction. The exit code is non-zero
-  when a row is rejected (nothing is then written) unless ``--accept-valid`` imports the valid
-  rows; with ``--dry-run`` nothing is written at all.
+* ``aimak import FILE [--dry-run] [--accept-valid] [--user NAME] [--lang ky|ru|en]``
+  validates FILE, prints the summary and every rejected row, and imports it in one transaction.
+  The exit code is non-zero when a row is rejected (nothing is then written) unless
+  ``--accept-valid`` imports the valid rows; with ``--dry-run`` nothing is written at all. The
+  summary and the rules' messages are printed in --lang (default: the AIMAK_LANG setting).
 """
 
 from __future__ import annotations
@@ -16,11 +17,21 @@ import sys
 import time
 from pathlib import Path
 
+from .i18n import N_, Translator
+
 LANGUAGES = ("ky", "ru", "en")
 #: how many rejections are printed before "… and N more"
 SHOWN_REJECTIONS = 200
 #: the tables an import writes besides the template's sheets
-OTHER_TABLES = {"programme": "Programme", "phase": "Phases", "organisation": "NGOs"}
+OTHER_TABLES = {"programme": N_("Programme"), "phase": N_("Phases"), "organisation": N_("NGOs")}
+#: the summary's columns and their least widths
+COLUMNS = (
+    (N_("Table"), 22),
+    (N_("Created"), 9),
+    (N_("Updated"), 9),
+    (N_("Unchanged"), 11),
+    (N_("Rejected"), 10),
+)
 
 
 def add_commands(subparsers) -> None:
@@ -43,6 +54,11 @@ def add_commands(subparsers) -> None:
     )
     importing.add_argument(
         "--user", help="the importing account, an admin or manager (default: the system user)"
+    )
+    importing.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the summary and the messages (default: the AIMAK_LANG setting)",
     )
     importing.set_defaults(run=cmd_import)
 
@@ -103,40 +119,100 @@ class ProgressBar:
             self.stream.flush()
 
 
-def summary_lines(summary) -> list[str]:
-    """The summary as lines of text: counts per table, then every rejection."""
+def rejection_message(rejection, t: Translator) -> str:
+    """A rejection's message in t's language: its rule's message, translated and filled in."""
+    from queries.imports.rules import RULES
+
+    rule = RULES.get(rejection.code)
+    return t(rule.message, **rejection.params) if rule else rejection.message
+
+
+def rejection_place(rejection, t: Translator) -> str:
+    """Where a rejection is: sheet, row, column and cell as far as known, else the whole file."""
+    from queries.imports.rules import quote
+
+    where = []
+    if rejection.sheet is not None:
+        where.append(t("sheet {sheet}", sheet=quote(rejection.sheet)))
+    if rejection.row is not None:
+        where.append(t("row {row}", row=rejection.row))
+    if rejection.column:
+        where.append(t("column {column}", column=quote(rejection.column)))
+    if rejection.cell:
+        where.append(t("cell {cell}", cell=rejection.cell))
+    return ", ".join(where) or t("whole file")
+
+
+def refusal(summary, t: Translator, accept_valid: bool = False) -> str | None:
+    """Why the rejections stop the import, in t's language; None when they do not."""
+    if summary.blocking:
+        reason = rejection_message(summary.blocking[0], t)
+    elif summary.rejections and not accept_valid:
+        reason = t(
+            "{rows} rows rejected ({problems} problems).",
+            rows=summary.rejected,
+            problems=len(summary.rejections),
+        )
+    else:
+        return None
+    return reason + " " + t("Nothing was written.")
+
+
+def summary_lines(summary, t: Translator | None = None) -> list[str]:
+    """The summary as lines of text in t's language: counts per table, then every rejection."""
+    t = t or Translator("en")
+    lines = [
+        t(
+            "File: {name} ({size} bytes, SHA-256 {digest}…)",
+            name=summary.file_name,
+            size=summary.size,
+            digest=summary.sha256[:16],
+        )
+    ]
+    if summary.tables:
+        titles = {name: _table_title(name, t) for name in summary.tables}
+        labels = [t(label) for label, _width in COLUMNS]
+        widths = [max(w, len(label) + 2) for label, (_, w) in zip(labels, COLUMNS, strict=True)]
+        widths[0] = max(widths[0], *(len(title) + 2 for title in titles.values()))
+        lines.append("  " + _row(labels, widths))
+        for name, counts in summary.tables.items():
+            cells = (counts.created, counts.updated, counts.unchanged, counts.rejected)
+            lines.append("  " + _row((titles[name], *cells), widths))
+    for note in summary.notes:
+        lines.append("  " + t("Note: {note}", note=note))
+    if summary.rejections:
+        lines.append(
+            t(
+                "Rejected ({problems} problems, {rows} rows):",
+                problems=len(summary.rejections),
+                rows=summary.rejected,
+            )
+        )
+        for rejection in summary.rejections[:SHOWN_REJECTIONS]:
+            place, message = rejection_place(rejection, t), rejection_message(rejection, t)
+            lines.append(f"  {place}: {rejection.code}: {message}")
+        if len(summary.rejections) > SHOWN_REJECTIONS:
+            lines.append(
+                "  " + t("… and {count} more", count=len(summary.rejections) - SHOWN_REJECTIONS)
+            )
+    return lines
+
+
+def _table_title(name: str, t: Translator) -> str:
+    """A table's name in t's language: its sheet's name, else the name of what it holds."""
     from queries.imports.tables import BY_KEY
 
-    lines = [f"File: {summary.file_name} ({summary.size} bytes, SHA-256 {summary.sha256[:16]}…)"]
-    if summary.tables:
-        lines.append(
-            f"  {'table':<22}{'created':>9}{'updated':>9}{'unchanged':>11}{'rejected':>10}"
-        )
-        for name, counts in summary.tables.items():
-            title = BY_KEY[name].en if name in BY_KEY else OTHER_TABLES.get(name, name)
-            lines.append(
-                f"  {title:<22}{counts.created:>9}{counts.updated:>9}"
-                f"{counts.unchanged:>11}{counts.rejected:>10}"
-            )
-    for note in summary.notes:
-        lines.append(f"  note: {note}")
-    if summary.rejections:
-        lines.append(f"Rejected ({len(summary.rejections)} problems, {summary.rejected} rows):")
-        for rejection in summary.rejections[:SHOWN_REJECTIONS]:
-            where = []
-            if rejection.sheet is not None:
-                where.append(f"sheet {rejection.sheet!r}")
-            if rejection.row is not None:
-                where.append(f"row {rejection.row}")
-            if rejection.column:
-                where.append(f"column {rejection.column!r}")
-            if rejection.cell:
-                where.append(f"cell {rejection.cell}")
-            place = ", ".join(where) or "file"
-            lines.append(f"  {place}: {rejection.code}: {rejection.message}")
-        if len(summary.rejections) > SHOWN_REJECTIONS:
-            lines.append(f"  … and {len(summary.rejections) - SHOWN_REJECTIONS} more")
-    return lines
+    if name in BY_KEY:
+        return BY_KEY[name].sheet_name(t.lang)
+    return t(OTHER_TABLES[name]) if name in OTHER_TABLES else name
+
+
+def _row(cells, widths) -> str:
+    """One line of the summary's table: the first cell left-aligned, the others right."""
+    first, *others = cells
+    return f"{first:<{widths[0]}}" + "".join(
+        f"{cell:>{width}}" for cell, width in zip(others, widths[1:], strict=True)
+    )
 
 
 def cmd_import(args, settings) -> None:
@@ -146,12 +222,14 @@ def cmd_import(args, settings) -> None:
     from queries.imports.rules import RULES
 
     cli = _cli()
+    t = Translator(args.lang or settings.default_lang)
     path = Path(args.file)
     if not path.is_file():
-        raise cli.CliError(f"no such file: {path}")
+        raise cli.CliError(t("no such file: {path}", path=path))
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:  # refused before reading it into memory
-        raise cli.CliError(RULES["E-FILE-TOO-LARGE"].format(size=size, limit=MAX_FILE_BYTES))
+        too_large = RULES["E-FILE-TOO-LARGE"]
+        raise cli.CliError(t(too_large.message, size=size, limit=MAX_FILE_BYTES))
     data = path.read_bytes()
     engine = cli.open_database(settings)
     db.upgrade(engine)
@@ -170,22 +248,28 @@ def cmd_import(args, settings) -> None:
             )
     except pipeline.ImportRefused as refused:
         progress.close()
-        for line in summary_lines(refused.summary):
+        for line in summary_lines(refused.summary, t):
             cli.say(line)
-        raise cli.CliError(str(refused)) from None
+        reason = refusal(refused.summary, t, args.accept_valid)
+        raise cli.CliError(reason or str(refused)) from None  # else: the account may not import
     finally:
         engine.dispose()
     progress.close()
-    for line in summary_lines(summary):
+    for line in summary_lines(summary, t):
         cli.say(line)
     if args.dry_run:
-        cli.say("Dry run: nothing was written.")
-        if summary.blocking or (summary.rejections and not args.accept_valid):
-            raise cli.CliError(
-                f"{summary.rejected} rows rejected ({len(summary.rejections)} problems)"
-            )
+        cli.say(t("Dry run: nothing was written."))
+        if reason := refusal(summary, t, args.accept_valid):
+            raise cli.CliError(reason)
         return
     cli.say(
-        f"Imported (batch {summary.batch_id}): {summary.created} created, "
-        f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} rejected."
+        t(
+            "Imported (batch {batch}): {created} created, {updated} updated, "
+            "{unchanged} unchanged, {rejected} rejected.",
+            batch=summary.batch_id,
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+            rejected=summary.rejected,
+        )
     )

@@ -27,6 +27,7 @@ def aimak(tmp_path, monkeypatch):
         session.add(User(username="aigul", display_name="Aigul", role=Role.MANAGER))
     engine.dispose()
     monkeypatch.setenv("AIMAK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("AIMAK_LANG", raising=False)
     monkeypatch.setenv("DATABASE_URL", sqlite_url(path))
     original = cli.parser
 
@@ -87,7 +88,7 @@ def test_rejected_rows_fail_unless_accept_valid(aimak, tmp_path, capsys):
         assert aimak(["import", str(report), *arguments]) == 1
         captured = capsys.readouterr()
         assert (
-            "sheet 'Budget lines', row 2, column 'Amount, som', cell C2: E-NUMBER-AMBIGUOUS"
+            "sheet «Budget lines», row 2, column «Amount, som», cell C2: E-NUMBER-AMBIGUOUS"
             in captured.out
         )
         assert captured.err.startswith("aimak: error: 1 rows rejected")
@@ -95,6 +96,51 @@ def test_rejected_rows_fail_unless_accept_valid(aimak, tmp_path, capsys):
     assert aimak(["import", str(report), "--dry-run", "--accept-valid"]) == 0
     assert aimak(["import", str(report), "--accept-valid"]) == 0
     assert "1 rejected." in capsys.readouterr().out
+
+
+def test_rejections_in_the_chosen_language(aimak, tmp_path, capsys, monkeypatch):
+    data = realistic()
+    data["budget_lines"][0]["amount"] = "1,234"
+    report = tmp_path / "report.xlsx"
+    report.write_bytes(book(data))
+    assert aimak(["import", str(report), "--dry-run", "--lang", "ru"]) == 1
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert (
+        "  лист «Budget lines», строка 2, столбец «Amount, som», ячейка C2: E-NUMBER-AMBIGUOUS: "
+        "«1,234» можно прочесть двояко: отделяйте тысячи пробелами (1 234), а дробную часть — "
+        "одной запятой или одной точкой (1,5 или 1.234)."
+    ) in lines
+    assert "Отклонено (проблем: 1, строк: 1):" in lines
+    assert "Пробная проверка: ничего не записано." in lines
+    assert captured.err == "aimak: error: Отклонено строк: 1 (проблем: 1). Ничего не записано.\n"
+    header = next(
+        i
+        for i, line in enumerate(lines)
+        if line.split() == ["Таблица", "Создано", "Обновлено", "Без", "изменений", "Отклонено"]
+    )
+    table = lines[header : header + 1 + len(REALISTIC_COUNTS)]
+    assert any(line.split() == ["Проекты", "3", "0", "0", "0"] for line in table)
+    assert {len(line) for line in table} == {len(lines[header])}  # the columns line up
+
+    monkeypatch.setenv("AIMAK_LANG", "ky")  # the default language, unless --lang says otherwise
+    assert aimak(["import", str(report), "--dry-run"]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "  барак «Budget lines», сап 2, тилке «Amount, som», уяча C2: E-NUMBER-AMBIGUOUS: "
+        "«1,234» санын эки түрдүү окууга болот"
+    ) in captured.out
+    assert captured.err.startswith("aimak: error: Четке кагылган саптар: 1 (көйгөйлөр: 1).")
+    assert aimak(["import", str(report), "--dry-run", "--lang", "en"]) == 1
+    assert "  sheet «Budget lines», row 2, column «Amount, som»" in capsys.readouterr().out
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert aimak(["import", str(broken)]) == 1
+    captured = capsys.readouterr()
+    assert "  бүт файл: E-FILE-FORMAT: Файл XLSX китеби да, CSV файлы да эмес (" in captured.out
+    assert captured.err.startswith("aimak: error: Файл XLSX китеби да, CSV файлы да эмес (")
+    assert captured.err.endswith("). Эч нерсе жазылган жок.\n")
 
 
 def test_unreadable_files_and_demo_data(aimak, tmp_path, capsys):
