@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -469,3 +470,21 @@ def test_rejected_rows_file_corrected_and_imported_again(sqlite_engine):
     fixed = commit(engine, buffer.getvalue(), "rejected-corrected.xlsx")
     assert (fixed.created, fixed.rejected) == (2, 0)
     assert count(engine, BudgetLine) == REALISTIC_COUNTS["budget_lines"]
+
+
+def test_rejected_rows_file_in_russian_with_translated_problems(sqlite_engine):
+    from dashboard.i18n import Translator
+    from queries.imports.rules import RULES
+
+    data = realistic()
+    data["budget_lines"][1]["amount"] = "250 000.505"
+    summary = dry_run(sqlite_engine, book(data, "ru"), "отчет.xlsx")
+    t = Translator("ru")
+    rejected = templates.rejected_rows_workbook(
+        summary, "ru", lambda v: t(RULES[v.code].message, **v.params)
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(rejected))["Статьи бюджета"]
+    assert sheet["D1"].value == "Ошибки"
+    assert sheet["D2"].value.startswith("строка 3: E-MONEY-PRECISION: ")
+    assert "250 000.505" in sheet["D2"].value and "Amount" not in sheet["D2"].value
+    assert re.search("[а-я]{4}", sheet["D2"].value.split(": ", 2)[2])

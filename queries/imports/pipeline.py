@@ -177,7 +177,8 @@ class RejectedRow:
     row: int
     header: list[str]
     cells: list[str]
-    problems: list[str]
+    problems: list[str]  # "CODE: message" in English
+    violations: list[Violation] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -1057,6 +1058,7 @@ def read_rejected_row(sheet: read.RawSheet, row: read.RawRow, violations) -> Rej
         header=list(sheet.header),
         cells=list(row.cells),
         problems=[f"{v.code}: {v.message}" for v in violations],
+        violations=list(violations),
     )
 
 

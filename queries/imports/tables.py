@@ -788,6 +788,8 @@ BY_KEY: dict[str, TableSpec] = {table.key: table for table in TABLES}
 ABOUT_SHEET = {"en": "About", "ru": "О файле", "ky": "Файл жөнүндө"}
 #: the error column of a file of rejected rows; ignored on import
 ERRORS_HEADER = {"en": "Errors", "ru": "Ошибки", "ky": "Катачылыктар"}
+#: "row 3: …" in the error column: the row's number in the file that was imported
+ROW_WORD = {"en": "row", "ru": "строка", "ky": "сап"}
 IGNORED_HEADERS = frozenset(normalise_header(name) for name in ERRORS_HEADER.values())
 
 

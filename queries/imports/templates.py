@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from queries.imports.pipeline import Summary, load_records, record_key
 from queries.imports.reader import DEMO_KEYWORD
+from queries.imports.rules import Violation
 from queries.imports.tables import (
     ABOUT_SHEET,
     BOOL,
@@ -44,6 +46,7 @@ from queries.imports.tables import (
     MONEY,
     PERIOD_END,
     RATE,
+    ROW_WORD,
     TABLES,
     YEAR,
     Column,
@@ -373,11 +376,14 @@ def _sort_key(key: tuple) -> tuple:
 # --- rejected rows ------------------------------------------------------------------------
 
 
-def rejected_rows_workbook(summary: Summary, lang: str = "en") -> bytes:
+def rejected_rows_workbook(
+    summary: Summary, lang: str = "en", describe: Callable[[Violation], str] | None = None
+) -> bytes:
     """The rejected rows as they were in the file, sheet by sheet, with an error column.
 
     The error column's header is one the import ignores: correct the rows and import the
-    file again.
+    file again. `describe` words each problem (e.g. translated); by default "CODE: message"
+    in English.
     """
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -399,8 +405,12 @@ def rejected_rows_workbook(summary: Summary, lang: str = "en") -> bytes:
             for index, value in enumerate(rejected.cells, start=1):
                 if value:
                     _text_cell(sheet, number, index, value)
-            problems = "\n".join(rejected.problems)
-            _text_cell(sheet, number, errors_column, f"row {rejected.row}: {problems}")
+            if describe is None:
+                problems = rejected.problems
+            else:
+                problems = [f"{v.code}: {describe(v)}" for v in rejected.violations]
+            problems = "\n".join(problems)
+            _text_cell(sheet, number, errors_column, f"{ROW_WORD[lang]} {rejected.row}: {problems}")
     if not by_sheet:
         workbook.create_sheet(ABOUT_SHEET[lang])
     return _save(workbook)
