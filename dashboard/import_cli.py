@@ -251,7 +251,7 @@ def cmd_import(args, settings) -> None:
         for line in summary_lines(refused.summary, t):
             cli.say(line)
         reason = refusal(refused.summary, t, args.accept_valid)
-        raise cli.CliError(reason or str(refused)) from None  # else: the account may not import
+        raise cli.CliError(reason or t(refused.template, **refused.params)) from None
     finally:
         engine.dispose()
     progress.close()

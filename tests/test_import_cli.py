@@ -76,7 +76,7 @@ def test_import_dry_run_then_import_then_again(aimak, tmp_path, capsys):
     assert f"0 created, 0 updated, {sum(REALISTIC_COUNTS.values())} unchanged" in out
 
     assert aimak(["import", str(report), "--user", "someone"]) == 1
-    assert "no active account 'someone'" in capsys.readouterr().err
+    assert "no active account «someone»" in capsys.readouterr().err
 
 
 def test_rejected_rows_fail_unless_accept_valid(aimak, tmp_path, capsys):

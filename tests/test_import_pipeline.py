@@ -352,8 +352,8 @@ def test_who_imports(sqlite_engine):
         session.add(User(username="viewer", display_name="V", role=Role.VIEWER))
         session.add(User(username="gone", display_name="G", role=Role.ADMIN, is_active=False))
     for username, reason in (
-        ("nobody", "no active account 'nobody'"),
-        ("gone", "no active account 'gone'"),
+        ("nobody", "no active account «nobody»"),
+        ("gone", "no active account «gone»"),
         ("viewer", "may not import data"),
     ):
         with pytest.raises(ImportRefused, match=reason):

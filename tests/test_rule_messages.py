@@ -102,3 +102,15 @@ def test_manual_template_lists_every_title_and_message():
     for text in texts():
         assert text in manual, text
         assert any("rules.RULES" in comment for comment in manual[text].auto_comments), text
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_every_refusal_is_translated(lang):
+    from queries.imports.pipeline import REFUSALS
+
+    t = Translator(lang)
+    for template in REFUSALS.values():
+        assert template in catalog(lang), template
+        params = {name: f"«{name}»" for name in placeholders(template)}
+        text = t(template, **params)
+        assert CYRILLIC.search(text) and all(value in text for value in params.values())

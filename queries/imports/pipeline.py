@@ -118,12 +118,26 @@ Record = dict[str, Any]
 Key = tuple
 
 
-class ImportRefused(Exception):
-    """The file cannot be imported (see `summary.rejections`); nothing was written."""
+#: Why a commit refuses a file: English messages with {placeholders}, translated where shown.
+REFUSALS = {
+    "blocked": "{problem} Nothing was written.",
+    "rejected": "{rows} rows rejected ({problems} problems); nothing was imported.",
+    "no_account": "There is no active account {username} (add one with: aimak user add); "
+    "nothing was written.",
+    "role": "The account {username} ({role}) may not import data; nothing was written.",
+}
 
-    def __init__(self, summary: Summary, reason: str):
-        super().__init__(reason)
-        self.summary = summary
+
+class ImportRefused(Exception):
+    """The file cannot be imported (see `summary.rejections`); nothing was written.
+
+    `reason` is a key of REFUSALS and `params` its placeholders; str() is the English text.
+    """
+
+    def __init__(self, summary: Summary, reason: str, **params):
+        self.summary, self.reason, self.params = summary, reason, params
+        self.template = REFUSALS[reason]
+        super().__init__(self.template.format(**params))
 
 
 # --- the summary -------------------------------------------------------------------------
@@ -1141,12 +1155,10 @@ def commit(
             session.execute(text("SELECT pg_advisory_xact_lock(2013090115)"))
         summary, plan = _validate(session, file_bytes, file_name, progress)
         if summary.blocking:
-            raise ImportRefused(summary, f"{summary.blocking[0].message} Nothing was written.")
+            raise ImportRefused(summary, "blocked", problem=summary.blocking[0].message)
         if summary.rejections and not accept_valid:
             raise ImportRefused(
-                summary,
-                f"{summary.rejected} rows rejected ({len(summary.rejections)} problems); "
-                "nothing was imported",
+                summary, "rejected", rows=summary.rejected, problems=len(summary.rejections)
             )
         actor = _actor(session, user, summary)
         now = _utcnow()
@@ -1183,16 +1195,9 @@ def _actor(session: Session, username: str | None, summary: Summary) -> User:
         return system_user(session)
     user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
     if user is None or not user.is_active or user.is_demo:
-        raise ImportRefused(
-            summary,
-            f"no active account {username!r} (add one with: aimak user add); nothing was written",
-        )
+        raise ImportRefused(summary, "no_account", username=quote(username))
     if Role(user.role) not in IMPORT_ROLES:
-        raise ImportRefused(
-            summary,
-            f"the account {username!r} ({Role(user.role).value}) may not import data; "
-            "nothing was written",
-        )
+        raise ImportRefused(summary, "role", username=quote(username), role=Role(user.role).value)
     return user
 
 
