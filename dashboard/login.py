@@ -343,5 +343,6 @@ def restricted(t: Translator, path: str, state: dict):
         ],
         className="page",
         id="main",
+        lang=t.lang,
         role="alert",
     )

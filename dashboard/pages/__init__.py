@@ -6,9 +6,9 @@ a link, such as a municipality's profile at PATH/<P-code>). `state["path"]` hold
 path. Adding a page = one module + one line here.
 """
 
-from dashboard.pages import compare, guide, map_page, profile, projects, timeline
+from dashboard.pages import compare, data, guide, map_page, profile, projects, timeline
 
-PAGES = (map_page, compare, projects, timeline, guide, profile)
+PAGES = (map_page, compare, projects, timeline, data, guide, profile)
 
 
 def in_nav(page) -> bool:

@@ -299,7 +299,7 @@ def _write_value(sheet, row: int, index: int, column: Column, value, lang: str) 
         _text_cell(sheet, row, index, str(value))
 
 
-def _oblast_of(table: TableSpec, record: dict, places: dict) -> str | None:
+def oblast_of(table: TableSpec, record: dict, places: dict) -> str | None:
     """The oblast a record belongs to, or None for programme-wide records (rates, …)."""
     municipalities, projects, indicators = (
         places["municipalities"],
@@ -358,7 +358,7 @@ def export_workbook(engine: Engine, scope: Scope | None, lang: str = "en") -> by
         sheet = _table_sheet(workbook, table, lang)
         rows = []
         for _row_id, record in records[table.key]:
-            oblast = _oblast_of(table, record, places)
+            oblast = oblast_of(table, record, places)
             if not allowed or (oblast is not None and oblast not in allowed):
                 continue
             rows.append(record)
