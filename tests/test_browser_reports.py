@@ -1,5 +1,6 @@
-"""Named browser tests of the export buttons: each click downloads a non-empty file of its
-type. The menu is placed on the Map and Profile pages here as the pages will place it."""
+"""Named browser tests of the export buttons on the Map and Profile pages: each click downloads
+a non-empty file of its type. The deck and the PDF reports are built in the background: their
+click shows a progress bar (the page stays where it is) and the file downloads when ready."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ SIGNATURES = {
     "municipality-report": (".pdf", b"%PDF"),
 }
 MAP_KINDS = ("map-png", "map-print", "map-svg", "map-pdf", "deck", "oblast-report")
+BACKGROUND = ("deck", "oblast-report", "municipality-report")
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +52,19 @@ def browser():
         yield driver
 
 
-def downloaded(driver, folder: Path, kind: str, timeout: float = 90) -> Path:
+def downloaded(driver, folder: Path, kind: str, timeout: float = 120) -> Path:
     folder.mkdir(parents=True)
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)}
     )
-    button = f'[id=\'{{"export":"{kind}"}}\']'
+    key = "export-job" if kind in BACKGROUND else "export"
+    button = f'[id=\'{{"{key}":"{kind}"}}\']'
+    address = driver.current_url
     driver.find_element(By.CSS_SELECTOR, button).click()
+    if kind in BACKGROUND:  # a job: its progress shows, then its file comes
+        wait_for(driver, "document.querySelector('#export-job-progress') !== null", timeout=30)
+        wait_for(driver, "document.querySelector('.export-job-done') !== null", timeout=timeout)
+        assert driver.current_url == address  # the link was not followed
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         files = [f for f in folder.iterdir() if not f.name.endswith(".crdownload")]

@@ -3,14 +3,24 @@
 Each button is a link to a route with the view's query string (kept up to date from the URL);
 the route re-runs the scoped queries for that view and sends the file. The scope comes from
 the signed-in user, never from the link.
+
+The deck and the reports take seconds to minutes, so a click on their buttons starts a
+background job instead (`dashboard.jobs`; assets/exports.js keeps the browser from following
+the link, which still opens the file directly in a new tab): a progress bar tells how far it
+got, and the file downloads when it is ready.
 """
 
 from __future__ import annotations
 
-import flask
-from dash import ALL, Input, Output, State, html
+import re
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlsplit
 
-from dashboard import auth
+import flask
+from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash import ctx as dash_ctx
+
+from dashboard import auth, jobs
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import build_query, parse_query
 
@@ -24,30 +34,50 @@ KINDS = {
     "oblast-report": (N_("Oblast report (PDF)"), "/export/oblast-report.pdf"),
     "municipality-report": (N_("Municipality report (PDF)"), "/export/municipality-report.pdf"),
 }
+#: the kinds built in the background, with progress
+BACKGROUND = ("deck", "oblast-report", "municipality-report")
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+POLL_MS = 500
 
 
 def dom_id(kind: str) -> dict:
-    return {"export": kind}
+    return {"export-job" if kind in BACKGROUND else "export": kind}
 
 
 def export_menu(t: Translator, kinds=tuple(KINDS)):
-    """A row of export links (their hrefs are filled from the URL by `register`)."""
-    return html.Nav(
-        [html.Span(t("Export"), className="export-label")]
-        + [
-            html.A(
-                t(KINDS[kind][0]),
-                id=dom_id(kind),
-                href=KINDS[kind][1],
-                download="",
-                className="button export-button",
-                rel="nofollow",
-            )
-            for kind in kinds
+    """A row of export links (their hrefs are filled from the URL by `register`), and the
+    progress of the background export started from them."""
+    links = [
+        html.A(
+            t(KINDS[kind][0]),
+            id=dom_id(kind),
+            href=KINDS[kind][1],
+            className="button export-button export-job"
+            if kind in BACKGROUND
+            else "button export-button",
+            rel="nofollow",
+            **({} if kind in BACKGROUND else {"download": ""}),  # a job downloads itself
+        )
+        for kind in kinds
+    ]
+    return html.Div(
+        [
+            html.Nav(
+                [html.Span(t("Export"), className="export-label"), *links],
+                className="export-menu",
+                **{"aria-label": t("Export")},
+            ),
+            html.Div(
+                id="export-job-status",
+                className="export-job-status",
+                role="status",
+                **{"aria-live": "polite"},
+            ),
+            dcc.Store(id="export-job"),
+            dcc.Interval(id="export-job-poll", interval=POLL_MS, disabled=True),
+            dcc.Download(id="export-job-download"),
         ],
-        className="export-menu",
-        **{"aria-label": t("Export")},
+        className="export-area",
     )
 
 
@@ -67,6 +97,150 @@ def href(kind: str, pathname: str | None, search: str | None) -> str:
     return KINDS[kind][1] + query
 
 
+def language(ctx, state: dict) -> str:
+    """The language of an export: the view's, else the visitor's (cookie, browser)."""
+    from dashboard.shell import preferred_language
+
+    return state.get("lang") or preferred_language(ctx.settings.default_lang)
+
+
+def _safe(code: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "", code)[:40]
+
+
+def long_export(
+    ctx, kind: str, state: dict, args, base_url: str, lang: str
+) -> tuple[str, str, Callable]:
+    """(file name, media type, build(progress) -> bytes) of the deck or a report of the view.
+
+    `args` are the route's own arguments (municipality, report_oblast); the scope is `ctx`'s.
+    """
+    from dashboard.reports import deck, pdf
+
+    if kind == "deck":
+        return (
+            "aimak-deck.pptx",
+            PPTX,
+            lambda progress=None: deck.build_deck(
+                ctx, state, lang=lang, base_url=base_url, progress=progress
+            ),
+        )
+    if kind == "municipality-report":
+        pcode = args.get("municipality", "")
+        return (
+            f"aimak-{_safe(pcode)}.pdf",
+            pdf.PDF_MEDIA_TYPE,
+            lambda progress=None: pdf.municipality_report(
+                ctx, pcode, state, lang=lang, base_url=base_url, progress=progress
+            ),
+        )
+    if kind == "oblast-report":
+        scope = sorted(ctx.current_scope().oblasts)
+        oblast = args.get("report_oblast") or (scope[0] if scope else "")
+        return (
+            f"aimak-{_safe(oblast)}.pdf",
+            pdf.PDF_MEDIA_TYPE,
+            lambda progress=None: pdf.oblast_report(
+                ctx, oblast, state, lang=lang, base_url=base_url, progress=progress
+            ),
+        )
+    raise ValueError(f"not a long export: {kind!r}")
+
+
+# --- background jobs ---------------------------------------------------------------------
+
+
+def start(ctx, runner: jobs.JobRunner, kind: str, pathname, search) -> tuple:
+    """Start the background export `kind` of the view at `pathname` + `search`, for this
+    request's visitor and in their scope; (job id, poll disabled, status)."""
+    from dashboard.reports.images import ScopedContext
+
+    if kind not in BACKGROUND:
+        return no_update, True, no_update
+    state = parse_query(search)
+    lang = language(ctx, state)
+    t = Translator(lang)
+    link = href(kind, pathname, search)
+    args = dict(parse_qsl(urlsplit(link).query))
+    base = flask.request.host_url.rstrip("/")
+    scoped = ScopedContext(ctx, ctx.current_scope())  # the job reads what the visitor reads
+    filename, media_type, build = long_export(scoped, kind, state, args, base, lang)
+    key = f"{kind}|{lang}|{scoped.current_scope().key}|{link}"
+    try:
+        job = runner.submit(jobs.owner_of_request(), kind, key, filename, media_type, build)
+    except jobs.JobLimit:
+        message = t(
+            "You already have {count} exports in progress. Wait until one is ready.",
+            count=runner.per_owner,
+        )
+        return None, True, problem(message)
+    except jobs.Busy:
+        return None, True, problem(t("The server is busy with other exports. Try again soon."))
+    return job.id, False, status(t, job)
+
+
+def poll(ctx, runner: jobs.JobRunner, job_id, search) -> tuple:
+    """How far the job got: (job id, poll disabled, status, download)."""
+    if not job_id:
+        return None, True, no_update, no_update
+    t = Translator(language(ctx, parse_query(search)))
+    found = runner.get(job_id, jobs.owner_of_request())
+    if found is None:
+        message = t("This export is no longer available. Start it again.")
+        return None, True, problem(message), no_update
+    if found.active:
+        return no_update, False, status(t, found), no_update
+    if found.state == jobs.FAILED:
+        return None, True, failure(t, found), no_update
+    result = runner.result(job_id, jobs.owner_of_request())
+    if result is None:
+        message = t("This export is no longer available. Start it again.")
+        return None, True, problem(message), no_update
+    job, data = result
+    return None, True, status(t, job), dcc.send_bytes(data, job.filename)
+
+
+def problem(message: str):
+    return html.P(message, className="export-error", role="alert")
+
+
+def failure(t: Translator, job: jobs.Job):
+    """Why a job failed, in words."""
+    if isinstance(job.error, LookupError):
+        return problem(t("Nothing to export: the place is outside your access or the filters."))
+    reason = f"{type(job.error).__name__}: {job.error}"[:300]
+    return problem(t("The export failed ({reason}). Try again.", reason=reason))
+
+
+def status(t: Translator, job: jobs.Job):
+    """A progress bar and what the job is doing; a link to the file once it is ready."""
+    if job.state == jobs.DONE:
+        return html.P(
+            [
+                t("Ready: {name}", name=job.filename) + " ",
+                html.A(t("Download again"), href=f"/export/job/{job.id}", download=""),
+            ],
+            className="export-job-done",
+        )
+    if job.state == jobs.QUEUED:
+        message = t("Waiting for other exports to finish…")
+    else:
+        message = job.message or t("Starting…")
+    bar = {"value": str(job.done), "max": str(job.total)} if job.total else {}
+    return html.Div(
+        [
+            html.Progress(
+                id="export-job-progress",
+                className="export-job-bar",
+                **bar,
+                **{"aria-label": t("Export progress"), "aria-valuetext": message},
+            ),
+            html.Span(message, className="export-job-message"),
+        ],
+        className="export-job-running",
+    )
+
+
 def _send(data: bytes, media_type: str, name: str) -> flask.Response:
     response = flask.Response(data, mimetype=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -75,10 +249,12 @@ def _send(data: bytes, media_type: str, name: str) -> flask.Response:
 
 
 def register(app, ctx) -> None:
-    """The export routes and the callback that keeps the links on the current view."""
-    from dashboard.reports import deck, images, pdf
+    """The export routes, the callback that keeps the links on the current view, and the
+    callback that starts background exports and follows their progress."""
+    from dashboard.reports import images
 
     server = app.server
+    runner = jobs.runner_of(app)
 
     def view() -> tuple[dict, str]:
         if not auth.may_read(ctx):
@@ -96,37 +272,56 @@ def register(app, ctx) -> None:
         data = images.map_image(ctx, state, fmt, size=size, base_url=base)
         return _send(data, images.MEDIA_TYPES[fmt], f"aimak-map.{fmt}")
 
-    @server.route("/export/deck.pptx")
-    def _deck():
+    @server.route("/export/deck.pptx", defaults={"kind": "deck"})
+    @server.route("/export/municipality-report.pdf", defaults={"kind": "municipality-report"})
+    @server.route("/export/oblast-report.pdf", defaults={"kind": "oblast-report"})
+    def _long(kind: str):
         state, base = view()
-        return _send(deck.build_deck(ctx, state, base_url=base), PPTX, "aimak-deck.pptx")
-
-    @server.route("/export/municipality-report.pdf")
-    def _municipality_report():
-        state, base = view()
-        pcode = flask.request.args.get("municipality", "")
+        lang = language(ctx, state)
+        name, media_type, build = long_export(ctx, kind, state, flask.request.args, base, lang)
         try:
-            data = pdf.municipality_report(ctx, pcode, state, base_url=base)
+            return _send(build(), media_type, name)
         except LookupError:
             flask.abort(404)
-        return _send(data, pdf.PDF_MEDIA_TYPE, f"aimak-{pcode}.pdf")
 
-    @server.route("/export/oblast-report.pdf")
-    def _oblast_report():
-        state, base = view()
-        scope = sorted(ctx.current_scope().oblasts)
-        oblast = flask.request.args.get("report_oblast") or (scope[0] if scope else "")
-        try:
-            data = pdf.oblast_report(ctx, oblast, state, base_url=base)
-        except LookupError:
+    @server.route("/export/job/<job_id>")
+    def _job_file(job_id: str):
+        if not auth.may_read(ctx):
+            flask.abort(401)
+        result = runner.result(job_id, jobs.owner_of_request())
+        if result is None:
             flask.abort(404)
-        return _send(data, pdf.PDF_MEDIA_TYPE, f"aimak-{oblast}.pdf")
+        job, data = result
+        return _send(data, job.media_type, job.filename)
 
     @app.callback(
         Output({"export": ALL}, "href"),
+        Output({"export-job": ALL}, "href"),
         Input("url", "pathname"),
         Input("url", "search"),
         State({"export": ALL}, "id"),
+        State({"export-job": ALL}, "id"),
     )
-    def _links(pathname, search, ids):
-        return [href(i["export"], pathname, search) for i in ids]
+    def _links(pathname, search, ids, job_ids):
+        return (
+            [href(i["export"], pathname, search) for i in ids],
+            [href(i["export-job"], pathname, search) for i in job_ids],
+        )
+
+    @app.callback(
+        Output("export-job", "data"),
+        Output("export-job-poll", "disabled"),
+        Output("export-job-status", "children"),
+        Output("export-job-download", "data"),
+        Input({"export-job": ALL}, "n_clicks"),
+        Input("export-job-poll", "n_intervals"),
+        State("export-job", "data"),
+        State("url", "pathname"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _job(_clicks, _ticks, job_id, pathname, search):
+        clicked = dash_ctx.triggered_id
+        if isinstance(clicked, dict) and dash_ctx.triggered[0].get("value"):
+            return (*start(ctx, runner, clicked["export-job"], pathname, search), no_update)
+        return poll(ctx, runner, job_id, search)

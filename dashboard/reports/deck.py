@@ -42,6 +42,8 @@ FIXED_SLIDES = (
 )
 PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 INSET = (900, 700)
+#: `progress(done, total, message)`: `done` of `total` steps finished; `message` translated
+Progress = Callable[[int, int, str], None]
 
 
 def municipalities_in(ctx, state: dict):
@@ -274,15 +276,28 @@ def build_deck(
     *,
     lang: str | None = None,
     base_url: str = images.DEFAULT_BASE_URL,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> bytes:
-    """The deck of a view state (its oblast filter chooses the oblasts) as PPTX bytes."""
+    """The deck of a view state (its oblast filter chooses the oblasts) as PPTX bytes.
+
+    `progress(done, total, message)` hears of each slide before it is built.
+    """
     state = images.export_state(state)
     lang = lang or state.get("lang") or ctx.settings.default_lang
     state["lang"] = lang
     t = Translator(lang)
-    step = progress or (lambda _message: None)
     scope = ctx.current_scope()
+    places = municipalities_in(ctx, state)
+    total = len(FIXED_SLIDES) + len(places)
+    built = 0
+
+    def step() -> None:
+        nonlocal built
+        built += 1
+        if progress:
+            message = t("Building slide {number} of {total}…", number=built, total=total)
+            progress(built - 1, total, message)
+
     as_of = ctx.as_of(state["as_of"], scope)
     as_of_text = (
         t("Data as of {date}", date=formatting.date(as_of, lang)) if as_of else t("No reports yet")
@@ -292,6 +307,7 @@ def build_deck(
     words = images.caption(ctx, t, state, "", "", "/", base_url)
 
     # 1. title
+    step()
     slide = deck.slide(t("Municipal social procurement: 2013–2015 pilot"))
     oblasts = ctx.cached(
         "oblasts", geography.oblasts, Filters(oblasts=tuple(state["oblast"])), scope=scope
@@ -316,7 +332,7 @@ def build_deck(
     )
 
     # 2. overview map with its legend (a picture) and the legend as text beside it
-    step("map")
+    step()
     figure, data = images.map_figure_for(ctx, t, state)
     figure["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
     slide = deck.slide(t("Overview map") + ": " + images.map_title(t, data, state))
@@ -337,6 +353,7 @@ def build_deck(
     )
 
     # 3. key figures
+    step()
     kpis = data["kpis"]
     currency = state["currency"]
     slide = deck.slide(t("Key figures"))
@@ -355,15 +372,15 @@ def build_deck(
         deck.text(slide, label, left, top + Inches(0.9), Inches(3.9), Inches(0.6), size=16)
 
     # 4. one slide per municipality
-    for _, row in municipalities_in(ctx, state).iterrows():
-        step(row.pcode)
+    for _, row in places.iterrows():
+        step()
         located = not (missing(row.lon) or missing(row.lat))
         municipality_slide(
             deck, ctx, state, row, inset_map(ctx, t, state, row.pcode) if located else None
         )
 
     # 5. comparison chart and 6. timeline (the Compare and Timeline pages' figures)
-    step("charts")
+    step()
     view = compare_page.view_data(ctx, state, t)
     chart = compare_page.bar_chart(ctx, t, view, state)
     chart = chart.to_dict() if hasattr(chart, "to_dict") else chart
@@ -380,6 +397,7 @@ def build_deck(
         "oblast",
         timeline["filters"],
     )
+    step()
     slide = deck.slide(t("Timeline"))
     deck.picture(
         slide,
@@ -390,6 +408,7 @@ def build_deck(
     )
 
     # 7. methodology and sources
+    step()
     layer = data["layer"]
     slide = deck.slide(t("Methodology and sources"))
     deck.text(
@@ -409,5 +428,6 @@ def build_deck(
         size=14,
         bullet=True,
     )
-    step("done")
+    if progress:
+        progress(total, total, t("Saving the file…"))
     return deck.save()

@@ -47,6 +47,9 @@ MAP_WIDTH = 0.72  # the map's share of the plot width; the legend takes the rest
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 
 _lock = threading.Lock()
+#: kaleido's sync server pairs each request with "the next answer" on shared queues: two
+#: threads rendering at once could each receive the other's image, so renders take turns
+_render_lock = threading.Lock()
 _topojson_dir: Path | None = None
 
 
@@ -102,7 +105,8 @@ def render(figure: dict, fmt: str, width: int, height: int, scale: float = 1) ->
     topojson = start_renderer()
     figure = json.loads(json.dumps(figure, cls=_encoder()))
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-    return kaleido.calc_fig_sync(figure, opts=opts, topojson=topojson)
+    with _render_lock:
+        return kaleido.calc_fig_sync(figure, opts=opts, topojson=topojson)
 
 
 def _encoder():

@@ -29,7 +29,7 @@ from dashboard import formatting
 from dashboard.i18n import LANGUAGE_NAMES, Translator
 from dashboard.pages import profile as profile_page
 from dashboard.reports import images
-from dashboard.reports.deck import latest_rating, municipalities_in
+from dashboard.reports.deck import Progress, latest_rating, municipalities_in
 from geodata.sources import ATTRIBUTION
 from layers.base import missing
 from layers.categories import RATING_LABELS, SECTOR_LABELS, STAGE_LABELS, STATUS_LABELS
@@ -154,6 +154,10 @@ class Report:
         )
         doc.build(self.story, onFirstPage=self._page, onLaterPages=self._page)
         return buffer.getvalue()
+
+
+def _silent(_done: int, _total: int, _message: str) -> None:
+    """No one is listening to the progress."""
 
 
 def _money(value, currency, lang) -> str:
@@ -397,12 +401,18 @@ def municipality_report(
     *,
     lang: str | None = None,
     base_url: str = images.DEFAULT_BASE_URL,
+    progress: Progress | None = None,
 ) -> bytes:
-    """One municipality's profile as a PDF (LookupError: not in scope or filters)."""
+    """One municipality's profile as a PDF (LookupError: not in scope or filters).
+
+    `progress(done, total, message)` hears of each step before it is taken."""
+    step = progress or _silent
     report, state = _start(ctx, state, lang, lambda t: t("Municipality profile"))
+    step(0, 2, report.t("Drawing the map and the tables…"))
     if not municipality_section(report, ctx, state, pcode, with_map=True, base_url=base_url):
         raise LookupError(f"municipality {pcode} is not in scope")
     _closing(report, ctx, state, base_url, f"/municipality/{pcode}")
+    step(1, 2, report.t("Laying out the pages…"))
     return report.build()
 
 
@@ -413,8 +423,12 @@ def oblast_report(
     *,
     lang: str | None = None,
     base_url: str = images.DEFAULT_BASE_URL,
+    progress: Progress | None = None,
 ) -> bytes:
-    """An oblast's summary, its map and one section per municipality, as a PDF."""
+    """An oblast's summary, its map and one section per municipality, as a PDF.
+
+    `progress(done, total, message)` hears of each section before it is written."""
+    step = progress or _silent
     state = {**(state or {}), "oblast": (oblast,), "rayon": ()}
     report, state = _start(ctx, state, lang, lambda t: t("Oblast report"))
     t, lang = report.t, state["lang"]
@@ -423,10 +437,17 @@ def oblast_report(
     )
     if found.empty:
         raise LookupError(f"oblast {oblast} is not in scope")
+    places = municipalities_in(ctx, state)
+    sections = 1 + len(places)
+
+    def section(number: int) -> None:
+        message = t("Writing section {number} of {total}…", number=number, total=sections)
+        step(number - 1, sections + 1, message)
+
+    section(1)
     report.title = f"{t('Oblast report')}: {t.name(found.iloc[0])}"
     report.p(report.title, "h1")
     report.p(report.as_of, "small")
-    places = municipalities_in(ctx, state)
     _figure, data = images.map_figure_for(ctx, t, state)
     kpis = data["kpis"]
     currency = state["currency"]
@@ -445,11 +466,13 @@ def oblast_report(
     )
     report.p(t("Municipalities") + ": " + ", ".join(t.name(r) for _, r in places.iterrows()))
     report.map(images.map_image(ctx, state, "png", lang=lang, base_url=base_url))
-    for pcode in places.pcode:
+    for number, pcode in enumerate(places.pcode, start=2):
+        section(number)
         report.story.append(PageBreak())
         municipality_section(
             report, ctx, state, pcode, with_map=False, base_url=base_url, level="h2"
         )
     report.story.append(Spacer(1, 6 * mm))
     _closing(report, ctx, state, base_url, "/")
+    step(sections, sections + 1, t("Laying out the pages…"))
     return report.build()

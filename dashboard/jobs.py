@@ -1,0 +1,241 @@
+"""Long exports (the deck, the PDF reports) built in the background, with their progress.
+
+Each app has one `JobRunner` (`runner_of(app)`): a few daemon worker threads inside the server
+process. Threads rather than a process per job (as Dash's `DiskcacheManager` starts one):
+kaleido's Chromium server starts once per process (4–10 s) and then stays warm for every job,
+and nothing has to be pickled. Renders take turns on that one server (`images.render` holds a
+lock); queries and the writing of files run side by side, and the web server's own threads
+keep answering every other request meanwhile.
+
+A job runs outside any request, so the request that starts it captures what the job needs:
+the visitor's scope (from the signed-in user, never from an input), its owner, the language
+and the view. Its result is written to a private temporary directory and given only to its
+owner, for `ttl` seconds after it finished. An owner may have `per_owner` jobs queued or
+running, the server `queue_limit`; asking again for a job that is queued or running (a double
+click) joins it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import logging
+import queue
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+
+import flask
+
+from dashboard import auth
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+EXTENSION = "aimak_jobs"
+_OWNER = "export_owner"  # the session key that names an anonymous visitor's jobs
+
+#: `progress(done, total, message)`, as the reports call it
+Progress = Callable[[int, int, str], None]
+
+
+class JobLimit(Exception):
+    """The owner already has as many jobs queued or running as they may."""
+
+
+class Busy(Exception):
+    """The server already has as many jobs queued or running as it takes."""
+
+
+@dataclasses.dataclass
+class Job:
+    """One export: who asked, what it builds, how far it got, and its file when done."""
+
+    id: str
+    owner: str
+    kind: str
+    key: str  # what it builds (a repeated request for it while active joins it)
+    filename: str
+    media_type: str
+    created: float
+    state: str = QUEUED
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    error: Exception | None = None
+    finished: float | None = None
+    path: Path | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in (QUEUED, RUNNING)
+
+
+class JobRunner:
+    """Runs jobs on `workers` daemon threads (started with the first job), each inside
+    `server`'s application context."""
+
+    def __init__(
+        self,
+        server: flask.Flask | None = None,
+        *,
+        workers: int = 2,
+        per_owner: int = 2,
+        queue_limit: int = 8,
+        ttl: float = 3600,
+    ):
+        self.server, self.workers = server, workers
+        self.per_owner, self.queue_limit, self.ttl = per_owner, queue_limit, ttl
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._queue: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._folder: Path | None = None  # made with the first job, removed with the runner
+
+    # --- asking --------------------------------------------------------------------------
+
+    def submit(
+        self,
+        owner: str,
+        kind: str,
+        key: str,
+        filename: str,
+        media_type: str,
+        work: Callable[[Progress], bytes],
+    ) -> Job:
+        """Queue `work(progress) -> bytes` for `owner`; a copy of its job (the one already
+        queued or running for the same owner and key, if any).
+
+        Raises JobLimit or Busy when the owner or the server has too many jobs."""
+        with self._lock:
+            self._expire()
+            active = [job for job in self._jobs.values() if job.active]
+            for job in active:
+                if job.owner == owner and job.key == key:
+                    return dataclasses.replace(job)
+            if sum(job.owner == owner for job in active) >= self.per_owner:
+                raise JobLimit(owner)
+            if len(active) >= self.queue_limit:
+                raise Busy()
+            job = Job(
+                id=secrets.token_urlsafe(24),
+                owner=owner,
+                kind=kind,
+                key=key,
+                filename=filename,
+                media_type=media_type,
+                created=time.time(),
+            )
+            self._jobs[job.id] = job
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="aimak-exports-"))
+                weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+            self._start_workers()
+            self._queue.put((job.id, work))
+            return dataclasses.replace(job)
+
+    def get(self, job_id, owner: str) -> Job | None:
+        """A copy of the job, or None: unknown, expired, or someone else's."""
+        with self._lock:
+            self._expire()
+            job = self._jobs.get(job_id) if isinstance(job_id, str) else None
+            if job is None or not hmac.compare_digest(job.owner, owner):
+                return None
+            return dataclasses.replace(job)
+
+    def result(self, job_id, owner: str) -> tuple[Job, bytes] | None:
+        """The finished job and its file, for its owner only."""
+        job = self.get(job_id, owner)
+        if job is None or job.state != DONE or job.path is None:
+            return None
+        try:
+            return job, job.path.read_bytes()
+        except FileNotFoundError:  # expired meanwhile
+            return None
+
+    def shutdown(self) -> None:
+        """Stop the workers once the queued jobs are done (they are daemons: a server that
+        stops does not wait for them)."""
+        for _thread in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    # --- working -------------------------------------------------------------------------
+
+    def _start_workers(self) -> None:
+        while len(self._threads) < self.workers:
+            thread = threading.Thread(
+                target=self._work, name=f"aimak-export-{len(self._threads) + 1}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            self._run(*item)
+
+    def _update(self, job_id: str, **changes) -> None:
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                for name, value in changes.items():
+                    setattr(job, name, value)
+
+    def _run(self, job_id: str, work: Callable[[Progress], bytes]) -> None:
+        def progress(done: int, total: int, message: str) -> None:
+            self._update(job_id, done=done, total=total, message=message)
+
+        self._update(job_id, state=RUNNING)
+        try:
+            if self.server is not None:
+                with self.server.app_context():
+                    data = work(progress)
+            else:
+                data = work(progress)
+            path = self._folder / job_id
+            path.write_bytes(data)
+        except Exception as error:  # shown to the user, and logged with its traceback
+            log.exception("export job %s failed", job_id)
+            self._update(job_id, state=FAILED, error=error, finished=time.time())
+            return
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                job.state, job.path, job.finished = DONE, path, time.time()
+                job.done = job.total = max(job.total, 1)
+
+    def _expire(self) -> None:
+        """Forget jobs (and delete files) finished more than `ttl` seconds ago (lock held)."""
+        now = time.time()
+        for job_id, job in list(self._jobs.items()):
+            if job.finished is not None and now - job.finished > self.ttl:
+                del self._jobs[job_id]
+                if job.path is not None:
+                    job.path.unlink(missing_ok=True)
+
+
+def runner_of(app) -> JobRunner:
+    """The app's runner, created with its first use."""
+    extensions = app.server.extensions
+    if EXTENSION not in extensions:
+        extensions[EXTENSION] = JobRunner(app.server)
+    return extensions[EXTENSION]
+
+
+def owner_of_request() -> str:
+    """Who owns the jobs this request starts or reads: the signed-in user, else the visitor's
+    session (a random name kept in it; signing in starts a new session)."""
+    user = auth.current_user()
+    if user is not None:
+        return f"user:{user.id}"
+    token = flask.session.get(_OWNER)
+    if not isinstance(token, str) or len(token) < 16:
+        token = flask.session[_OWNER] = secrets.token_urlsafe(16)
+    return f"session:{token}"
