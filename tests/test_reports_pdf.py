@@ -66,3 +66,15 @@ def test_russian_oblast_report_has_a_section_per_municipality(ctx):
 def test_out_of_scope_municipality_is_refused(ctx):
     with pytest.raises(LookupError):
         pdf.municipality_report(ctx, "KG00000000000")
+
+
+def test_municipality_report_shows_dpis_review_of_each_report(ctx):
+    from queries import reviews
+    from queries.scope import PROJECT_OBLASTS, Scope
+
+    returned = reviews.review_queue(ctx.engine, Filters(), Scope(PROJECT_OBLASTS), "returned")
+    pcode = returned["pcode"].iloc[0]
+    _pages, text = read(pdf.municipality_report(ctx, pcode, lang="ru"))
+    flat = " ".join(text.split())
+    assert "Возвращен на доработку" in flat and "Проверен ИПР" in flat
+    assert "Beneficiary figures differ from the visit sheets" in flat  # the comment, as written

@@ -777,6 +777,16 @@ def review_note(t: Translator, document) -> list:
     return note
 
 
+def review_text(t: Translator, document) -> str:
+    """DPI's review of a report as plain text, with the comment of a return; "" otherwise."""
+    if document.kind not in REPORT_KIND_VALUES or missing(document.review_status):
+        return ""
+    text = t(REVIEW_LABELS[document.review_status])
+    if document.review_status == "returned" and not missing(document.review_comment):
+        text += f": «{document.review_comment}»"
+    return text
+
+
 def documents_section(t: Translator, data: dict):
     frame, lang = data["documents"], t.lang
     items = []

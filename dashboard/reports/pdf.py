@@ -342,12 +342,17 @@ def municipality_section(
     )
     report.p(t("Documents"), sub)
     report.table(
-        [t("Date"), t("Kind"), t("Title")],
+        [t("Date"), t("Kind"), t("Title"), t("Review")],
         [
-            [_date(r.issued_on, lang), t(profile_page.DOCUMENT_LABELS.get(r.kind, r.kind)), r.title]
+            [
+                _date(r.issued_on, lang),
+                t(profile_page.DOCUMENT_LABELS.get(r.kind, r.kind)),
+                r.title,
+                profile_page.review_text(t, r),
+            ]
             for r in data["documents"].itertuples()
         ],
-        widths=[25 * mm, 45 * mm, 110 * mm],
+        widths=[25 * mm, 40 * mm, 75 * mm, 40 * mm],
     )
     report.p(t("Data provenance"), sub)
     report.p(t("Names and reference point: {source}", source=row.source), "small")
