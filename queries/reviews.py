@@ -1,8 +1,9 @@
 """DPI's review of submitted reports: each document is submitted, verified, or returned with a
 comment. An import that changes a document makes it submitted again (queries.imports.pipeline).
 
-Reports come from municipalities, so the queue holds the documents of municipalities in the
-user's scope (directly or through their project); programme-level documents are DPI's own.
+The reports are the progress, final and monitoring reports (REPORT_KINDS) of municipalities in
+the user's scope (directly or through their project); contracts, council decisions and DPI's
+own programme-level documents are not reviewed here.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ COLUMNS = {
 
 
 def _documents(filters: Filters, scope: Scope | None):
-    """SELECT documents of municipalities in scope and in the oblast and rayon filters."""
+    """SELECT the reports of municipalities in scope and in the oblast and rayon filters."""
     project = aliased(SocialProject)
     reviewer = aliased(User)
     pcode = func.coalesce(Document.municipality_pcode, project.municipality_pcode)
@@ -64,14 +65,14 @@ def _documents(filters: Filters, scope: Scope | None):
         .outerjoin(project, project.id == Document.project_id)
         .join(Municipality, Municipality.pcode == pcode)
         .outerjoin(reviewer, reviewer.id == Document.reviewed_by)
-        .where(*area_clauses(filters, scope))
+        .where(Document.kind.in_(REPORT_KINDS), *area_clauses(filters, scope))
     )
 
 
 def review_queue(
     engine: Engine, filters: Filters, scope: Scope | None, status: str | None = None
 ) -> pd.DataFrame:
-    """The documents of municipalities in scope, newest first, with their review: one row each
+    """The reports of municipalities in scope, newest first, with their review: one row each
     (columns in COLUMNS; kind and review_status as their values). `status` keeps one status."""
     statement = _documents(filters, scope)
     if status:
@@ -88,7 +89,7 @@ def review_queue(
 def latest_report_status(engine: Engine, filters: Filters, scope: Scope | None, as_of) -> dict:
     """pcode → (issued_on, review status) of each municipality's latest report (REPORT_KINDS)
     issued on or before `as_of` (None: no limit)."""
-    statement = _documents(filters, scope).where(Document.kind.in_(REPORT_KINDS))
+    statement = _documents(filters, scope)
     if as_of is not None:
         statement = statement.where(Document.issued_on <= as_of)
     latest: dict[str, tuple] = {}
@@ -106,11 +107,11 @@ def set_review(
     username: str,
     scope: Scope | None,
 ) -> dict:
-    """Verify a document or return it with a comment, as `username`, with one audit entry.
+    """Verify a report or return it with a comment, as `username`, with one audit entry.
 
     Raises ValueError for another status or a return without a comment, and LookupError for
-    a document that does not exist or is outside the scope. Returns the document's new row
-    (as `review_queue` gives it).
+    a document that is not a report, does not exist or is outside the scope. Returns the
+    report's new row (as `review_queue` gives it).
     """
     status = ReviewStatus(status)
     if status not in DECISIONS:
@@ -124,7 +125,7 @@ def set_review(
     visible = _documents(Filters(), scope).where(Document.id == document_id)
     with Session(engine) as session, session.begin():
         if session.execute(visible).first() is None:
-            raise LookupError(f"No document {document_id} in your scope.")
+            raise LookupError(f"No report {document_id} in your scope.")
         document = session.get(Document, document_id)
         before = {
             "review_status": document.review_status.value,

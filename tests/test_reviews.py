@@ -12,18 +12,35 @@ from queries.imports.pipeline import commit
 from queries.models import AuditEntry, Document, ReviewStatus
 from queries.scope import PROJECT_OBLASTS, Filters, Scope
 from queries.users import add_user
-from tests.test_import_workbooks import ARSTANBAP, book, count, realistic, with_units
+from tests.test_import_workbooks import ARAL, ARSTANBAP, book, count, realistic, with_units
 
 ALL = Scope(PROJECT_OBLASTS)
 JALAL_ABAD, TALAS = "KG03000000000", "KG07000000000"
 CONTRACT_URL = "https://dpi.kg/docs/MSP-J-01-contract.pdf"
+REPORT_URL = "https://dpi.kg/docs/MSP-J-01-progress-1.pdf"
+
+
+def with_a_report() -> dict:
+    """The realistic report of the import tests, with a progress report of MSP-J-01."""
+    data = realistic()
+    data["documents"].append(
+        {
+            "url": REPORT_URL,
+            "project_code": "MSP-J-01",
+            "municipality_pcode": ARSTANBAP,
+            "kind": "progress_report",
+            "title": "Отчет о ходе работ MSP-J-01",
+            "issued_on": "20.06.2015",
+        }
+    )
+    return data
 
 
 @pytest.fixture
 def imported(empty_engine):
     """The realistic report imported into a fresh database, and a manager who reviews."""
     engine = with_units(empty_engine)
-    commit(engine, book(realistic()), "report.xlsx")
+    commit(engine, book(with_a_report()), "report.xlsx")
     add_user(engine, "dpi-expert", "manager", "a long passphrase", display_name="DPI expert")
     return engine
 
@@ -53,7 +70,7 @@ def test_the_queue_follows_the_scope(demo_engine):
 
 def test_verify_then_return_with_a_comment(imported):
     engine = imported
-    document_id = _document_id(engine, CONTRACT_URL)
+    document_id = _document_id(engine, REPORT_URL)
     entries = count(engine, AuditEntry)
 
     row = reviews.set_review(engine, document_id, "verified", None, "dpi-expert", ALL)
@@ -70,7 +87,7 @@ def test_verify_then_return_with_a_comment(imported):
             select(AuditEntry).where(AuditEntry.action == "review").order_by(AuditEntry.id)
         ).all()
     assert count(engine, AuditEntry) == entries + 2
-    assert [(a.table_name, a.row_key) for a in audit] == [("documents", CONTRACT_URL)] * 2
+    assert [(a.table_name, a.row_key) for a in audit] == [("documents", REPORT_URL)] * 2
     assert [(a.before, a.after) for a in audit] == [
         (
             {"review_status": "submitted", "review_comment": None},
@@ -92,7 +109,7 @@ def test_verify_then_return_with_a_comment(imported):
     ],
 )
 def test_bad_reviews_change_nothing(imported, status, comment, error):
-    document_id = _document_id(imported, CONTRACT_URL)
+    document_id = _document_id(imported, REPORT_URL)
     entries = count(imported, AuditEntry)
     with pytest.raises(error):
         reviews.set_review(imported, document_id, status, comment, "dpi-expert", ALL)
@@ -101,35 +118,33 @@ def test_bad_reviews_change_nothing(imported, status, comment, error):
     assert count(imported, AuditEntry) == entries
 
 
-def test_a_document_outside_the_scope_cannot_be_reviewed(imported):
-    document_id = _document_id(imported, CONTRACT_URL)  # Arstanbap, Jalal-Abad oblast
+def test_only_reports_in_the_scope_can_be_reviewed(imported):
+    document_id = _document_id(imported, REPORT_URL)  # Arstanbap, Jalal-Abad oblast
     for scope in (Scope({TALAS}), Scope()):
         with pytest.raises(LookupError):
             reviews.set_review(imported, document_id, "verified", None, "dpi-expert", scope)
-    with pytest.raises(LookupError):  # DPI's own programme-level documents are not reports
-        reviews.set_review(
-            imported,
-            _document_id(imported, "/documents/recommendations-legal-framework.pdf"),
-            "verified",
-            None,
-            "dpi-expert",
-            ALL,
-        )
+    # a contract and DPI's own programme-level recommendations are not reports
+    for url in (CONTRACT_URL, "/documents/recommendations-legal-framework.pdf"):
+        with pytest.raises(LookupError):
+            reviews.set_review(
+                imported, _document_id(imported, url), "verified", None, "dpi-expert", ALL
+            )
+    assert list(reviews.review_queue(imported, Filters(), ALL)["document_id"]) == [document_id]
     reviews.set_review(imported, document_id, "verified", None, "dpi-expert", Scope({JALAL_ABAD}))
 
 
 def test_a_corrected_report_is_submitted_again(imported):
     engine = imported
-    document_id = _document_id(engine, CONTRACT_URL)
+    document_id = _document_id(engine, REPORT_URL)
     reviews.set_review(engine, document_id, "returned", "Wrong date.", "dpi-expert", ALL)
 
-    same = commit(engine, book(realistic()), "report.xlsx")
+    same = commit(engine, book(with_a_report()), "report.xlsx")
     assert same.changed == 0  # an unchanged file leaves the review alone
     with Session(engine) as session:
         assert session.get(Document, document_id).review_status == ReviewStatus.RETURNED
 
-    corrected = realistic()
-    corrected["documents"][1]["issued_on"] = "16.12.2014"
+    corrected = with_a_report()
+    corrected["documents"][2]["issued_on"] = "21.06.2015"
     result = commit(engine, book(corrected), "corrected.xlsx")
     assert result.updated == 1
     with Session(engine) as session:
@@ -141,7 +156,7 @@ def test_a_corrected_report_is_submitted_again(imported):
         ).all()
     assert entry.before["review_status"] == "returned"
     assert entry.after["review_status"] == "submitted"
-    assert (entry.before["issued_on"], entry.after["issued_on"]) == ("2014-12-15", "2014-12-16")
+    assert (entry.before["issued_on"], entry.after["issued_on"]) == ("2015-06-20", "2015-06-21")
 
 
 def test_profile_lists_the_review_of_each_document(demo_engine):
@@ -156,6 +171,11 @@ def test_profile_lists_the_review_of_each_document(demo_engine):
 
 def test_freshness_status_is_the_latest_reports(imported):
     engine = imported
-    frame = freshness.reporting_freshness(engine, Filters(), ALL)
-    # the realistic report has a contract but no report for Arstanbap: no status
-    assert frame.set_index("pcode").loc[ARSTANBAP, "report_status"] is None
+    statuses = freshness.reporting_freshness(engine, Filters(), ALL).set_index("pcode")
+    assert statuses.loc[ARSTANBAP, "report_status"] == "submitted"
+    assert statuses.loc[ARAL, "report_status"] is None  # no report: no status
+    reviews.set_review(
+        engine, _document_id(engine, REPORT_URL), "verified", None, "dpi-expert", ALL
+    )
+    statuses = freshness.reporting_freshness(engine, Filters(), ALL).set_index("pcode")
+    assert statuses.loc[ARSTANBAP, "report_status"] == "verified"
