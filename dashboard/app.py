@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine
 
-from . import geo_routes, security, shell
+from . import geo_routes, security, shell, table_exports
 from .components import export_menu
 from .context import AppContext
 from .pages import PAGES
@@ -62,4 +62,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for page in PAGES:
         page.register(app, ctx)
     export_menu.register(app, ctx)
+    table_exports.register(app, ctx)
     return app
