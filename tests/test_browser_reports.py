@@ -93,3 +93,14 @@ def test_exp102_the_profile_downloads_its_pdf_report(browser, site, tmp_path):
     wait_for(browser, "document.querySelector('#profile-title') !== null")
     wait_for(browser, "document.querySelector('.export-button').href.includes('municipality=')")
     check(downloaded(browser, tmp_path / "report", "municipality-report"), "municipality-report")
+
+
+def test_exp103_a_compare_chart_downloads_as_png_for_the_view(browser, site, tmp_path):
+    browser.get(f"{site}/compare?oblast=KG07000000000&rank=budget_total")
+    kind = "chart:compare-ranking:png"
+    link = f"""[id='{{"export":"{kind}"}}']"""
+    wait_for(browser, f"document.querySelector(`{link}`) !== null")
+    href = browser.find_element(By.CSS_SELECTOR, link).get_attribute("href")
+    assert "/export/chart/compare-ranking.png?oblast=KG07000000000&rank=budget_total" in href
+    path = downloaded(browser, tmp_path / "chart", kind)
+    assert path.suffix == ".png" and path.read_bytes().startswith(b"\x89PNG")

@@ -1,4 +1,4 @@
-"""Export buttons (map images, the PowerPoint deck, PDF reports) and the routes that serve them.
+"""Export buttons (map and chart images, the PowerPoint deck, PDF reports) and their routes.
 
 Each button is a link to a route with the view's query string (kept up to date from the URL);
 the route re-runs the scoped queries for that view and sends the file. The scope comes from
@@ -36,6 +36,14 @@ KINDS = {
 }
 #: the kinds built in the background, with progress
 BACKGROUND = ("deck", "oblast-report", "municipality-report")
+#: the export links of one chart (kind "chart:<chart id>:<variant>"): variant → (label msgid,
+#: how the route /export/chart/<chart id>… ends); the charts are dashboard.reports.charts
+CHART_VARIANTS = {
+    "png": (N_("Chart (PNG)"), ".png"),
+    "print": (N_("Chart for print (PNG, A4)"), "-print.png"),
+    "svg": (N_("Chart (SVG)"), ".svg"),
+    "pdf": (N_("Chart (PDF)"), ".pdf"),
+}
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 POLL_MS = 500
 
@@ -81,20 +89,56 @@ def export_menu(t: Translator, kinds=tuple(KINDS)):
     )
 
 
+def chart_kind(chart_id: str, variant: str) -> str:
+    return f"chart:{chart_id}:{variant}"
+
+
+def route(kind: str) -> str:
+    """The path of the route that serves `kind`."""
+    if kind.startswith("chart:"):
+        _, chart_id, variant = kind.split(":")
+        return f"/export/chart/{chart_id}{CHART_VARIANTS[variant][1]}"
+    return KINDS[kind][1]
+
+
+def chart_menu(t: Translator, chart_id: str, pathname: str, state: dict):
+    """The export links of one chart (PNG, print PNG, SVG, PDF) for the view drawn; `register`
+    keeps them on the current view."""
+    from dashboard.reports.charts import BY_ID
+
+    search = build_query(state)
+    links = [
+        html.A(
+            t(label),
+            id=dom_id(chart_kind(chart_id, variant)),
+            href=href(chart_kind(chart_id, variant), pathname, search),
+            className="button export-button",
+            rel="nofollow",
+            download="",
+        )
+        for variant, (label, _ending) in CHART_VARIANTS.items()
+    ]
+    return html.Nav(
+        [html.Span(t("Export"), className="export-label"), *links],
+        className="export-menu chart-export",
+        **{"aria-label": t("Export") + ": " + t(BY_ID[chart_id].title), "data-chart": chart_id},
+    )
+
+
 def href(kind: str, pathname: str | None, search: str | None) -> str:
     """The route of `kind` for the view at `pathname` + `search`."""
+    from dashboard.pages.profile import pcode_of
+
     state = parse_query(search)
     query = build_query(state)
     extra = []
-    if kind == "municipality-report":
-        from dashboard.pages.profile import pcode_of
-
+    if kind == "municipality-report" or (kind.startswith("chart:") and pcode_of(pathname)):
         extra.append(f"municipality={pcode_of(pathname) or ''}")
     if kind == "oblast-report" and state["oblast"]:
         extra.append(f"report_oblast={state['oblast'][0]}")
     if extra:
         query = (query + "&" if query else "?") + "&".join(extra)
-    return KINDS[kind][1] + query
+    return route(kind) + query
 
 
 def language(ctx, state: dict) -> str:
@@ -271,6 +315,34 @@ def register(app, ctx) -> None:
             flask.abort(404)
         data = images.map_image(ctx, state, fmt, size=size, base_url=base)
         return _send(data, images.MEDIA_TYPES[fmt], f"aimak-map.{fmt}")
+
+    @server.route("/export/chart/<name>.<fmt>")
+    def _chart(name: str, fmt: str):
+        from dashboard.pages.profile import PATH as PROFILE
+        from dashboard.reports import charts
+
+        state, base = view()
+        size = "print" if name.endswith("-print") else "screen"
+        chart = charts.BY_ID.get(name.removesuffix("-print"))
+        if chart is None or fmt not in images.FORMATS or (size == "print" and fmt != "png"):
+            flask.abort(404)
+        pathname = chart.path
+        if chart.path == PROFILE:
+            pathname += "/" + flask.request.args.get("municipality", "")
+        try:
+            data = charts.chart_image(
+                ctx,
+                chart.id,
+                state,
+                fmt,
+                lang=language(ctx, state),
+                size=size,
+                pathname=pathname,
+                base_url=base,
+            )
+        except LookupError:
+            flask.abort(404)
+        return _send(data, images.MEDIA_TYPES[fmt], f"aimak-{name}.{fmt}")
 
     @server.route("/export/deck.pptx", defaults={"kind": "deck"})
     @server.route("/export/municipality-report.pdf", defaults={"kind": "municipality-report"})

@@ -17,6 +17,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import formatting
+from dashboard.components.export_menu import chart_menu
 from dashboard.components.filter_bar import control_id, filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import (
@@ -994,8 +995,14 @@ def layout(ctx, t: Translator, state: dict):
         className="compare-controls",
     )
 
-    def graph(name: str, figure):
-        return dcc.Graph(id=name, figure=figure, config=GRAPH_CONFIG, className="compare-graph")
+    def graph(name: str, figure, chart_id: str):
+        return html.Div(
+            [
+                dcc.Graph(id=name, figure=figure, config=GRAPH_CONFIG, className="compare-graph"),
+                chart_menu(t, chart_id, PATH, state),
+            ],
+            className="compare-chart",
+        )
 
     return html.Div(
         [
@@ -1005,10 +1012,13 @@ def layout(ctx, t: Translator, state: dict):
             html.Div(table(t, view, state), id="compare-table"),
             html.Div(oblast_legend(t, view), id="compare-legend"),
             html.Div(
-                [graph("compare-bars", bars), graph("compare-multiples", multiples)],
+                [
+                    graph("compare-bars", bars, "compare-ranking"),
+                    graph("compare-multiples", multiples, "compare-multiples"),
+                ],
                 className="compare-charts",
             ),
-            graph("compare-gantt", cycle),
+            graph("compare-gantt", cycle, "compare-cycle"),
         ],
         className="compare-page",
     )

@@ -19,7 +19,7 @@ from babel.numbers import format_decimal
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from dashboard import formatting
-from dashboard.components.export_menu import export_menu
+from dashboard.components.export_menu import chart_menu, export_menu
 from dashboard.components.filter_bar import filters_from_state
 from dashboard.i18n import LANGUAGE_NAMES, N_, Translator
 from dashboard.urlstate import (
@@ -559,7 +559,9 @@ def timeline_figure(t: Translator, frame, as_of: dt.date | None) -> dict:
     }
 
 
-def milestones_section(t: Translator, data: dict):
+def milestones_section(t: Translator, data: dict, exports=None):
+    """The projects' procurement stages on a timeline (with `exports`, its export links) and
+    in a table."""
     frame = data["milestones"]
     if frame.empty:
         return section(t, "milestones", t("Procurement milestones"), empty(t))
@@ -583,6 +585,7 @@ def milestones_section(t: Translator, data: dict):
             config={"displaylogo": False, "displayModeBar": False, "responsive": True},
             className="profile-timeline",
         ),
+        exports,
         table(
             [t("Project"), t("Stage"), t("Date"), t("Phase"), t("Bids")],
             rows,
@@ -909,7 +912,7 @@ def profile_body(ctx, t: Translator, state: dict, pcode: str | None):
         issues_section(t, data),
         projects_section(t, state, data),
         budgets_section(t, state, data),
-        milestones_section(t, data),
+        milestones_section(t, data, chart_menu(t, "profile-timeline", f"{PATH}/{pcode}", state)),
         visits_section(t, data),
         indicators_section(t, data),
         trainings_section(t, data),

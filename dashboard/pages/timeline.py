@@ -15,6 +15,7 @@ from babel.dates import format_date
 from dash import ALL, Input, Output, State, dcc, html
 
 from dashboard import formatting
+from dashboard.components.export_menu import chart_menu
 from dashboard.components.filter_bar import control_id, filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import CONTROL_PROPS, controls_of_callback, state_from_controls
@@ -553,6 +554,7 @@ def layout(ctx, t: Translator, state: dict):
                         ),
                         className="timeline-key",
                     ),
+                    chart_menu(t, "timeline-gantt", PATH, state),
                 ],
                 className="timeline-figure",
             ),

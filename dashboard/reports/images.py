@@ -219,7 +219,7 @@ def caption(
         if as_of
         else t("No reports yet"),
         source=t("Source") + ": " + source,
-        attribution=ATTRIBUTION,
+        attribution=t(ATTRIBUTION),
         link=t("Reopen this view") + ": " + view_link(state, path, base_url),
         demo=t(DEMO_NOTICE) if ctx.is_demo() else None,
     )
