@@ -1,9 +1,10 @@
-"""Named browser tests of the export buttons on the Map and Profile pages: each click downloads
-a non-empty file of its type. The deck and the PDF reports are built in the background: their
+"""Named browser tests of the export buttons on the Map, Profile, Compare and Timeline pages:
+each click downloads a non-empty file of its type. The deck and the PDF reports are built in the background: their
 click shows a progress bar (the page stays where it is) and the file downloads when ready."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -104,3 +105,31 @@ def test_exp103_a_compare_chart_downloads_as_png_for_the_view(browser, site, tmp
     assert "/export/chart/compare-ranking.png?oblast=KG07000000000&rank=budget_total" in href
     path = downloaded(browser, tmp_path / "chart", kind)
     assert path.suffix == ".png" and path.read_bytes().startswith(b"\x89PNG")
+
+
+#: chart and table exports by how their kind ends: (file suffix, first bytes)
+ENDINGS = {
+    "png": (".png", b"\x89PNG"),
+    "print": (".png", b"\x89PNG"),
+    "svg": (".svg", b"<svg"),
+    "pdf": (".pdf", b"%PDF"),
+    "csv": (".csv", "\ufeff".encode()),
+    "xlsx": (".xlsx", b"PK"),
+}
+
+
+@pytest.mark.parametrize("path", ["/compare", "/timeline"])
+def test_exp104_every_chart_and_table_button_downloads_its_file(browser, site, tmp_path, path):
+    browser.get(f"{site}{path}?oblast=KG05000000000&lang=ru")
+    buttons = '[id^=\'{"export":"chart:\'], [id^=\'{"export":"table:\']'
+    wait_for(browser, f"document.querySelectorAll(`{buttons}`).length > 0")
+    kinds = [
+        json.loads(element.get_attribute("id"))["export"]
+        for element in browser.find_elements(By.CSS_SELECTOR, buttons)
+    ]
+    assert {kind.split(":")[0] for kind in kinds} == {"chart", "table"}
+    assert {kind.rsplit(":", 1)[1] for kind in kinds} == set(ENDINGS)
+    for number, kind in enumerate(kinds):
+        file = downloaded(browser, tmp_path / str(number), kind)
+        suffix, magic = ENDINGS[kind.rsplit(":", 1)[1]]
+        assert file.suffix == suffix and file.read_bytes().startswith(magic), (kind, file.name)

@@ -44,6 +44,9 @@ CHART_VARIANTS = {
     "svg": (N_("Chart (SVG)"), ".svg"),
     "pdf": (N_("Chart (PDF)"), ".pdf"),
 }
+#: the export links of one table (kind "table:<table id>:<format>"): format → label msgid;
+#: the route is /export/table/<table id>.<format> (dashboard.table_exports)
+TABLE_FORMATS = {"csv": N_("Table (CSV)"), "xlsx": N_("Table (XLSX)")}
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 POLL_MS = 500
 
@@ -98,6 +101,9 @@ def route(kind: str) -> str:
     if kind.startswith("chart:"):
         _, chart_id, variant = kind.split(":")
         return f"/export/chart/{chart_id}{CHART_VARIANTS[variant][1]}"
+    if kind.startswith("table:"):
+        _, table_id, fmt = kind.split(":")
+        return f"/export/table/{table_id}.{fmt}"
     return KINDS[kind][1]
 
 
@@ -122,6 +128,30 @@ def chart_menu(t: Translator, chart_id: str, pathname: str, state: dict):
         [html.Span(t("Export"), className="export-label"), *links],
         className="export-menu chart-export",
         **{"aria-label": t("Export") + ": " + t(BY_ID[chart_id].title), "data-chart": chart_id},
+    )
+
+
+def table_menu(t: Translator, table_id: str, pathname: str, state: dict):
+    """The spreadsheet links (CSV, XLSX) of one table for the view drawn; `register` keeps
+    them on the current view."""
+    from dashboard.table_exports import TABLES
+
+    search = build_query(state)
+    links = [
+        html.A(
+            t(label),
+            id=dom_id(f"table:{table_id}:{fmt}"),
+            href=href(f"table:{table_id}:{fmt}", pathname, search),
+            className="button export-button",
+            rel="nofollow",
+            download="",
+        )
+        for fmt, label in TABLE_FORMATS.items()
+    ]
+    return html.Nav(
+        [html.Span(t("Export"), className="export-label"), *links],
+        className="export-menu table-export",
+        **{"aria-label": t("Export") + ": " + t(TABLES[table_id].title), "data-table": table_id},
     )
 
 

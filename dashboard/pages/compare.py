@@ -17,7 +17,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import formatting
-from dashboard.components.export_menu import chart_menu
+from dashboard.components.export_menu import chart_menu, table_menu
 from dashboard.components.filter_bar import control_id, filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import (
@@ -1010,6 +1010,7 @@ def layout(ctx, t: Translator, state: dict):
             controls,
             html.Div(summary(ctx, t, view, state), id="compare-summary", className="compare-notes"),
             html.Div(table(t, view, state), id="compare-table"),
+            table_menu(t, "compare", PATH, state),
             html.Div(oblast_legend(t, view), id="compare-legend"),
             html.Div(
                 [

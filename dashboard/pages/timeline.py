@@ -15,7 +15,7 @@ from babel.dates import format_date
 from dash import ALL, Input, Output, State, dcc, html
 
 from dashboard import formatting
-from dashboard.components.export_menu import chart_menu
+from dashboard.components.export_menu import chart_menu, table_menu
 from dashboard.components.filter_bar import control_id, filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import CONTROL_PROPS, controls_of_callback, state_from_controls
@@ -562,6 +562,7 @@ def layout(ctx, t: Translator, state: dict):
             if ctx.is_demo()
             else None,
             html.Div(table, id="timeline-table-box", className="timeline-table-box"),
+            table_menu(t, "timeline", PATH, state),
             dcc.Store(id="timeline-lang", data=t.lang),
         ],
         className="timeline-page",
