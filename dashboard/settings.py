@@ -97,6 +97,13 @@ SETTINGS = (
         "16777216",
         "Largest request body accepted (bytes), e.g. an uploaded spreadsheet.",
     ),
+    Setting(
+        "presentation_file",
+        "AIMAK_PRESENTATION",
+        "",
+        "JSON file of the organisation's presentation: a list of {view, title}; empty: the "
+        "standard sequence (a visitor's own list always comes first).",
+    ),
 )
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -126,6 +133,7 @@ class Settings:
     public_mode: bool = False
     secure_cookies: bool = False
     max_request_bytes: int = 16 * 1024 * 1024
+    presentation_file: Path | None = None
 
     @property
     def db_url(self) -> str:

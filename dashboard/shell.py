@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from geodata.sources import ATTRIBUTION
 
-from . import auth, login
+from . import auth, login, presentation
 from .components.filter_bar import control_id, filter_bar, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from .pages import PAGES, in_nav, page_for
@@ -36,11 +36,15 @@ def layout(ctx):
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="rendered-search"),
             dcc.Store(id="document-lang", data=ctx.settings.default_lang),
+            # the visitor's own presentation, kept in this browser (see presentation)
+            dcc.Store(id="presentation-views", storage_type="local"),
             html.Header(id="shell-header", className="shell-header"),
             html.Div(id="page", className="page-frame"),
+            presentation.footer_bar(),  # shown only while presenting
             html.Footer(id="shell-footer", className="shell-footer"),
         ],
         className="shell",
+        id="shell",
     )
 
 
@@ -57,16 +61,19 @@ def links(path: str, state: dict) -> tuple[dict, dict]:
 
 def header(ctx, t: Translator, path: str, state: dict):
     nav, languages = links(path, state)
+    brand = html.Div(
+        [
+            html.Span("Aimak Atlas", className="brand"),
+            html.Span(t("Municipal social procurement"), className="tagline"),
+        ],
+        className="brand-box",
+    )
+    if presentation.is_presenting(state):  # no controls: the name and the demo notice only
+        return [brand, demo_badge(t) if ctx.is_demo() else None]
     return [
         # the first stop of the keyboard: past the header and the filter bar to the page
         html.A(t("Skip to the main content"), href="#main", className="skip-link", id="skip-link"),
-        html.Div(
-            [
-                html.Span("Aimak Atlas", className="brand"),
-                html.Span(t("Municipal social procurement"), className="tagline"),
-            ],
-            className="brand-box",
-        ),
+        brand,
         html.Nav(
             [
                 dcc.Link(
@@ -81,6 +88,7 @@ def header(ctx, t: Translator, path: str, state: dict):
             className="nav",
             **{"aria-label": t("Pages")},
         ),
+        presentation.menu(t, path, state),
         # a language change reloads the page, so every text is drawn in the new language
         html.Nav(
             [
@@ -153,9 +161,17 @@ def route(ctx, pathname: str | None, search: str | None):
         )
         path = pathname or "/"
     else:
+        drawn = (pathname or "/", search or "")
         body = html.Div(
             [
-                filter_bar(ctx, t, state),
+                # kept while presenting (pages read its controls), but not shown
+                html.Div(
+                    filter_bar(ctx, t, state),
+                    hidden=presentation.is_presenting(state),
+                    id="filter-frame",
+                ),
+                # the URL this page shows (see `stale`; the app's own writes update it)
+                dcc.Store(id="page-view", data=list(drawn)),
                 html.Main(
                     page.layout(ctx, t, state),
                     className="page",
@@ -163,10 +179,21 @@ def route(ctx, pathname: str | None, search: str | None):
                     lang=t.lang,
                     tabIndex="-1",  # the skip link's target takes the focus
                 ),
-            ]
+            ],
+            **{"data-view": "".join(drawn)},  # scripts wait for a page (presentation.js)
         )
         path = state["path"]  # with its argument (a profile's P-code) for the language links
     return header(ctx, t, path, state), body, footer(t)
+
+
+def stale(page_view, pathname: str | None, search: str | None) -> bool:
+    """Whether the controls on screen belong to another URL than the one in the address bar
+    (`page_view`: the URL the page was drawn for, or last written by the app): a link or a
+    presentation key changed it and the router has not drawn it yet. Their values must not
+    be written into that URL."""
+    if not isinstance(page_view, list) or len(page_view) != 2:
+        return False
+    return [pathname or "/", search or ""] != page_view
 
 
 def sync_url(pathname: str | None, search: str | None, controls: dict):
@@ -190,6 +217,7 @@ function (search, fallback) {
 
 def register(app, ctx) -> None:
     app.server.after_request(remember_language)
+    presentation.register(app, ctx)
     app.clientside_callback(
         DOCUMENT_LANG,
         Output("document-lang", "data"),
@@ -227,16 +255,21 @@ def register(app, ctx) -> None:
         Output("rendered-search", "data"),
         Output({"nav": ALL}, "href"),
         Output({"lang": ALL}, "href"),
+        Output("page-view", "data"),
         *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
         State("url", "pathname"),
         State("url", "search"),
+        State("page-view", "data"),
         prevent_initial_call=True,
     )
     def _sync(*args):
-        pathname, search = args[-2:]
+        pathname, search, page_view = args[-3:]
+        if stale(page_view, pathname, search):
+            raise PreventUpdate  # the router draws the new URL with its own controls
         query, rendered, nav, languages = sync_url(pathname, search, controls_of_callback())
         nav_ids = [item["id"]["nav"] for item in dash_ctx.outputs_list[2]]
         lang_ids = [item["id"]["lang"] for item in dash_ctx.outputs_list[3]]
+        links_out = [nav[i] for i in nav_ids], [languages[i] for i in lang_ids]
         if query == (search or ""):
-            return no_update, query, [nav[i] for i in nav_ids], [languages[i] for i in lang_ids]
-        return query, rendered, [nav[i] for i in nav_ids], [languages[i] for i in lang_ids]
+            return no_update, query, *links_out, no_update
+        return query, rendered, *links_out, [pathname or "/", query]

@@ -84,6 +84,9 @@ PARAMETERS = (
     Parameter("q", "p-search", "str", None),
     # the Timeline page: group the Gantt by oblast or by municipality
     Parameter("group", "t-group", "str", "municipality", ("oblast", "municipality")),
+    # presentation mode: the flag and the slide shown (1-based), see dashboard.presentation
+    Parameter("present", None, "int", None, (1,)),
+    Parameter("slide", None, "int", None),
 )
 BY_NAME = {p.name: p for p in PARAMETERS}
 FILTER_BAR = tuple(p for p in PARAMETERS if (p.component or "").startswith("f-"))

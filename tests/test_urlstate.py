@@ -29,6 +29,8 @@ SAMPLES = {
     "per": "inhabitant",
     "q": "youth",
     "group": "oblast",
+    "present": 1,
+    "slide": 3,
 }
 
 
