@@ -76,7 +76,7 @@ MAP_QUERIES = {
     ),
     "reporting_freshness": (
         freshness.reporting_freshness,
-        ["pcode", "last_report", "last_report_kind", "days_since", "stale"],
+        ["pcode", "last_report", "last_report_kind", "days_since", "stale", "report_status"],
     ),
 }
 OTHER_QUERIES = {
@@ -551,11 +551,24 @@ def _expected_freshness(raw, pcode, as_of) -> dict:
         for v in raw["value"]
         if v["indicator_id"] in indicators and v["period_end"] <= as_of
     ]
+    reports = sorted(
+        (d["issued_on"], d["id"], d["review_status"])
+        for d in raw["document"]
+        if d["municipality_pcode"] == pcode
+        and d["kind"] in ("progress_report", "final_report", "monitoring_report")
+        and d["issued_on"] <= as_of
+    )
+    status = {"report_status": reports[-1][2] if reports else None}
     if not records:
-        return dict.fromkeys(["last_report", "last_report_kind", "days_since", "stale"])
+        return dict.fromkeys(["last_report", "last_report_kind", "days_since", "stale"]) | status
     day, kind = max(records, key=lambda r: (r[0], -kinds.index(r[1])))
     days = (as_of - day).days
-    return {"last_report": day, "last_report_kind": kind, "days_since": days, "stale": days > 90}
+    return {
+        "last_report": day,
+        "last_report_kind": kind,
+        "days_since": days,
+        "stale": days > 90,
+    } | status
 
 
 @pytest.mark.parametrize("pcode", [SUMBULA, SUZAK, KEK_SAY])
@@ -578,6 +591,7 @@ def test_stale_true_and_false(demo_engine):
         "last_report_kind": "milestone",
         "days_since": 20,
         "stale": False,
+        "report_status": sumbula(None)["report_status"],  # its final report is its last
     }
     assert sumbula(dt.date(2015, 10, 9))["stale"] is False  # 90 days: not yet
     assert sumbula(dt.date(2015, 10, 10))["stale"] is True  # 91 days
@@ -585,7 +599,7 @@ def test_stale_true_and_false(demo_engine):
     frame = freshness.reporting_freshness(
         demo_engine, Filters(as_of=dt.date(2016, 2, 1)), EVERYTHING
     )
-    assert _row(frame, SUZAK) == {
+    assert {k: v for k, v in _row(frame, SUZAK).items() if k != "report_status"} == {
         "last_report": dt.date(2015, 10, 31),
         "last_report_kind": "indicator_value",
         "days_since": 93,
