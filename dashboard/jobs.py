@@ -44,6 +44,10 @@ _OWNER = "export_owner"  # the session key that names an anonymous visitor's job
 Progress = Callable[[int, int, str], None]
 
 
+class Cancelled(Exception):
+    """The job was cancelled before it finished; it stops at its next progress step."""
+
+
 class JobLimit(Exception):
     """The owner already has as many jobs queued or running as they may."""
 
@@ -70,6 +74,7 @@ class Job:
     error: Exception | None = None
     finished: float | None = None
     path: Path | None = None
+    cancelled: bool = False
 
     @property
     def active(self) -> bool:
@@ -158,6 +163,15 @@ class JobRunner:
         except FileNotFoundError:  # expired meanwhile
             return None
 
+    def cancel_all(self) -> int:
+        """Cancel every queued or running job (a running one stops at its next progress
+        step, e.g. when a test or the server is done with the app); how many were active."""
+        with self._lock:
+            active = [job for job in self._jobs.values() if job.active]
+            for job in active:
+                job.cancelled = True
+        return len(active)
+
     def shutdown(self) -> None:
         """Stop the workers once the queued jobs are done (they are daemons: a server that
         stops does not wait for them)."""
@@ -189,11 +203,18 @@ class JobRunner:
                     setattr(job, name, value)
 
     def _run(self, job_id: str, work: Callable[[Progress], bytes]) -> None:
+        def still_wanted() -> None:
+            with self._lock:
+                if self._jobs[job_id].cancelled:
+                    raise Cancelled("the export was cancelled")
+
         def progress(done: int, total: int, message: str) -> None:
+            still_wanted()
             self._update(job_id, done=done, total=total, message=message)
 
         self._update(job_id, state=RUNNING)
         try:
+            still_wanted()
             if self.server is not None:
                 with self.server.app_context():
                     data = work(progress)
@@ -201,6 +222,9 @@ class JobRunner:
                 data = work(progress)
             path = self._folder / job_id
             path.write_bytes(data)
+        except Cancelled as error:
+            self._update(job_id, state=FAILED, error=error, finished=time.time())
+            return
         except Exception as error:  # shown to the user, and logged with its traceback
             log.exception("export job %s failed", job_id)
             self._update(job_id, state=FAILED, error=error, finished=time.time())

@@ -31,7 +31,7 @@ from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from dashboard import auth, create_app, security
+from dashboard import auth, create_app, jobs, security
 from dashboard.pages import PAGES, in_nav
 from dashboard.settings import Settings
 from dashboard.urlstate import build_query, defaults
@@ -729,6 +729,7 @@ def run_matrix(world: World, visitor: str, only=None):
         more, fetched = follow(client, links, forbidden, seen)
         problems += more
         names += fetched
+    jobs.runner_of(app).cancel_all()  # the background exports started above are not awaited
     return problems, seen, names
 
 

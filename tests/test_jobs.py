@@ -90,6 +90,29 @@ def test_a_failed_job_keeps_its_error(runner):
     assert runner.result(job.id, "user:1") is None
 
 
+def test_cancelled_jobs_stop_at_their_next_step_and_queued_ones_never_start(runner):
+    started, steps = threading.Event(), []
+
+    def work(progress):
+        started.set()
+        for step in range(1, 1000):
+            progress(step, 1000, "step")
+            steps.append(step)
+            time.sleep(0.005)
+        return b"never"
+
+    running = runner.submit("user:1", "deck", "a", "a.pptx", "application/x", work)
+    queued = runner.submit("user:2", "deck", "b", "b.pptx", "application/x", work)
+    started.wait(5)
+    assert runner.cancel_all() == 2
+    for job in (running, queued):
+        ended = wait(lambda job=job: (j := runner.get(job.id, job.owner)) and not j.active and j)
+        assert ended.state == jobs.FAILED and isinstance(ended.error, jobs.Cancelled)
+        assert runner.result(job.id, job.owner) is None
+    assert 0 < len(steps) < 999  # the running one stopped early; the queued one never ran
+    assert runner.cancel_all() == 0
+
+
 def test_a_repeated_click_joins_the_job_and_limits_refuse_more(runner):
     release = threading.Event()
 
