@@ -136,3 +136,24 @@ def demo_copy(tmp_path, demo_sqlite_file) -> Path:
 def settings(tmp_path, demo_copy) -> Settings:
     """Settings of an app over a private copy of the demo database."""
     return Settings(data_dir=tmp_path, database_url=sqlite_url(demo_copy))
+
+
+@pytest.fixture(scope="module")
+def module_app(tmp_path_factory, demo_sqlite_file):
+    """An app over a private copy of the demo database, shared by the tests of one module."""
+    from dashboard import create_app
+
+    folder = tmp_path_factory.mktemp("app")
+    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
+    return create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium (tests.browser), one per test."""
+    from tests.browser import chromium, chromium_available
+
+    if not chromium_available():
+        skip_or_fail("Debian chromium and chromium-driver are not installed")
+    with chromium() as driver:
+        yield driver

@@ -7,20 +7,11 @@ import dataclasses
 import pytest
 
 from dashboard import create_app
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 
 pytestmark = pytest.mark.browser
 
 GRAPH = "document.querySelector('#map .js-plotly-plot')"
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def drawn_map(driver):

@@ -22,14 +22,11 @@ from dashboard.settings import Settings
 from queries.engine import make_engine, sqlite_url
 from tests.browser import (
     PageLog,
-    chromium,
-    chromium_available,
     csp_violations,
     serve,
     settle,
     wait_for,
 )
-from tests.conftest import skip_or_fail
 from tests.test_authz_matrix import (
     CANARY_NAMES,
     POKROVKA,
@@ -50,14 +47,6 @@ def other_oblasts(app) -> set[str]:
     """Names, project codes and NGOs of the places outside Talas (the canary's too)."""
     catalogue = places(app.server.extensions["aimak"].engine)
     return {s for s in forbidden_strings("talas", catalogue) if not re.fullmatch(r"KG\d{11}", s)}
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def app_over(folder: Path, source: Path, prepare=None):

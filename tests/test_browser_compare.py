@@ -12,8 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard import create_app
 from dashboard.settings import Settings
 from queries.engine import sqlite_url
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +34,6 @@ def site(tmp_path_factory, demo_sqlite_file):
     app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
     with serve(app) as origin:
         yield origin
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def pick(driver, control: str, labels: list[str]) -> None:

@@ -19,8 +19,7 @@ from queries.engine import make_engine, sqlite_url, upgrade
 from queries.imports.pipeline import commit
 from queries.models import Role
 from queries.scope import PROJECT_OBLASTS, Filters, Scope
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 from tests.test_browser_auth import sign_in
 from tests.test_import_workbooks import ARAL, ARSTANBAP, book, realistic, with_units
 
@@ -36,14 +35,6 @@ UPLOAD = (
     f"{ARSTANBAP};2015;20 700 000;1 500 000;1 200 000\r\n"
     f"{ARAL};20l5;9 900 000;98 500;60 100\r\n"
 )
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 @pytest.fixture

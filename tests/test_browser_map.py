@@ -11,8 +11,7 @@ from dashboard import create_app
 from layers import LAYERS
 from queries import geography
 from queries.scope import PROJECT_OBLASTS, Filters, Scope
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +39,6 @@ def site(tmp_path_factory, demo_sqlite_file):
     POINTS.update({(round(r.lon, 5), round(r.lat, 5)): r.pcode for r in places.itertuples()})
     with serve(app) as origin:
         yield origin, ctx
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def drawn(driver) -> dict:

@@ -10,8 +10,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard import create_app
 from layers import LAYERS, layer_by_id
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +35,6 @@ def site(tmp_path_factory, demo_sqlite_file):
     app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
     with serve(app) as origin:
         yield origin
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def press(driver, key) -> None:

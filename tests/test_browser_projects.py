@@ -15,8 +15,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from dashboard import create_app
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -41,14 +40,6 @@ def site(tmp_path_factory, demo_sqlite_file):
     app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
     with serve(app) as origin:
         yield origin
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def grid_ready(driver, rows: int | None = None) -> None:

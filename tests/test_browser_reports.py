@@ -1,20 +1,18 @@
-"""Named browser tests of the export buttons on the Map, Profile, Compare and Timeline pages:
-each click downloads a non-empty file of its type. The deck and the PDF reports are built in the background: their
-click shows a progress bar (the page stays where it is) and the file downloads when ready."""
+"""Named browser tests of the export buttons of the Map, Profile, Compare and Timeline pages:
+each click downloads a non-empty file of its type. The deck and the PDF reports are built in
+the background: their click shows a progress bar (the page stays where it is) and the file
+downloads when ready."""
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from dashboard import create_app
-from tests.browser import chromium, chromium_available, serve, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import serve, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -34,23 +32,9 @@ BACKGROUND = ("deck", "oblast-report", "municipality-report")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, demo_sqlite_file):
-    from dashboard.settings import Settings
-    from queries.engine import sqlite_url
-
-    folder = tmp_path_factory.mktemp("site")
-    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
-    app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
-    with serve(app) as origin:
+def site(module_app):
+    with serve(module_app) as origin:
         yield origin
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def downloaded(driver, folder: Path, kind: str, timeout: float = 120) -> Path:

@@ -11,8 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard import create_app
 from queries import timeline
 from queries.scope import PROJECT_OBLASTS, Filters, Scope
-from tests.browser import PageLog, chromium, chromium_available, serve, settle, wait_for
-from tests.conftest import skip_or_fail
+from tests.browser import PageLog, serve, settle, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +32,6 @@ def site(tmp_path_factory, demo_sqlite_file):
     app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
     with serve(app) as origin:
         yield origin, app.server.extensions["aimak"]
-
-
-@pytest.fixture
-def browser():
-    if not chromium_available():
-        skip_or_fail("Debian chromium and chromium-driver are not installed")
-    with chromium() as driver:
-        yield driver
 
 
 def drawn(driver) -> None:

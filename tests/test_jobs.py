@@ -15,7 +15,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from dashboard import create_app, jobs
+from dashboard import jobs
 from dashboard.i18n import Translator
 from dashboard.reports import deck, images
 from queries import geography
@@ -153,15 +153,10 @@ def test_results_expire_and_their_files_are_deleted():
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, demo_sqlite_file):
+def app(module_app):
     if not shutil.which("chromium"):
         skip_or_fail("Debian chromium is not installed")
-    from dashboard.settings import Settings
-    from queries.engine import sqlite_url
-
-    folder = tmp_path_factory.mktemp("jobs")
-    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
-    return create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
+    return module_app
 
 
 def client_of(app, username: str | None = None):

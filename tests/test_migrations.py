@@ -60,7 +60,6 @@ def test_sqlite_pragmas(tmp_path):
         assert connection.scalar(text("PRAGMA busy_timeout")) == 15000
 
 
-
 def test_0002_gives_existing_documents_a_submitted_review(empty_engine):
     upgrade(empty_engine, "0001")
     rows = (

@@ -27,15 +27,10 @@ SUMBULA, ARAL = "KG05236836000", "KG07232804000"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, demo_sqlite_file):
+def app(module_app):
     if not shutil.which("chromium"):
         skip_or_fail("Debian chromium is not installed")
-    from dashboard.settings import Settings
-    from queries.engine import sqlite_url
-
-    folder = tmp_path_factory.mktemp("charts")
-    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
-    return create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
+    return module_app
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from dashboard import create_app
 from dashboard.i18n import Translator
 from dashboard.reports import pdf
 from queries import geography
@@ -20,16 +19,10 @@ SUMBULA = "KG05236836000"
 
 
 @pytest.fixture(scope="module")
-def ctx(tmp_path_factory, demo_sqlite_file):
+def ctx(module_app):
     if not shutil.which("chromium"):
         skip_or_fail("Debian chromium is not installed")
-    from dashboard.settings import Settings
-    from queries.engine import sqlite_url
-
-    folder = tmp_path_factory.mktemp("pdf")
-    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
-    settings = Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite"))
-    return create_app(settings).server.extensions["aimak"]
+    return module_app.server.extensions["aimak"]
 
 
 def read(data: bytes) -> tuple[int, str]:
