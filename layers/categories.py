@@ -1,6 +1,17 @@
-"""Labels and colours shared by several layers: sectors, ratings, procurement stages."""
+"""Labels and colours shared by several layers: sectors, ratings, procurement stages, reviews."""
 
 from layers.base import N_, OKABE_ITO, Categories
+
+
+def labelled(labels: dict[str, str], colours) -> Categories:
+    """Categories of `labels` (value → msgid) in their order, with `colours` in that order."""
+    return Categories(
+        tuple(
+            (value, label, colour)
+            for (value, label), colour in zip(labels.items(), colours, strict=True)
+        )
+    )
+
 
 SECTOR_LABELS = {
     "elderly_care": N_("Elderly care"),
@@ -12,12 +23,7 @@ SECTOR_LABELS = {
     "children": N_("Children and families"),
     "health": N_("Health"),
 }
-SECTORS = Categories(
-    tuple(
-        (value, label, colour)
-        for (value, label), colour in zip(SECTOR_LABELS.items(), OKABE_ITO, strict=True)
-    )
-)
+SECTORS = labelled(SECTOR_LABELS, OKABE_ITO)
 
 RATING_LABELS = {
     "on_track": N_("On track"),
@@ -26,14 +32,7 @@ RATING_LABELS = {
     "suspended": N_("Suspended"),
 }
 #: blue, yellow, vermillion, black: ordered and distinguishable without colour vision
-RATINGS = Categories(
-    tuple(
-        (value, label, colour)
-        for (value, label), colour in zip(
-            RATING_LABELS.items(), ("#0072B2", "#F0E442", "#D55E00", "#000000"), strict=True
-        )
-    )
-)
+RATINGS = labelled(RATING_LABELS, ("#0072B2", "#F0E442", "#D55E00", "#000000"))
 
 STAGE_LABELS = {
     "priority_identified": N_("Priority identified"),
@@ -47,25 +46,19 @@ STAGE_LABELS = {
     "reported": N_("Reported"),
 }
 #: a sequential ramp over the nine stages (ColorBrewer YlGnBu, 9 classes)
-STAGES = Categories(
-    tuple(
-        (value, label, colour)
-        for (value, label), colour in zip(
-            STAGE_LABELS.items(),
-            (
-                "#ffffd9",
-                "#edf8b1",
-                "#c7e9b4",
-                "#7fcdbb",
-                "#41b6c4",
-                "#1d91c0",
-                "#225ea8",
-                "#253494",
-                "#081d58",
-            ),
-            strict=True,
-        )
-    )
+STAGES = labelled(
+    STAGE_LABELS,
+    (
+        "#ffffd9",
+        "#edf8b1",
+        "#c7e9b4",
+        "#7fcdbb",
+        "#41b6c4",
+        "#1d91c0",
+        "#225ea8",
+        "#253494",
+        "#081d58",
+    ),
 )
 
 STATUS_LABELS = {
@@ -83,11 +76,4 @@ REVIEW_LABELS = {
     "returned": N_("Returned for correction"),
 }
 #: grey, bluish green, vermillion (Okabe–Ito): waiting, done, needs action
-REVIEWS = Categories(
-    tuple(
-        (value, label, colour)
-        for (value, label), colour in zip(
-            REVIEW_LABELS.items(), ("#999999", "#009E73", "#D55E00"), strict=True
-        )
-    )
-)
+REVIEWS = labelled(REVIEW_LABELS, ("#999999", "#009E73", "#D55E00"))
