@@ -20,6 +20,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -281,7 +282,17 @@ class TrainingEvent(Demo, Base):
     participants_ngo: Mapped[int] = mapped_column(Integer, default=0)
     participants_initiative: Mapped[int] = mapped_column(Integer, default=0)
     participants_women: Mapped[int] = mapped_column(Integer, default=0)
-    __table_args__ = (CheckConstraint("end_date >= start_date", name="dates"),)
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates"),
+        # the import's natural key (migration 0003): a training is its title and first day
+        Index(
+            "uq_training_event_programme_title_start",
+            "programme_id",
+            "title",
+            "start_date",
+            unique=True,
+        ),
+    )
 
 
 class PriorityIssue(Demo, Base):
@@ -381,6 +392,10 @@ class MonitoringVisit(Demo, Base):
     rating: Mapped[Rating] = mapped_column(_enum(Rating))
     findings: Mapped[str] = mapped_column(Text)
     beneficiaries: Mapped[list[Beneficiaries]] = relationship(back_populates="visit")
+    __table_args__ = (
+        # the import's natural key (migration 0003): one visit per project and day
+        Index("uq_monitoring_visit_project_date", "project_id", "visit_date", unique=True),
+    )
 
 
 class Beneficiaries(Demo, Base):
@@ -447,6 +462,10 @@ class Document(Demo, Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        # the import's natural key (migration 0003): a link names one document of a programme
+        Index("uq_document_programme_url", "programme_id", "url", unique=True),
+    )
 
 
 class ExchangeRate(Demo, Base):
@@ -486,6 +505,19 @@ class UserOblast(Base):
     __tablename__ = "user_oblast"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     oblast_pcode: Mapped[str] = mapped_column(ForeignKey("oblast.pcode"), primary_key=True)
+
+
+class UserSession(Base):
+    """One signed-in browser. Its cookie carries a random id; the database keeps only that id's
+    SHA-256, so a copy of this table opens no session. Signing out, a password or role change
+    and disabling the account set `revoked_at`; the cookie is refused from then on."""
+
+    __tablename__ = "user_session"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class ImportBatch(Demo, Base):
