@@ -1,8 +1,10 @@
 """Who is asking: the signed-in user of a request, their role, the scope they read, role checks.
 
-The session is Flask's signed cookie; it holds the user's id, a stamp of their password hash
-(a changed password ends older sessions) and a CSRF token. Role and oblasts are read from the
-database on every request, so `aimak user set-role` / `disable` take effect at once.
+The session is Flask's signed cookie; it holds the user's id, the random id of a session row on
+the server (table user_session, checked on every request: signing out, a password or role change
+and disabling the account revoke it, so a copied cookie is refused at its next request), a stamp
+of their password hash and a CSRF token. Role and oblasts are read from the database on every
+request, so `aimak user set-role` / `disable` take effect at once.
 
 Who reads what (`scope_of_request`):
 
@@ -35,7 +37,7 @@ from queries.users import Account
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
 SESSION_COOKIE = "aimak_session"
-_USER, _STAMP, _CSRF = "uid", "stamp", "csrf"
+_USER, _STAMP, _CSRF, _SESSION = "uid", "stamp", "csrf", "sid"
 
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
@@ -92,9 +94,12 @@ def _load_user(ctx) -> Account | None:
     user_id = flask.session.get(_USER)
     if not isinstance(user_id, int):
         return None
-    account = users.find_account(ctx.engine, user_id=user_id)
+    account = users.session_account(
+        ctx.engine, flask.session.get(_SESSION), lifetime=SESSION_LIFETIME
+    )
     if (
         account is None
+        or account.id != user_id
         or not account.is_active
         or account.role == Role.SYSTEM
         or not hmac.compare_digest(account.stamp, str(flask.session.get(_STAMP, "")))
@@ -202,9 +207,13 @@ def require_role(*roles):
 
 
 def sign_in(account: Account) -> None:
-    """Start a fresh session for `account` (a new CSRF token; nothing of the old one kept)."""
+    """Start a fresh session for `account` (a new session row and CSRF token; the old session,
+    if any, is revoked and nothing of it kept)."""
+    engine = _ctx().engine
+    users.revoke_session(engine, flask.session.get(_SESSION))
     flask.session.clear()
     flask.session[_USER] = account.id
+    flask.session[_SESSION] = users.open_session(engine, account.id, lifetime=SESSION_LIFETIME)
     flask.session[_STAMP] = account.stamp
     flask.session[_CSRF] = secrets.token_urlsafe(32)
     flask.session.permanent = True
@@ -213,6 +222,8 @@ def sign_in(account: Account) -> None:
 
 
 def sign_out() -> None:
+    """End this session on the server too: a copy of the cookie opens nothing afterwards."""
+    users.revoke_session(_ctx().engine, flask.session.get(_SESSION))
     flask.session.clear()
     flask.g.pop("aimak_user", None)
     flask.g.pop("aimak_scope", None)

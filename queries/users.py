@@ -1,14 +1,18 @@
-"""Users: accounts, their roles and oblasts, password hashes, and the audit log of what they do."""
+"""Users: accounts, their roles and oblasts, password hashes, the sessions they sign in with, and
+the audit log of what they do."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
+import secrets
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Engine, delete, exists, func, or_, select, union
+from sqlalchemy import Engine, delete, exists, func, or_, select, union, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,7 +28,10 @@ from queries.models import (
     TrainingEvent,
     User,
     UserOblast,
+    UserSession,
 )
+
+log = logging.getLogger(__name__)
 
 SYSTEM_USERNAME = "system"
 #: Roles a person signs in with (the system user never signs in).
@@ -169,6 +176,84 @@ def data_oblasts(engine: Engine) -> frozenset[str]:
         return frozenset(connection.scalars(statement))
 
 
+# --- sessions: one row per signed-in browser, revocable on the server ---------------------
+
+#: A session's last_seen_at is written at most this often, not on every request.
+SEEN_EVERY = dt.timedelta(minutes=5)
+
+
+def _session_key(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def open_session(engine: Engine, user_id: int, *, lifetime: dt.timedelta) -> str:
+    """Record a new session of `user_id` and return its random id for the cookie (the table
+    keeps only its hash); the user's sessions older than `lifetime` are deleted."""
+    session_id = secrets.token_urlsafe(32)
+    now = _now()
+    with Session(engine) as session, session.begin():
+        session.execute(
+            delete(UserSession).where(
+                UserSession.user_id == user_id, UserSession.created_at < now - lifetime
+            )
+        )
+        session.add(
+            UserSession(
+                id_hash=_session_key(session_id), user_id=user_id, created_at=now, last_seen_at=now
+            )
+        )
+    return session_id
+
+
+def session_account(engine: Engine, session_id, *, lifetime: dt.timedelta) -> Account | None:
+    """The account of a live session (known, not revoked, younger than `lifetime`), else None."""
+    if not isinstance(session_id, str) or not session_id:
+        return None
+    now = _now()
+    with Session(engine) as session:
+        row = session.get(UserSession, _session_key(session_id))
+        if row is None or row.revoked_at is not None or row.created_at <= now - lifetime:
+            return None
+        account = _account(session, session.get(User, row.user_id))
+        if now - row.last_seen_at >= SEEN_EVERY:
+            _seen(session, row.id_hash, now)
+        return account
+
+
+def _seen(session: Session, key: str, now: dt.datetime) -> None:
+    """Note when a session was last used; a busy database only skips the note."""
+    try:
+        session.execute(
+            update(UserSession).where(UserSession.id_hash == key).values(last_seen_at=now)
+        )
+        session.commit()
+    except OperationalError as error:
+        session.rollback()
+        log.info("session last_seen_at not written: %s", error.orig)
+
+
+def revoke_session(engine: Engine, session_id) -> None:
+    """End one session (signing out); an unknown or ended one is left as it is."""
+    if not isinstance(session_id, str) or not session_id:
+        return
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(UserSession)
+            .where(UserSession.id_hash == _session_key(session_id))
+            .where(UserSession.revoked_at.is_(None))
+            .values(revoked_at=_now())
+        )
+
+
+def _revoke_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user, inside the caller's transaction."""
+    session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+
+
 # --- changing accounts (every change is audited) ------------------------------------------
 
 
@@ -268,7 +353,8 @@ def _existing(session: Session, username: str) -> User:
 def set_role(
     engine: Engine, username: str, role, *, oblasts=(), actor_id: int | None = None
 ) -> Account:
-    """Give a user a role (and, for officials, their oblasts); audited as `role_change`."""
+    """Give a user a role (and, for officials, their oblasts); their sessions end; audited as
+    `role_change`."""
     with Session(engine) as session, session.begin():
         user = _existing(session, username)
         codes = resolve_oblasts(session, oblasts)
@@ -277,6 +363,7 @@ def set_role(
         user.role = role
         session.execute(delete(UserOblast).where(UserOblast.user_id == user.id))
         session.add_all(UserOblast(user_id=user.id, oblast_pcode=code) for code in codes)
+        _revoke_sessions(session, user.id)
         add_audit(
             session,
             "role_change",
@@ -295,6 +382,7 @@ def disable_user(engine: Engine, username: str, *, actor_id: int | None = None) 
         user = _existing(session, username)
         was_active = bool(user.is_active)
         user.is_active = False
+        _revoke_sessions(session, user.id)
         add_audit(
             session,
             "user_disable",
@@ -310,11 +398,12 @@ def disable_user(engine: Engine, username: str, *, actor_id: int | None = None) 
 def set_password(
     engine: Engine, username: str, password: str, *, actor_id: int | None = None
 ) -> Account:
-    """Replace a user's password (their other sessions end); audited without the hash."""
+    """Replace a user's password (every session of theirs ends); audited without the hash."""
     _check_password(password)
     with Session(engine) as session, session.begin():
         user = _existing(session, username)
         user.password_hash = hash_password(password)
+        _revoke_sessions(session, user.id)
         add_audit(session, "password_change", actor_id, row_key=user.username)
         session.flush()
         return _account(session, user)

@@ -303,7 +303,9 @@ def test_a_changed_password_or_disabled_account_ends_sessions(app, ctx):
     first, second = app.server.test_client(), app.server.test_client()
     assert sign_in(first, "dina", PASSWORD).status_code == 303
     assert sign_in(second, "dina", PASSWORD).status_code == 303
-    users.set_role(ctx.engine, "dina", Role.OFFICIAL, oblasts=[BATKEN])  # takes effect at once
+    users.set_role(ctx.engine, "dina", Role.OFFICIAL, oblasts=[BATKEN])  # ends her sessions too
+    assert "Signed in as" not in first.get("/login").get_data(as_text=True)
+    assert sign_in(first, "dina", PASSWORD).status_code == 303
     assert "Signed in as dina" in first.get("/login").get_data(as_text=True)
     users.set_password(ctx.engine, "dina", "another long password")
     assert "Signed in as" not in first.get("/login").get_data(as_text=True)

@@ -17,14 +17,14 @@ from queries.models import AuditEntry, Base, User
 def test_upgrade_downgrade_upgrade(empty_engine):
     assert current_revision(empty_engine) is None
     upgrade(empty_engine)
-    assert current_revision(empty_engine) == "0003"
+    assert current_revision(empty_engine) == "0004"
     tables = set(inspect(empty_engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     downgrade(empty_engine, "base")
     assert current_revision(empty_engine) is None
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     upgrade(empty_engine)
-    assert current_revision(empty_engine) == "0003"
+    assert current_revision(empty_engine) == "0004"
 
 
 def test_migrated_schema_matches_models(empty_engine):
