@@ -255,7 +255,8 @@ def audit(ctx, action: str, **details) -> None:
 
 
 def client_address() -> str:
-    """The address the request came from (put a proxy's ProxyFix in front when behind one)."""
+    """The address the request came from: the visitor's, through AIMAK_PROXY_FIX trusted
+    reverse proxies (werkzeug's ProxyFix), else the peer's."""
     return flask.request.remote_addr or "-"
 
 

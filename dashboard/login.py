@@ -210,8 +210,9 @@ def render(ctx, app, *, error=None, status=200, username="", next_path="/", show
     return flask.Response(body, status=status, mimetype="text/html")
 
 
-def register(app, ctx, throttle) -> None:
-    """Add /login and /logout to `app`'s server."""
+def register(app, ctx, limits) -> None:
+    """Add /login and /logout to `app`'s server; `limits` (security.LoginLimits) counts the
+    attempts to sign in."""
     from .security import cross_site
 
     server = app.server
@@ -231,21 +232,23 @@ def register(app, ctx, throttle) -> None:
                 ctx, app, error=EXPIRED, status=400, username=username, next_path=next_path
             )
         address = auth.client_address()
-        if throttle.blocked(address, username):
+        wait = limits.attempt(address, username)  # counted before the password is checked
+        if wait:
             _audit_failure(ctx, username, address, "throttled")
-            return render(
+            refused = render(
                 ctx, app, error=THROTTLED, status=429, username=username, next_path=next_path
             )
+            refused.headers["Retry-After"] = str(wait)
+            return refused
         account = users.authenticate(ctx.engine, username, password)
         if account is not None and account.is_demo and not ctx.is_demo():
             account = None  # demo accounts end with the demo data
         if account is None:
-            throttle.failed(address, username)
             _audit_failure(ctx, username, address, "refused")
             return render(
                 ctx, app, error=FAILED, status=401, username=username, next_path=next_path
             )
-        throttle.succeeded(address, username)
+        limits.succeeded(address, username)
         auth.sign_in(account)
         users.audit(
             ctx.engine,

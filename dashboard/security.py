@@ -1,5 +1,6 @@
 """The hardened web surface: security headers and CSP, same-origin JSON callbacks, role checks
-on callbacks, request size limits, login rate limiting, and the CSP violation report endpoint.
+on callbacks, request size limits, sign-in limits (Flask-Limiter), trusted reverse proxies
+(ProxyFix), and the CSP violation report endpoint.
 
 `register(app, ctx)` is called once by `create_app`. The policy's script hashes and the roles
 of callbacks are looked up on each request, so callbacks registered later are covered too.
@@ -13,10 +14,16 @@ import collections
 import hashlib
 import json
 import logging
+import math
 import threading
+import time
 from urllib.parse import urlsplit
 
 import flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import parse as parse_limit
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import auth, login
 
@@ -87,37 +94,80 @@ def csp_reports(app) -> list[dict]:
     return list(app.server.extensions["aimak_csp_reports"])
 
 
-# --- login rate limiting -------------------------------------------------------------------
+# --- sign-in limits --------------------------------------------------------------------------
+
+#: The sign-in policy (README, "Accounts"): attempts in any 15 minutes, counted before the
+#: password is checked. One address spends at most PER_ADDRESS_AND_ACCOUNT attempts on an
+#: account, far below PER_ACCOUNT, so no single address can lock anybody else out.
+PER_ADDRESS = "30 per 15 minutes"
+PER_ADDRESS_AND_ACCOUNT = "5 per 15 minutes"
+PER_ACCOUNT = "50 per 15 minutes"
 
 
-class LoginThrottle:
-    """Failed sign-ins counted per address and username (and per address alone) in the app's
-    cache, so that every worker sees the same counts when the cache is Redis."""
+def limiter_storage(settings) -> str:
+    """Where the sign-in counts live: the setting, else the cache's Redis, else memory."""
+    if settings.limiter_storage:
+        return settings.limiter_storage
+    return settings.cache_redis_url if settings.cache_type == "RedisCache" else "memory://"
 
-    def __init__(self, cache, *, per_user: int = 5, per_address: int = 30, window: int = 900):
-        self.cache, self.per_user, self.per_address, self.window = (
-            cache,
-            per_user,
-            per_address,
-            window,
-        )
 
-    def _keys(self, address: str, username: str) -> tuple[str, str]:
+def make_limiter(server: flask.Flask, settings) -> Limiter:
+    """Flask-Limiter on `server`, counting in a moving window. Its Redis keys are named after
+    the database, so the workers of one deployment share them and other deployments do not."""
+    database = hashlib.sha256(settings.db_url.encode()).hexdigest()[:12]
+    return Limiter(
+        get_remote_address,
+        app=server,
+        storage_uri=limiter_storage(settings),
+        storage_options={"key_prefix": f"aimak-login-{database}"},
+        strategy="moving-window",
+    )
+
+
+class LoginLimits:
+    """Sign-in attempts counted per address, per address and account, and per account in
+    Flask-Limiter's storage (shared by every worker when it is Redis). An attempt takes its
+    place atomically before the password is checked, so requests sent at once cannot all
+    slip through; a refused attempt checks nothing and counts towards nothing further."""
+
+    def __init__(
+        self,
+        limiter: Limiter,
+        *,
+        per_address: str = PER_ADDRESS,
+        per_pair: str = PER_ADDRESS_AND_ACCOUNT,
+        per_account: str = PER_ACCOUNT,
+    ):
+        self.limiter = limiter
+        self.rules = {
+            "address": parse_limit(per_address),
+            "pair": parse_limit(per_pair),
+            "account": parse_limit(per_account),
+        }
+
+    @staticmethod
+    def _keys(address: str, username: str) -> dict[str, tuple[str, ...]]:
         name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:24]
-        return f"login-fail|{address}|{name}", f"login-fail|{address}"
+        return {"address": (address,), "pair": (address, name), "account": (name,)}
 
-    def blocked(self, address: str, username: str) -> bool:
-        user_key, address_key = self._keys(address, username)
-        return (self.cache.get(user_key) or 0) >= self.per_user or (
-            self.cache.get(address_key) or 0
-        ) >= self.per_address
-
-    def failed(self, address: str, username: str) -> None:
-        for key in self._keys(address, username):
-            self.cache.set(key, (self.cache.get(key) or 0) + 1, timeout=self.window)
+    def attempt(self, address: str, username: str) -> int:
+        """0 when this attempt may check a password (it is now counted), else the seconds to
+        wait before the limit that refused it lets an attempt through."""
+        strategy = self.limiter.limiter
+        for kind, key in self._keys(address, username).items():
+            if not strategy.hit(self.rules[kind], "sign-in", kind, *key):
+                reset = strategy.get_window_stats(self.rules[kind], "sign-in", kind, *key)
+                return max(1, math.ceil(reset.reset_time - time.time()))
+        return 0
 
     def succeeded(self, address: str, username: str) -> None:
-        self.cache.delete(self._keys(address, username)[0])
+        """The right password: this address's earlier attempts on the account are forgiven."""
+        key = self._keys(address, username)["pair"]
+        self.limiter.limiter.clear(self.rules["pair"], "sign-in", "pair", *key)
+
+    def reset(self) -> None:
+        """Forget every count of this app's storage (tests: Redis outlives them)."""
+        self.limiter.reset()
 
 
 # --- requests ------------------------------------------------------------------------------
@@ -205,6 +255,15 @@ def _audit_file(ctx, response: flask.Response) -> None:
     )
 
 
+def _trust_proxies(server: flask.Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, read the visitor's address, scheme and host from the
+    X-Forwarded-* headers they set (werkzeug's ProxyFix); 0 leaves the request as it came."""
+    if hops < 0:
+        raise ValueError(f"AIMAK_PROXY_FIX must be 0 or a number of proxies, not {hops}")
+    if hops:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register(app, ctx) -> None:
     """Sessions, sign-in routes, headers, CSP and the guards of this app."""
     server = app.server
@@ -214,8 +273,9 @@ def register(app, ctx) -> None:
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     server.config["DEBUG"] = False
     reports = server.extensions["aimak_csp_reports"] = CspReports()
-    throttle = LoginThrottle(ctx.cache)
-    login.register(app, ctx, throttle)
+    _trust_proxies(server, settings.proxy_fix)
+    limits = server.extensions["aimak_login_limits"] = LoginLimits(make_limiter(server, settings))
+    login.register(app, ctx, limits)
 
     prefix = app.config.routes_pathname_prefix or "/"
     dispatch_path = prefix + "_dash-update-component"

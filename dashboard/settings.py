@@ -92,6 +92,20 @@ SETTINGS = (
         "only when the request itself came over HTTPS.",
     ),
     Setting(
+        "limiter_storage",
+        "AIMAK_LIMITER_STORAGE",
+        "(AIMAK_REDIS_URL when the cache is RedisCache, else memory://)",
+        "Where the sign-in limits count attempts (Flask-Limiter storage URI): memory:// counts per "
+        "process; redis://host:6379/0 shares the counts between every worker and server.",
+    ),
+    Setting(
+        "proxy_fix",
+        "AIMAK_PROXY_FIX",
+        "0",
+        "Number of trusted reverse proxies in front of the app: their X-Forwarded-For, -Proto "
+        "and -Host headers name the visitor's address, scheme and host; 0 ignores those headers.",
+    ),
+    Setting(
         "max_request_bytes",
         "AIMAK_MAX_REQUEST_BYTES",
         "16777216",
@@ -132,6 +146,8 @@ class Settings:
     secret_key: str = ""
     public_mode: bool = False
     secure_cookies: bool = False
+    limiter_storage: str = ""
+    proxy_fix: int = 0
     max_request_bytes: int = 16 * 1024 * 1024
     presentation_file: Path | None = None
 

@@ -346,6 +346,7 @@ def test_failed_sign_ins_are_throttled_per_address_and_username(backend, setting
     app = create_app(settings)
     ctx = app.server.extensions["aimak"]
     ctx.cache.clear()  # Redis outlives the test: start from no counts
+    app.server.extensions["aimak_login_limits"].reset()
     client = app.server.test_client()
     for _ in range(5):
         assert sign_in(client, "demo-viewer", "guess").status_code == 401
@@ -359,21 +360,20 @@ def test_failed_sign_ins_are_throttled_per_address_and_username(backend, setting
 
 
 def test_throttle_counts_per_address():
-    from flask_caching import Cache
-
-    from dashboard.security import LoginThrottle
+    from dashboard.security import LoginLimits, make_limiter
 
     server = flask.Flask("t")
-    cache = Cache(server, config={"CACHE_TYPE": "SimpleCache"})
-    throttle = LoginThrottle(cache, per_user=2, per_address=3)
-    throttle.failed("10.0.0.1", "Ann")
-    throttle.failed("10.0.0.1", "ann")  # usernames are compared without case
-    assert throttle.blocked("10.0.0.1", "ANN") and not throttle.blocked("10.0.0.2", "ann")
-    assert not throttle.blocked("10.0.0.1", "bob")
-    throttle.failed("10.0.0.1", "bob")
-    assert throttle.blocked("10.0.0.1", "carol")  # three failures from one address
-    throttle.succeeded("10.0.0.2", "ann")
-    assert throttle.blocked("10.0.0.1", "ann")
+    limiter = make_limiter(server, Settings(limiter_storage="memory://"))
+    limits = LoginLimits(
+        limiter, per_pair="2 per 15 minutes", per_address="4 per 15 minutes", per_account="9/hour"
+    )
+    assert limits.attempt("10.0.0.1", "Ann") == limits.attempt("10.0.0.1", "ann") == 0
+    assert 890 <= limits.attempt("10.0.0.1", "ANN") <= 900  # usernames are compared without case
+    assert limits.attempt("10.0.0.2", "ann") == 0  # the same name from another address
+    assert limits.attempt("10.0.0.1", "bob") == 0
+    assert limits.attempt("10.0.0.1", "carol") > 0  # four attempts from one address
+    limits.succeeded("10.0.0.2", "ann")
+    assert limits.attempt("10.0.0.1", "ann") > 0
 
 
 # --- the shell, protected pages and callbacks -------------------------------------------------
