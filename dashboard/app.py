@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
+from importlib import resources
 
 from dash import Dash
 from flask_caching import Cache
 from sqlalchemy import Engine
 
-from queries.engine import make_engine
+from queries.engine import make_engine, require
 
 from . import geo_routes, security, shell, table_exports
 from .components import export_menu
@@ -17,7 +17,9 @@ from .context import AppContext
 from .pages import PAGES
 from .settings import Settings
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+#: the repository's top-level assets/, installed as the package `dashboard.assets`; pip installs
+#: unpacked, so this is a directory Dash can serve (see pyproject.toml)
+ASSETS = resources.files("dashboard.assets")
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Dash:
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.server.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
 
     # 3. a query cache per app, keyed by query, filters and scope
+    if "redis" in settings.cache_type.lower():
+        require("redis", "The Redis cache (AIMAK_CACHE_TYPE)")
     cache = Cache(
         app.server,
         config={

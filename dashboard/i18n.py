@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).with_name("locale")
+#: the catalogs, read as package data (an editable checkout or an installed wheel alike)
+LOCALE_DIR = resources.files(__package__) / "locale"
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
 DEFAULT_LANGUAGE = "en"
 
@@ -89,7 +90,7 @@ def N_(message: str) -> str:
 def catalog(lang: str) -> dict[str, str]:
     """The translated messages of `lang` (msgid → msgstr), without empty or fuzzy entries."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
+    if not path.is_file():
         return {}
     with path.open("rb") as handle:
         entries = read_po(handle, locale=lang)

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: optional packages and the pip extra of aimak-atlas that installs each
+EXTRAS = {"psycopg": "postgres", "redis": "redis"}
+
+
+def require(module: str, needed_by: str) -> None:
+    """Refuse in one line, naming the extra to install, when an optional package is missing."""
+    if importlib.util.find_spec(module) is None:
+        raise ImportError(
+            f"{needed_by} needs the Python package {module!r}, which is not installed: "
+            f"pip install 'aimak-atlas[{EXTRAS[module]}]'",
+            name=module,
+        )
 
 
 def sqlite_url(path: Path) -> str:
@@ -31,6 +44,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
+    if make_url(url).get_driver_name() == "psycopg":
+        require("psycopg", "PostgreSQL")
     return create_engine(url, pool_pre_ping=True)
 
 

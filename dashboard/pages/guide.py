@@ -8,7 +8,7 @@ generated from the layer registry, so a new layer appears here with its catalog 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 from dash import dcc, html
 
@@ -17,7 +17,7 @@ from layers import LAYERS
 
 PATH = "/guide"
 TITLE = N_("Guide")
-GUIDE_DIR = Path(__file__).resolve().parents[1] / "guide"
+GUIDE_DIR = resources.files("dashboard") / "guide"  # package data, installed or not
 LAYERS_MARK = "{layers}"
 
 

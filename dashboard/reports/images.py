@@ -88,11 +88,11 @@ def start_renderer() -> str:
         url = _topojson_dir.as_uri()
         pio.defaults.topojson = url
         pio.defaults.mathjax = None
-        if not kaleido._global_server.is_running():
-            options = {"mathjax": False, "silence_warnings": True}
-            if chromium_path():
-                options["path"] = chromium_path()
-            kaleido.start_sync_server(**options)
+        # kaleido's public API: a no-op (its documented `silence_warnings`) once it runs
+        options = {"mathjax": False, "silence_warnings": True}
+        if chromium_path():
+            options["path"] = chromium_path()
+        kaleido.start_sync_server(**options)
     return url
 
 
