@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from queries import engine as db
 from queries.models import Oblast
 
-from . import boundary_cli, report_cli, user_cli
+from . import boundary_cli, db_cli, report_cli, user_cli
 from .import_cli import add_commands as add_import_commands
 from .settings import Settings
 
@@ -118,15 +118,6 @@ def cmd_serve(args, settings: Settings) -> None:
     waitress.serve(app.server, host=host, port=port, threads=8, ident="aimak-atlas")
 
 
-def cmd_db(args, settings: Settings) -> None:
-    engine = open_database(settings)
-    if args.action == "upgrade":
-        db.upgrade(engine, args.revision or "head")
-    elif args.action == "downgrade":
-        db.downgrade(engine, args.revision or "base")
-    say(f"Database revision: {db.current_revision(engine) or 'none'}")
-
-
 def cmd_demo(args, settings: Settings) -> None:
     from queries.demo import DemoError, remove_demo, seed_demo
 
@@ -171,10 +162,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=cmd_serve)
-    database = commands.add_parser("db", help="migrate the reporting database")
-    database.add_argument("action", choices=["upgrade", "downgrade", "current"])
-    database.add_argument("revision", nargs="?")
-    database.set_defaults(run=cmd_db)
+    db_cli.add_commands(commands)
     demo = commands.add_parser("demo", help="seed the illustrative demo data")
     choice = demo.add_mutually_exclusive_group()
     choice.add_argument("--reset", action="store_true", help="delete and rewrite the demo rows")

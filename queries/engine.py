@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: optional packages and the pip extra of aimak-atlas that installs each
@@ -49,21 +49,22 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def alembic_config(engine: Engine) -> Config:
-    """An Alembic configuration that migrates `engine` (no alembic.ini needed)."""
+def alembic_config(engine: Engine | Connection) -> Config:
+    """An Alembic configuration that migrates `engine`, or a connection in the caller's
+    transaction (no alembic.ini needed)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine | Connection, revision: str = "head") -> None:
     """Migrate the database up to `revision`."""
     command.upgrade(alembic_config(engine), revision)
 
 
-def downgrade(engine: Engine, revision: str = "base") -> None:
-    """Migrate the database down to `revision`."""
+def downgrade(engine: Engine | Connection, revision: str) -> None:
+    """Migrate the database down to `revision` (explicit: "base" drops every table)."""
     command.downgrade(alembic_config(engine), revision)
 
 

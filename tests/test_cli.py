@@ -74,7 +74,8 @@ def test_db_and_demo_commands(tmp_path, monkeypatch, capsys):
     assert "revision: 0002" in capsys.readouterr().out
     assert main(["demo"]) == 0
     assert "Demo data (illustrative)" in capsys.readouterr().out
-    assert main(["db", "downgrade"]) == 0
+    assert main(["db", "downgrade"]) == 1  # issue 12, point 9: an explicit revision and --yes
+    assert main(["db", "downgrade", "base", "--yes"]) == 0
     assert "revision: none" in capsys.readouterr().out
 
 
