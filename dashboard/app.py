@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine, require
 
-from . import geo_routes, security, shell, table_exports
+from . import geo_routes, security, shell, table_exports, unavailable
 from .components import export_menu
 from .context import AppContext
 from .pages import PAGES
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     ctx = AppContext(settings=settings, engine=engine, cache=cache)
     app.server.extensions["aimak"] = ctx
+    unavailable.register(app, ctx)  # 503: database unreachable, real data without a key
     security.register(app, ctx)  # sessions, sign-in, headers and CSP, callback guards
 
     # 4. layout, routes and callbacks of this app alone

@@ -133,13 +133,9 @@ def has_role(ctx, roles) -> bool:
 
 
 def data_oblasts(ctx) -> frozenset[str]:
-    """Every oblast holding reporting data (cached: it is read on every request)."""
-    key = "auth|data_oblasts"
-    value = ctx.cache.get(key)
-    if value is None:
-        value = users.data_oblasts(ctx.engine)
-        ctx.cache.set(key, value)
-    return value
+    """Every oblast holding reporting data (cached with the data's version: it is read on
+    every request)."""
+    return ctx.remember("auth|data_oblasts", lambda: users.data_oblasts(ctx.engine))
 
 
 def scope_of_request(ctx) -> Scope:

@@ -73,9 +73,10 @@ def units_installed(engine: Engine) -> int:
 
 
 def prepare_database(settings: Settings) -> Engine:
-    """Migrate, install boundaries when found, and seed the demo on an empty database."""
+    """Migrate, install boundaries when found, and seed the demo on an empty database (unless
+    the demo was removed before: `aimak demo --remove` is remembered)."""
     from geodata.sources import find_geodata_dir
-    from queries.demo import seed_demo
+    from queries.demo import demo_was_removed, seed_demo
 
     engine = open_database(settings)
     say(f"Database: {engine.url.render_as_string(hide_password=True)}")
@@ -88,7 +89,9 @@ def prepare_database(settings: Settings) -> Engine:
                 "Boundaries not found: municipalities will be shown as points. "
                 "Install them with: aimak geodata install --from DIR"
             )
-    if _empty(engine):
+    if _empty(engine) and demo_was_removed(engine):  # remembered: the operator removed it
+        say("Empty database; the demo was removed, so it is not seeded again (aimak demo does)")
+    elif _empty(engine):
         say("Empty database: seeding the illustrative demo data")
         seed_demo(engine, progress=step("demo"))
     return engine

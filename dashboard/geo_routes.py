@@ -70,12 +70,12 @@ def register(app, ctx) -> None:
         if level not in LEVELS:
             flask.abort(404)
         scope = ctx.current_scope()
-        key = f"geojson|{level}|{scope.key}"
-        body = ctx.cache.get(key)
-        if body is None:
+
+        def build() -> bytes:
             frame = LEVELS[level](ctx.engine, Filters(), scope)
-            body = json.dumps(feature_collection(frame), separators=(",", ":")).encode()
-            ctx.cache.set(key, body)
+            return json.dumps(feature_collection(frame), separators=(",", ":")).encode()
+
+        body = ctx.remember(f"geojson|{level}|{scope.key}", build)
         return _json_response(body)
 
     @server.route("/geo/topojson/world_110m.json")

@@ -1160,6 +1160,17 @@ class _DemoWriter:
             day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+DEMO_REMOVED = "demo_remove"  # the audit action of `remove_demo`
+
+
+def demo_was_removed(engine: Engine) -> bool:
+    """Whether the demo was ever removed (the audit log remembers it): `aimak serve` then no
+    longer seeds it into an empty database; `aimak demo` still brings it back on request."""
+    statement = select(AuditEntry.id).where(AuditEntry.action == DEMO_REMOVED).limit(1)
+    with engine.connect() as connection:
+        return connection.scalar(statement) is not None
+
+
 def remove_demo(engine: Engine) -> dict[str, int]:
     """Delete every demo reporting row and disable the demo accounts, in one transaction.
 
@@ -1177,7 +1188,7 @@ def remove_demo(engine: Engine) -> dict[str, int]:
             AuditEntry(
                 at=_utcnow(),
                 user_id=actor.id,
-                action="demo_remove",
+                action=DEMO_REMOVED,
                 row_key=PROGRAMME_CODE,
                 before=counts,
             )

@@ -1,4 +1,4 @@
-"""The global "as of" date and whether the data shown is illustrative."""
+"""The global "as of" date, whether the data shown is illustrative, and the data's version."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from sqlalchemy import Engine, func, select, union_all
 
 from queries.models import (
     REPORTING_TABLES,
+    AuditEntry,
     Document,
+    ImportBatch,
     MonitoringVisit,
     Municipality,
     ProcurementMilestone,
@@ -55,3 +57,36 @@ def data_is_demo(engine: Engine) -> bool:
             ):
                 any_real = True
     return any_rows and not any_real
+
+
+#: How many of the newest audit entries `data_version` counts (see there).
+VERSION_WINDOW = 1000
+
+
+def _version_statement():
+    newest = select(func.max(AuditEntry.id)).scalar_subquery()
+    recent = (
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.id > newest - VERSION_WINDOW)
+    )
+    batches = select(func.count()).select_from(ImportBatch)
+    return select(newest, recent.scalar_subquery(), batches.scalar_subquery())
+
+
+_VERSION = _version_statement()  # built once: building it costs more than running it
+
+
+def data_version(engine: Engine) -> str:
+    """A stamp of the data's state that changes whenever a change is committed, seen at once
+    by every process: cheap enough to read on every request (one statement: the newest audit
+    id, a count of the audit entries among the newest ids and one of the import batches).
+
+    Every writer appends to the audit log, which is append-only (database triggers); imports,
+    corrections, boundaries and demo seeds also add an import batch (never deleted). The newest
+    audit id alone could miss a change on PostgreSQL, where ids are taken before the commit: a
+    long import that commits after a shorter transaction took a later id. Hence the two
+    counts. Entries that change no data (sign-ins, exports) move the stamp too, which only
+    costs a cache refill.
+    """
+    with engine.connect() as connection:
+        last, recent, batches = connection.execute(_VERSION).one()
+    return f"{last or 0}.{recent}.{batches}"
