@@ -6,8 +6,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from queries import geography
+from queries.common import area_clauses, dated_clauses, frame, resolve_as_of
 from queries.models import Municipality, TrainingEvent
-from queries.monitoring import area_clauses, dated_clauses, frame, resolve_as_of
 from queries.scope import Filters, Scope, scope_clause
 
 COLUMNS = {

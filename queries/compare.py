@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from queries import budgets, geography, monitoring, priorities, procurement, projects, results
 from queries.budgets import divide_half_even
+from queries.common import area_clauses, frame, resolve_as_of
 from queries.models import (
     AgeGroup,
     Beneficiaries,
@@ -28,7 +29,6 @@ from queries.models import (
     SocialProject,
     Stage,
 )
-from queries.monitoring import area_clauses, frame, resolve_as_of
 from queries.scope import Filters, Scope
 
 #: The most municipalities compared at once.

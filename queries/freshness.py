@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, or_, select, union_all
 
 from queries import geography, reviews
+from queries.common import area_clauses, dated_clauses, frame, project_clauses, resolve_as_of
 from queries.models import (
     Document,
     Indicator,
@@ -17,13 +18,6 @@ from queries.models import (
     Phase,
     ProcurementMilestone,
     SocialProject,
-)
-from queries.monitoring import (
-    area_clauses,
-    dated_clauses,
-    frame,
-    project_clauses,
-    resolve_as_of,
 )
 from queries.scope import Filters, Scope
 

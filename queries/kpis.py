@@ -8,6 +8,7 @@ from sqlalchemy import Engine, and_, select
 from sqlalchemy.orm import aliased
 
 from queries import geography
+from queries.common import area_clauses, dated_clauses, project_clauses, resolve_as_of
 from queries.models import (
     BudgetLine,
     FundingSource,
@@ -19,13 +20,7 @@ from queries.models import (
     Stage,
 )
 from queries.money import load_rates
-from queries.monitoring import (
-    area_clauses,
-    dated_clauses,
-    latest_visits,
-    project_clauses,
-    resolve_as_of,
-)
+from queries.monitoring import latest_visits
 from queries.scope import Filters, Scope
 
 KEYS = (

@@ -1,8 +1,4 @@
-"""Monitoring by the Joint M&E Group: the latest rating, visits, overdue visits, people reached.
-
-Also home of the small helpers the follow-up queries share (`queries.capacity`, `.results`,
-`.freshness`, `.kpis`): the "as of" date, the scope/filter clauses and the frame builder.
-"""
+"""Monitoring by the Joint M&E Group: the latest rating, visits, overdue visits, people reached."""
 
 from __future__ import annotations
 
@@ -11,19 +7,19 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, case, func, select
 
-from queries import geography, reports
+from queries import geography
+from queries.common import area_clauses, dated_clauses, frame, project_clauses, resolve_as_of
 from queries.models import (
     Beneficiaries,
     MonitoringVisit,
     Municipality,
-    Phase,
     ProcurementMilestone,
     Rating,
     Sex,
     SocialProject,
     Stage,
 )
-from queries.scope import Filters, Scope, scope_clause
+from queries.scope import Filters, Scope
 
 #: A running project is overdue for a visit when its latest visit (its contract date when it
 #: was never visited) is more than this many days before the "as of" date.
@@ -69,55 +65,6 @@ def _day(value) -> dt.date | None:
 
 def _count(value) -> int | None:
     return None if value is None else int(value)
-
-
-def frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
-    """A frame with exactly `columns` (name → dtype); object columns keep None and ints as is."""
-    return pd.DataFrame(
-        {
-            name: pd.Series([row[name] for row in rows], dtype=dtype)
-            for name, dtype in columns.items()
-        }
-    )
-
-
-def resolve_as_of(engine: Engine, filters: Filters, scope: Scope | None) -> dt.date | None:
-    """The filters' "as of" date, else the latest report in scope (None: nothing reported)."""
-    return filters.as_of or reports.latest_report_date(engine, scope)
-
-
-def area_clauses(filters: Filters, scope: Scope | None) -> list:
-    """WHERE clauses on `Municipality`: the user's scope and the oblast and rayon filters."""
-    clauses = [scope_clause(scope, Municipality.oblast_pcode)]
-    if filters.oblasts:
-        clauses.append(Municipality.oblast_pcode.in_(filters.oblasts))
-    if filters.rayons:
-        clauses.append(Municipality.rayon_pcode.in_(filters.rayons))
-    return clauses
-
-
-def project_clauses(filters: Filters) -> list:
-    """WHERE clauses on `SocialProject`: the sector and status filters."""
-    clauses = []
-    if filters.sectors:
-        clauses.append(SocialProject.sector.in_(filters.sectors))
-    if filters.statuses:
-        clauses.append(SocialProject.status.in_(filters.statuses))
-    return clauses
-
-
-def dated_clauses(filters: Filters, day_column, phase_id_column, as_of: dt.date | None) -> list:
-    """WHERE clauses on a dated record: on or before `as_of` (no limit when None), in the phase
-    filter (by its stored phase) and in the year filter (by the calendar year of the date)."""
-    clauses = [] if as_of is None else [day_column <= as_of]
-    if filters.year is not None:
-        clauses += [
-            day_column >= dt.date(filters.year, 1, 1),
-            day_column < dt.date(filters.year + 1, 1, 1),
-        ]
-    if filters.phase is not None:
-        clauses.append(phase_id_column.in_(select(Phase.id).where(Phase.number == filters.phase)))
-    return clauses
 
 
 def is_overdue(

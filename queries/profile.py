@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, case, false, func, or_, select
 
 from queries import procurement
 from queries.budgets import _phase_years, divide_half_even
+from queries.common import area_clauses, dated_clauses, frame, project_clauses, resolve_as_of
 from queries.demo import UNITS_SOURCE
 from queries.models import (
     AuditEntry,
@@ -43,13 +44,6 @@ from queries.models import (
     TrainingEvent,
 )
 from queries.money import load_rates
-from queries.monitoring import (
-    area_clauses,
-    dated_clauses,
-    frame,
-    project_clauses,
-    resolve_as_of,
-)
 from queries.results import _latest, _value_clauses, indicator_progress, reached_target
 from queries.scope import Filters, Scope, scope_clause
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
 from queries import procurement
+from queries.common import area_clauses, project_clauses, resolve_as_of
 from queries.models import (
     BudgetLine,
     FundingSource,
@@ -23,7 +24,7 @@ from queries.models import (
     Stage,
 )
 from queries.money import load_rates
-from queries.monitoring import area_clauses, latest_visits, project_clauses, resolve_as_of
+from queries.monitoring import latest_visits
 from queries.scope import Filters, Scope
 
 #: Every column of `project_rows`, with its dtype (object columns keep None, ints and dates).

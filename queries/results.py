@@ -8,13 +8,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from queries import geography
+from queries.common import area_clauses, frame, project_clauses, resolve_as_of
 from queries.models import Indicator, IndicatorValue, Municipality, Phase, SocialProject
-from queries.monitoring import (
-    area_clauses,
-    frame,
-    project_clauses,
-    resolve_as_of,
-)
 from queries.scope import Filters, Scope, scope_clause
 
 #: Progress of one indicator is clamped to [0, PROGRESS_CAP] so that one overshoot cannot

@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, aliased
 
+from queries.common import area_clauses, frame
 from queries.models import Document, DocumentKind, Municipality, ReviewStatus, SocialProject, User
-from queries.monitoring import area_clauses, frame
 from queries.scope import Filters, Scope
 from queries.users import add_audit, find_account
 

@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, or_, select, union
 
+from queries.common import area_clauses, frame, project_clauses, resolve_as_of
 from queries.models import (
     BudgetLine,
     Document,
@@ -30,7 +31,6 @@ from queries.models import (
     TrainingEvent,
 )
 from queries.money import load_rates
-from queries.monitoring import area_clauses, frame, project_clauses, resolve_as_of
 from queries.scope import Filters, Scope, scope_clause
 
 #: The kinds of activity, in the order of the process (also the order of a day's activities).
