@@ -13,11 +13,12 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from sqlalchemy import false
 
 from queries.demo import seed_demo
 from queries.engine import make_engine, sqlite_url
-from queries.imports import reader
-from queries.imports.pipeline import commit, dry_run
+from queries.imports import pipeline, reader
+from queries.imports.pipeline import ImportRefused, commit, dry_run
 from queries.imports.rules import (
     RULES,
     Violation,
@@ -148,6 +149,9 @@ class Case:
     rows: tuple[int | None, ...] = (None,)
     column: str | None = None
     database: str = "report"  # or "demo"
+    #: a rule of writing: the case commits (and is refused) instead of a dry run, after `patch`
+    write: bool = False
+    patch: Callable[[pytest.MonkeyPatch], None] | None = None
 
 
 def row_case(table: str, changes: dict, column: str, rows=(2,)) -> Case:
@@ -212,6 +216,12 @@ def _entities():
         return doctype + content if filename == "xl/worksheets/sheet1.xml" else content
 
     return _rewrite(data, change), name
+
+
+def _hide_stored_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation sees no stored document, as if another change wrote them after it read."""
+    load = pipeline._LOADERS["documents"]
+    monkeypatch.setitem(pipeline._LOADERS, "documents", lambda: load().where(false()))
 
 
 def _corrupt():
@@ -357,6 +367,12 @@ CASES: dict[str, Case] = {
         "trainings", {"participants_women": "6"}, "participants_women"
     ),
     "E-BIDS-STAGE": row_case("milestones", {"stage": "winner_selected"}, "bids_count"),
+    # --- writing ------------------------------------------------------------------------------
+    "E-KEY-TAKEN": dataclasses.replace(
+        row_case("documents", {"url": "https://dpi.kg/docs/MSP-J-01-contract.pdf"}, "url"),
+        write=True,
+        patch=_hide_stored_documents,
+    ),
 }
 
 
@@ -386,10 +402,17 @@ def test_valid_rows_are_valid(databases, table):
 
 
 @pytest.mark.parametrize("code", list(RULES))
-def test_rule(databases, code):
+def test_rule(databases, code, monkeypatch):
     case = CASES[code]
     data, name = case.build()
-    summary = dry_run(databases[case.database], data, name)
+    if case.patch is not None:
+        case.patch(monkeypatch)
+    if case.write:
+        with pytest.raises(ImportRefused) as refused:
+            commit(databases[case.database], data, name)
+        summary = refused.value.summary
+    else:
+        summary = dry_run(databases[case.database], data, name)
     found = [(r.code, r.sheet, r.row, r.column) for r in summary.rejections]
     assert found == [(code, case.sheet, row, case.column) for row in case.rows]
     for rejection in summary.rejections:

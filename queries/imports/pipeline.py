@@ -20,6 +20,7 @@ the phase stored on each dated record is computed from its date.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -27,7 +28,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from queries.demo import (
@@ -37,6 +39,7 @@ from queries.demo import (
     PROGRAMME_START,
 )
 from queries.imports import reader as read
+from queries.imports.locking import ImportBusy, lock_imports
 from queries.imports.rules import (
     RULES,
     Violation,
@@ -114,6 +117,9 @@ from queries.users import system_user
 DEMO_REMOVE_COMMAND = "aimak demo --remove"
 
 Progress = Callable[[str, int, int], None]
+#: how long a dry run waits for an import being written before it checks without it
+DRY_RUN_WAIT_SECONDS = 30
+BUSY_NOTE = "Another import was still being written; this check does not include its rows."
 Record = dict[str, Any]
 Key = tuple
 
@@ -125,6 +131,8 @@ REFUSALS = {
     "no_account": "There is no active account {username} (add one with: aimak user add); "
     "nothing was written.",
     "role": "The account {username} ({role}) may not import data; nothing was written.",
+    "busy": "Another import is still running after {seconds} seconds; nothing was written. "
+    "Try again when it has finished.",
 }
 
 
@@ -780,6 +788,8 @@ class _Plan:
     rows: list[_Planned] = dataclasses.field(default_factory=list)
     organisations: dict[str, str | None] = dataclasses.field(default_factory=dict)  # → oblast
     programme: bool = False  # create the pilot programme and its phases
+    #: table → (header, index) of its first natural-key column in the file, for rejections
+    key_columns: dict[str, tuple[str | None, int | None]] = dataclasses.field(default_factory=dict)
 
 
 class _Validation:
@@ -968,6 +978,10 @@ class _Validation:
             if all(name in record for name in table.natural_key):
                 rows_by_key[record_key(table, record)].append(row.number)
         first_key_column = mapping.get(table.natural_key[0])
+        self.plan.key_columns[table.key] = (
+            sheet.header[first_key_column] if first_key_column is not None else None,
+            first_key_column,
+        )
         existing = self.world.load(table)
         for done, (row, record, problems) in enumerate(parsed):
             if done % 500 == 0:
@@ -1126,10 +1140,22 @@ def dry_run(
     *,
     progress: Progress | None = None,
 ) -> Summary:
-    """Read and validate `file_bytes` against the database; write nothing; the summary."""
+    """Read and validate `file_bytes` against the database; write nothing; the summary.
+
+    A dry run waits (up to `DRY_RUN_WAIT_SECONDS`) for an import that is being written and
+    reads what it wrote; after that it checks against what it finds, and says so in a note.
+    """
     del user  # the same summary for everyone; who imports matters on commit
     with Session(engine) as session:
+        try:
+            lock_imports(session, exclusive=False, wait=DRY_RUN_WAIT_SECONDS)
+            waited = True
+        except ImportBusy:
+            session.rollback()  # PostgreSQL aborted the transaction; read without the lock
+            waited = False
         summary, _plan = _validate(session, file_bytes, file_name, progress)
+        if not waited:
+            summary.notes.append(BUSY_NOTE)
         session.rollback()
     return summary
 
@@ -1149,10 +1175,31 @@ def commit(
     application's system user, e.g. for the command line without --user). Raises
     ImportRefused, writing nothing, when the file cannot be imported, when a row was rejected
     and `accept_valid` is false, or when the account may not import.
+
+    Imports run one at a time (see `locking`): a second import of the same file waits, then
+    finds its rows unchanged. Should a unique key still be taken between validation and
+    writing (by a writer that is not an import), the import is validated and written again,
+    row by row, and refused with the row that cannot be written (rule E-KEY-TAKEN).
     """
+    args = (engine, file_bytes, file_name, user, accept_valid, progress)
+    try:
+        return _commit(*args, careful=False)
+    except IntegrityError:
+        return _commit(*args, careful=True)
+
+
+def _lock(session: Session, file_bytes: bytes, file_name: str, *, exclusive: bool) -> None:
+    """Take the import lock first thing in `session` (ImportRefused when it stays busy)."""
+    try:
+        lock_imports(session, exclusive=exclusive)
+    except ImportBusy as busy:
+        summary = Summary(file_name, hashlib.sha256(file_bytes).hexdigest(), len(file_bytes))
+        raise ImportRefused(summary, "busy", seconds=busy.seconds) from None
+
+
+def _commit(engine, file_bytes, file_name, user, accept_valid, progress, *, careful) -> Summary:
     with Session(engine) as session, session.begin():
-        if session.get_bind().dialect.name == "postgresql":  # one import at a time
-            session.execute(text("SELECT pg_advisory_xact_lock(2013090115)"))
+        _lock(session, file_bytes, file_name, exclusive=True)
         summary, plan = _validate(session, file_bytes, file_name, progress)
         if summary.blocking:
             raise ImportRefused(summary, "blocked", problem=summary.blocking[0].message)
@@ -1172,7 +1219,9 @@ def commit(
         )
         session.add(batch)
         session.flush()
-        _Writer(session, plan, batch.id, actor.id, now, progress).write()
+        writer = _Writer(session, plan, batch.id, actor.id, now, progress)
+        writer.summary, writer.careful = summary, careful
+        writer.write()
         batch.finished_at = _utcnow()
         batch.counts = summary.counts_json()
         session.flush()
@@ -1245,6 +1294,9 @@ _MODELS = {
 class _Writer:
     """Writes a validated plan inside the caller's transaction; audit entry per changed row."""
 
+    summary: Summary | None = None
+    careful = False  # write row by row and name the row whose unique key is taken
+
     def __init__(self, session, plan: _Plan, batch_id, user_id, now, progress):
         self.session, self.plan = session, plan
         self.batch_id, self.user_id, self.now = batch_id, user_id, now
@@ -1268,13 +1320,15 @@ class _Writer:
     def write(self) -> None:
         session = self.session
         if self.plan.programme:
-            self.create_programme()
+            with self.guard("programme", (PROGRAMME_CODE,)):
+                self.create_programme()
         programme = session.scalar(select(Programme).where(Programme.code == PROGRAMME_CODE))
         self.programme_id = programme.id if programme is not None else None
         self.phases = dict(session.execute(_phase_number(self.programme_id)).all())
         self.phase_ids = {number: phase_id for phase_id, number in self.phases.items()}
         for name, oblast in self.plan.organisations.items():
-            session.add(Organisation(name=name, oblast_pcode=oblast))
+            with self.guard("organisation", (name,)):
+                session.add(Organisation(name=name, oblast_pcode=oblast))
             self.audit("organisation", (name,), "insert", None, {"name": name, "oblast": oblast})
         session.flush()
         self.load_references()
@@ -1285,9 +1339,22 @@ class _Writer:
                 session.flush()  # ids of the rows written so far, for references
                 current = planned.table.key
                 self.progress(f"writing {current}", done, total)
-            write_row(self, planned)
+            with self.guard(planned.table.key, planned.key, planned):
+                write_row(self, planned)
         session.flush()
         self.progress("written", total, total)
+
+    @contextlib.contextmanager
+    def guard(self, table: str, key: Key, planned: _Planned | None = None):
+        """Careful: write the block's rows at once; a taken unique key refuses the import."""
+        if not self.careful:
+            yield
+            return
+        try:
+            yield
+            self.session.flush()
+        except IntegrityError as error:
+            raise _key_taken(self.summary, self.plan, table, key, planned) from error
 
     def create_programme(self) -> None:
         programme = Programme(
@@ -1496,6 +1563,27 @@ class _Writer:
             self.priorities[(record["municipality_pcode"], record["rank"])] = row.id
         elif table == "visits":
             self.visits[(record["project_code"], record["visit_date"])] = row.id
+
+
+def _key_taken(summary: Summary, plan: _Plan, table: str, key: Key, planned) -> ImportRefused:
+    """The refusal naming the row (or the organisation) whose unique key another writer took."""
+    violation = Violation("E-KEY-TAKEN", key=" / ".join(_show(value) for value in key))
+    rejection = Rejection(violation.code, violation.message, dict(violation.params), table=table)
+    summary.rejections.append(rejection)
+    if planned is None:  # the programme or an organisation: no row of the file
+        return ImportRefused(summary, "blocked", problem=violation.message)
+    header, index = plan.key_columns.get(table, (None, None))
+    rejection.sheet, rejection.row, rejection.column = planned.sheet, planned.row, header
+    rejection.cell = f"{read.column_letter(index)}{planned.row}" if index is not None else None
+    counts = summary.counts(table)
+    if planned.row_id is None:
+        counts.created -= 1
+    else:
+        counts.updated -= 1
+    counts.rejected += 1
+    return ImportRefused(
+        summary, "rejected", rows=summary.rejected, problems=len(summary.rejections)
+    )
 
 
 def write_row(writer: _Writer, planned: _Planned) -> None:

@@ -328,6 +328,14 @@ _RULES = (
         "Bids at the wrong stage",
         "A number of bids belongs to the stage bids_received, not to {stage}.",
     ),
+    # --- writing: a unique key taken by another change while the import ran ------------------
+    Rule(
+        "E-KEY-TAKEN",
+        ROW,
+        "Record written meanwhile",
+        "The database already holds the record {key}: another change wrote it while this file "
+        "was being imported. Import the file again.",
+    ),
 )
 
 #: code → Rule, in the order above.
