@@ -41,6 +41,21 @@ def missing(value) -> bool:
         return False
 
 
+def plotly_text(value) -> str:
+    """`value` as text that plotly shows as it is: &, < and > written as entities, so markup
+    in the data (``<a href>``, ``<br>``, ``<i>``) is shown, never followed or interpreted.
+
+    Every figure builder passes every data string through it on its way into a trace's
+    `text`, `hovertext`, `customdata` shown in a template, category values, trace names,
+    titles or annotations; the markup our own code writes around it keeps working. Quotes
+    stay as they are: plotly decodes &lt; &gt; &amp; but not &quot;.
+
+    >>> plotly_text('<a href="https://evil.example">x</a> & <br>')
+    '&lt;a href="https://evil.example"&gt;x&lt;/a&gt; &amp; &lt;br&gt;'
+    """
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @dataclass(frozen=True)
 class LegendEntry:
     label: str

@@ -329,6 +329,7 @@ CASES: dict[str, Case] = {
     "E-YEAR-OUTSIDE-PROGRAMME": row_case("budgets", {"year": "2016"}, "year"),
     "E-VALUE-NOT-ALLOWED": row_case("visits", {"rating": "excellent"}, "rating"),
     "E-URL-SCHEME": row_case("documents", {"url": "javascript:alert(1)"}, "url"),
+    "E-URL-UNSAFE": row_case("documents", {"url": "/\\evil.example/L2"}, "url"),
     # --- a row ----------------------------------------------------------------------------
     "E-DUPLICATE-KEY": Case(
         lambda: (

@@ -27,7 +27,7 @@ from dashboard.urlstate import (
     controls_of_callback,
     state_from_controls,
 )
-from layers.base import NO_DATA, OKABE_ITO, missing
+from layers.base import NO_DATA, OKABE_ITO, missing, plotly_text
 from layers.categories import RATING_LABELS, STAGE_LABELS, STAGES
 from queries import compare, procurement
 from queries.models import STAGE_ORDER, Stage
@@ -628,7 +628,8 @@ def chart_indicator(view: View) -> Indicator:
 
 
 def _names(t: Translator, view: View) -> list[str]:
-    return [t.name(row) for _, row in view.rows.iterrows()]
+    """The municipalities' names as a figure's categories (plotly text, escaped)."""
+    return [plotly_text(t.name(row)) for _, row in view.rows.iterrows()]
 
 
 def _bars(t: Translator, view: View, state: dict, item: Indicator, colours: dict) -> dict:
@@ -828,7 +829,7 @@ def gantt(ctx, t: Translator, view: View, milestones: pd.DataFrame) -> Figure:
     bars = gantt_rows(t, view, milestones)
     if not bars:
         return _empty(t, ctx, t("No procurement milestone of the compared municipalities yet."))
-    labels = list(dict.fromkeys(bar["row"] for bar in bars))
+    labels = list(dict.fromkeys(plotly_text(bar["row"]) for bar in bars))
     layout = _base_layout(t, max(420, 170 + 34 * len(labels)), bottom=60)
     layout["margin"]["t"] = 80
     day_ms = 86_400_000
@@ -846,7 +847,7 @@ def gantt(ctx, t: Translator, view: View, milestones: pd.DataFrame) -> Figure:
                 {
                     "type": "bar",
                     "orientation": "h",
-                    "y": [bar["row"] for bar in own],
+                    "y": [plotly_text(bar["row"]) for bar in own],
                     "base": [bar["start"].isoformat() for bar in own],
                     # a stage of one day (or the final stage) still shows as a sliver
                     "x": [max((bar["end"] - bar["start"]).days, 1) * day_ms for bar in own],
@@ -860,7 +861,7 @@ def gantt(ctx, t: Translator, view: View, milestones: pd.DataFrame) -> Figure:
                     },
                     "customdata": [
                         [
-                            bar["project"],
+                            plotly_text(bar["project"]),
                             formatting.date(bar["start"], t.lang),
                             formatting.date(bar["end"], t.lang),
                             (bar["end"] - bar["start"]).days,

@@ -44,6 +44,7 @@ from queries.imports.reader import MAX_FILE_BYTES
 from queries.imports.rules import RULES
 from queries.imports.tables import BY_KEY, TABLES, TEXT
 from queries.scope import Filters
+from queries.urls import safe_url
 
 PATH = "/data"
 TITLE = N_("Data")
@@ -639,14 +640,6 @@ def freshness_view(ctx, t: Translator, filters: Filters, scope):
 # --- 5. the review queue ----------------------------------------------------------------------
 
 
-def safe_link(url) -> bool:
-    """Whether a stored link may be offered as a link (web or this site), not a script."""
-    text = str(url or "").strip().lower()
-    return text.startswith(("https://", "http://")) or (
-        text.startswith("/") and not text.startswith("//")
-    )
-
-
 def review_queue(ctx, filters: Filters, scope, status: str | None):
     return reviews.review_queue(ctx.engine, filters, scope, status=status or None)
 
@@ -671,8 +664,8 @@ def review_view(ctx, t: Translator, filters: Filters, scope, status: str | None)
                 place,
                 row["project_code"] or "–",
                 t(kind),
-                html.A(title, href=row["url"], target="_blank", rel="noopener noreferrer")
-                if safe_link(row["url"])
+                html.A(title, href=href, target="_blank", rel="noopener noreferrer")
+                if (href := safe_url(row["url"]))
                 else title,
                 state,
                 row["review_comment"] or "",

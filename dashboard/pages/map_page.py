@@ -32,7 +32,7 @@ from dashboard.urlstate import (
     state_from_controls,
 )
 from layers import LAYERS, layer_by_id
-from layers.base import NO_DATA
+from layers.base import NO_DATA, plotly_text
 from layers.categories import (
     RATING_LABELS,
     RATINGS,
@@ -104,7 +104,7 @@ def hover_values(t: Translator, layer, frame: pd.DataFrame, currency: str) -> li
     """The formatted tooltip values per municipality, column by column."""
     columns = [
         [
-            formatting.value(v, field.kind, t, currency, CATEGORY_LABELS)
+            plotly_text(formatting.value(v, field.kind, t, currency, CATEGORY_LABELS))
             for v in frame[field.column].tolist()
         ]
         for field in layer.tooltip
@@ -185,7 +185,7 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
             {
                 "locations": rayons.pcode.tolist(),
                 "z": [0] * len(rayons),
-                "text": [t.name(row) for _, row in rayons.iterrows()],
+                "text": [plotly_text(t.name(row)) for _, row in rayons.iterrows()],
             },
         )
     if "rayons" in parts or "rayon_lines" in parts:
@@ -198,9 +198,9 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
             {
                 "lon": frame.lon.tolist(),
                 "lat": frame.lat.tolist(),
-                "text": [t.name(row) for _, row in frame.iterrows()],
+                "text": [plotly_text(t.name(row)) for _, row in frame.iterrows()],
                 "hovertext": [
-                    f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}"
+                    plotly_text(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}")
                     for _, row in frame.iterrows()
                 ],
             },
@@ -261,8 +261,8 @@ def project_places(t: Translator, data: dict) -> dict:
         "lon": points.lon.tolist(),
         "lat": points.lat.tolist(),
         "visible": True,
-        "text": [f"{row.code} {row.title}" for row in points.itertuples()],
-        "hovertext": [t(SECTOR_LABELS.get(s, s)) for s in points.sector],
+        "text": [plotly_text(f"{row.code} {row.title}") for row in points.itertuples()],
+        "hovertext": [plotly_text(t(SECTOR_LABELS.get(s, s))) for s in points.sector],
         "marker.color": [SECTORS.colour(s) for s in points.sector],
         "hovertemplate": "<b>%{text}</b><br>%{hovertext}<br>%{customdata}<extra></extra>",
     }
@@ -275,7 +275,9 @@ def project_values(t: Translator, data: dict, currency: str) -> dict:
         return {}
     largest = max(points.total_minor.max() or 1, 1)
     return {
-        "customdata": [formatting.money(v, currency, t.lang) for v in points.total_minor],
+        "customdata": [
+            plotly_text(formatting.money(v, currency, t.lang)) for v in points.total_minor
+        ],
         "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
     }
 
@@ -292,7 +294,9 @@ def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
         "customdata": rated.pcode.tolist(),
         "marker.symbol": [map_figure.RATING_SYMBOLS[r] for r in rated.rating],
         "marker.color": [RATINGS.colour(r) for r in rated.rating],
-        "hovertext": [f"{t('Latest rating')}: {t(RATING_LABELS[r])}" for r in rated.rating],
+        "hovertext": [
+            plotly_text(f"{t('Latest rating')}: {t(RATING_LABELS[r])}") for r in rated.rating
+        ],
     }
 
 
@@ -308,7 +312,7 @@ def label_values(t: Translator, oblasts, rayons, visible: bool) -> dict:
             lon.append(round(point.x, 4))
             lat.append(round(point.y, 4))
             name = t.name(row)
-            text.append(f"<b>{name.upper()}</b>" if upper else name)
+            text.append(f"<b>{plotly_text(name.upper())}</b>" if upper else plotly_text(name))
     return {"lon": lon, "lat": lat, "text": text, "visible": True}
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal
 from dash import ALL, Input, Output, State, dcc, html, no_update
@@ -28,7 +27,7 @@ from dashboard.urlstate import (
     controls_of_callback,
     state_from_controls,
 )
-from layers.base import missing
+from layers.base import missing, plotly_text
 from layers.categories import (
     RATING_LABELS,
     RATINGS,
@@ -42,6 +41,7 @@ from queries import geography
 from queries import profile as queries
 from queries.reviews import REPORT_KINDS
 from queries.scope import Filters
+from queries.urls import safe_url as safe_href  # the app's one check of links
 
 REPORT_KIND_VALUES = frozenset(kind.value for kind in REPORT_KINDS)
 
@@ -103,22 +103,6 @@ def pcode_of(path: str | None) -> str | None:
     segment = path[len(PATH) + 1 :]
     valid = 0 < len(segment) <= PCODE_MAX and segment.isascii() and segment.isalnum()
     return segment if valid else None
-
-
-def safe_href(url) -> str | None:
-    """`url` when it is safe to link: a path inside the app or an http(s) URL; else None.
-
-    Hrefs come from the database: `javascript:`, `data:`, protocol-relative (`//host`) and
-    anything with spaces or control characters is never linked.
-    """
-    if not isinstance(url, str) or not url or url != url.strip():
-        return None
-    if any(ord(c) < 33 or c == "\\" for c in url):
-        return None
-    if url.startswith("/"):
-        return url if not url.startswith("//") else None
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def measure(value, lang: str) -> str:
@@ -528,7 +512,7 @@ def timeline_figure(t: Translator, frame, as_of: dt.date | None) -> dict:
                 "type": "bar",
                 "name": t(label),
                 "orientation": "h",
-                "y": [b["project"] for b in mine],
+                "y": [plotly_text(b["project"]) for b in mine],
                 "base": [b["start"].isoformat() for b in mine],
                 "x": [(b["end"] - b["start"]).days * 86_400_000 for b in mine],
                 "marker": {

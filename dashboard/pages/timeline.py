@@ -8,7 +8,6 @@ below the chart lists every activity, for screen readers and print.
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 
 import plotly.graph_objects as go
 from babel.dates import format_date
@@ -19,7 +18,7 @@ from dashboard.components.export_menu import chart_menu, table_menu
 from dashboard.components.filter_bar import control_id, filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import CONTROL_PROPS, controls_of_callback, state_from_controls
-from layers.base import OKABE_ITO
+from layers.base import OKABE_ITO, plotly_text
 from layers.categories import RATING_LABELS, STAGE_LABELS, STATUS_LABELS
 from queries import programme, timeline
 from queries.scope import Filters
@@ -185,11 +184,11 @@ def place_text(t: Translator, row) -> str:
 def hover(t: Translator, row, as_of, currency: str) -> str:
     label = t(KIND_STYLES[row["kind"]][0])
     lines = [
-        f"<b>{escape(label)}</b> — {escape(place_text(t, row))}",
-        escape(period_text(t, row)),
-        *(escape(_short(line)) for line in details(t, row, currency)),
-        escape(t("Phase {number}", number=row["phase"])),
-        f"<i>{escape(progress_text(t, row, as_of))}</i>",
+        f"<b>{plotly_text(label)}</b> — {plotly_text(place_text(t, row))}",
+        plotly_text(period_text(t, row)),
+        *(plotly_text(_short(line)) for line in details(t, row, currency)),
+        plotly_text(t("Phase {number}", number=row["phase"])),
+        f"<i>{plotly_text(progress_text(t, row, as_of))}</i>",
     ]
     return "<br>".join(lines)
 
@@ -278,7 +277,7 @@ def gantt_figure(
     # the categories of the y axis are the tick texts: oblasts in bold above their places
     headers = set(frame.oblast_pcode.dropna()) if group == "municipality" else set()
     categories = {
-        key: f"<b>{escape(label)}</b>" if key in headers else escape(label)
+        key: f"<b>{plotly_text(label)}</b>" if key in headers else plotly_text(label)
         for key, label in ordered
     }
     parts = _trace_parts(t, frame, keys, categories, as_of, currency)
@@ -359,7 +358,7 @@ def gantt_figure(
                 "yref": "paper",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "text": f"<b>{escape(t.name(phase._asdict()))}</b><br>{escape(dates)}",
+                "text": f"<b>{plotly_text(t.name(phase._asdict()))}</b><br>{plotly_text(dates)}",
                 "font": {"size": 12},
             }
         )
@@ -391,7 +390,7 @@ def gantt_figure(
                 "yanchor": "top",
                 "xanchor": "right" if late else "left",  # the label stays inside the chart
                 "showarrow": False,
-                "text": escape(t("As of {date}", date=formatting.date(as_of, t.lang))),
+                "text": plotly_text(t("As of {date}", date=formatting.date(as_of, t.lang))),
                 "font": {"color": AS_OF_COLOUR, "size": 12},
                 "bgcolor": "rgba(255,255,255,0.85)",
             }
@@ -404,7 +403,7 @@ def gantt_figure(
                 "xref": "paper",
                 "yref": "paper",
                 "showarrow": False,
-                "text": escape(t("No activities for these filters.")),
+                "text": plotly_text(t("No activities for these filters.")),
                 "font": {"size": 14},
             }
         )

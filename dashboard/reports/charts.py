@@ -10,6 +10,7 @@ demo notice) and renders it with kaleido.
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable
 
 from dashboard.i18n import N_, Translator
@@ -18,7 +19,7 @@ from dashboard.pages import profile as profile_page
 from dashboard.pages import timeline as timeline_page
 from dashboard.reports import images
 from dashboard.urlstate import defaults
-from layers.base import NO_DATA, missing
+from layers.base import NO_DATA, missing, plotly_text
 
 #: room (px) above the plot for the labels charts write along its top edge (phases, "as of"),
 #: below it for the axis' ticks and title, and at the right for the legend
@@ -63,7 +64,8 @@ def oblast_keys(t: Translator, view, items) -> list[dict]:
     colours = compare_page.oblast_colours(view)
     seen = view.rows.drop_duplicates("oblast_pcode").sort_values("oblast_pcode")
     keys = [
-        _key(t.name(row, "oblast_name"), colours[row.oblast_pcode]) for _, row in seen.iterrows()
+        _key(plotly_text(t.name(row, "oblast_name")), colours[row.oblast_pcode])
+        for _, row in seen.iterrows()
     ]
     if any(missing(value) for item in items for value in view.rows[item.column]):
         keys.append(_key(t("No data"), NO_DATA))
@@ -117,7 +119,7 @@ def profile_timeline(ctx, t: Translator, state: dict, pathname: str) -> dict:
     if data["milestones"].empty:
         raise LookupError(f"no procurement milestone at {pathname!r}")
     figure = profile_page.timeline_figure(t, data["milestones"], data["as_of"])
-    figure["layout"]["title"] = {"text": t.name(data["unit"].iloc[0])}
+    figure["layout"]["title"] = {"text": plotly_text(t.name(data["unit"].iloc[0]))}
     if profile_page.is_demo(ctx, data):  # also demo batches in a real database
         figure["layout"].setdefault("annotations", []).append({"name": DEMO_MARK, "text": ""})
     return figure
@@ -245,7 +247,8 @@ def chart_figure(
     """The chart of a view with its legend and caption, ready to render."""
     pathname = pathname or chart.path
     figure = chart.build(ctx, t, state, pathname)
-    title, own = t(chart.title), _title_text(figure.get("layout", {}))
+    # the figure's title is plotly text (escaped); the caption is plain text until written
+    title, own = t(chart.title), html.unescape(_title_text(figure.get("layout", {})))
     if own and own != title:
         title = f"{title}: {own}"
     words = images.caption(ctx, t, state, title, t(chart.source), pathname, base_url)

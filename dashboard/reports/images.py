@@ -28,6 +28,7 @@ from dashboard.pages import map_page
 from dashboard.urlstate import build_query, defaults
 from geodata.sources import ATTRIBUTION
 from layers import layer_by_id
+from layers.base import plotly_text
 from layers.categories import SECTOR_LABELS, SECTORS, STATUS_LABELS
 from queries import geography
 from queries.scope import Filters, Scope
@@ -250,23 +251,19 @@ def decorate(figure: dict, words: Caption, margin: dict | None = None) -> dict:
     layout["paper_bgcolor"] = "white"
     layout["font"] = {"family": FONT}
     notes = [
-        _note(f"<b>{_escape(words.title)}</b>", 1.0, "bottom", 30, yshift=95),
-        _note(_escape(words.filters), 1.0, "bottom", 17, yshift=58),
-        _note(_escape(words.as_of), 1.0, "bottom", 17, yshift=30),
-        _note(_escape(words.source), 0.0, "top", 14, yshift=-18),
-        _note(_escape(words.attribution), 0.0, "top", 14, yshift=-44),
-        _note(_escape(words.link), 0.0, "top", 14, yshift=-70, color="#1565c0"),
+        _note(f"<b>{plotly_text(words.title)}</b>", 1.0, "bottom", 30, yshift=95),
+        _note(plotly_text(words.filters), 1.0, "bottom", 17, yshift=58),
+        _note(plotly_text(words.as_of), 1.0, "bottom", 17, yshift=30),
+        _note(plotly_text(words.source), 0.0, "top", 14, yshift=-18),
+        _note(plotly_text(words.attribution), 0.0, "top", 14, yshift=-44),
+        _note(plotly_text(words.link), 0.0, "top", 14, yshift=-70, color="#1565c0"),
     ]
     if words.demo:
         notes.append(
-            _note(f"<b>{_escape(words.demo)}</b>", 0.0, "top", 16, yshift=-98, color="#8a4b00")
+            _note(f"<b>{plotly_text(words.demo)}</b>", 0.0, "top", 16, yshift=-98, color="#8a4b00")
         )
     layout["annotations"] = [*layout.get("annotations", []), *notes]
     return figure
-
-
-def _escape(text: str) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- the map ------------------------------------------------------------------------------
@@ -350,12 +347,12 @@ def _legend_annotations(t: Translator, data: dict, state: dict) -> list[dict]:
     layer = data["layer"]
     measure = layer.measure(state["measure"])
     notes = [
-        {"text": f"<b>{_escape(t(layer.title))}</b>", "x": LEGEND_X, "y": 1.0},
-        {"text": _escape(t(measure.title)), "x": LEGEND_X, "y": 1.0 - LEGEND_STEP},
+        {"text": f"<b>{plotly_text(t(layer.title))}</b>", "x": LEGEND_X, "y": 1.0},
+        {"text": plotly_text(t(measure.title)), "x": LEGEND_X, "y": 1.0 - LEGEND_STEP},
     ]
     for i, (label, _colour) in enumerate(legend_entries(t, data, state)):
         notes.append(
-            {"text": _escape(label), "x": LEGEND_X + 0.03, "y": 1.0 - (i + 2.3) * LEGEND_STEP}
+            {"text": plotly_text(label), "x": LEGEND_X + 0.03, "y": 1.0 - (i + 2.3) * LEGEND_STEP}
         )
     for note in notes:
         note.update(

@@ -3,6 +3,7 @@ per municipality; paginated, with the map, in a font with Cyrillic and Kyrgyz gl
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -35,6 +36,7 @@ from layers.base import missing
 from layers.categories import RATING_LABELS, SECTOR_LABELS, STAGE_LABELS, STATUS_LABELS
 from queries import geography
 from queries.scope import Filters
+from queries.urls import safe_url
 
 PDF_MEDIA_TYPE = "application/pdf"
 #: fonts with Cyrillic and the Kyrgyz letters ң ө ү (Debian: fonts-noto-core, fonts-dejavu-core)
@@ -106,7 +108,7 @@ class Report:
             return
         cell = self.s["cell"]
         body = [[Paragraph(f"<b>{escape(h)}</b>", cell) for h in headers]]
-        body += [[Paragraph(escape("–" if v is None else str(v)), cell) for v in r] for r in rows]
+        body += [[Paragraph(_cell_markup(v), cell) for v in r] for r in rows]
         table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
         style = [
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -154,6 +156,31 @@ class Report:
         )
         doc.build(self.story, onFirstPage=self._page, onLaterPages=self._page)
         return buffer.getvalue()
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """A table cell that links `href` (already checked by `queries.urls.safe_url`)."""
+
+    text: str
+    href: str
+
+
+def _cell_markup(value) -> str:
+    """A table cell's text as reportlab markup: escaped, a `Link` as a blue link."""
+    if isinstance(value, Link):
+        href = escape(value.href, {'"': "&quot;"})
+        return f'<a href="{href}" color="#1565c0">{escape(value.text)}</a>'
+    return escape("–" if value is None else str(value))
+
+
+def document_title(title: str, url, base_url: str):
+    """A document's title, a `Link` when its URL may be linked (paths on the site made
+    absolute: a PDF is read away from it)."""
+    href = safe_url(url)
+    if href is None:
+        return title
+    return Link(title, base_url.rstrip("/") + href if href.startswith("/") else href)
 
 
 def _silent(_done: int, _total: int, _message: str) -> None:
@@ -347,7 +374,7 @@ def municipality_section(
             [
                 _date(r.issued_on, lang),
                 t(profile_page.DOCUMENT_LABELS.get(r.kind, r.kind)),
-                r.title,
+                document_title(r.title, r.url, base_url),
                 profile_page.review_text(t, r),
             ]
             for r in data["documents"].itertuples()

@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from queries import urls
+
 FILE, SHEET, CELL, ROW = "file", "sheet", "cell", "row"
 
 
@@ -250,6 +252,13 @@ _RULES = (
         CELL,
         "Not a web link",
         "{value} is not a web link: it must start with https://, http:// or /.",
+    ),
+    Rule(
+        "E-URL-UNSAFE",
+        CELL,
+        "Unsafe link",
+        "{value} is not a safe link: it may not contain spaces, backslashes, control or "
+        "invisible characters or a user name, nor start with //.",
     ),
     # --- one row ----------------------------------------------------------------------------
     Rule(
@@ -531,11 +540,12 @@ def parse_bool(text: str) -> bool:
 
 
 def check_url(text: str) -> str:
-    """A web link: ``https://…``, ``http://…`` or a path on this site (``/…``)."""
+    """A link that pages and exports will link (`queries.urls`, the one check of the app):
+    ``https://host/…``, ``http://host/…`` or a path on this site (``/…``)."""
     value = text.strip()
-    lowered = value.lower()
-    if lowered.startswith(("https://", "http://")) and len(value) > len("https://"):
+    problem = urls.url_problem(value)
+    if problem is None:
         return value
-    if value.startswith("/") and not value.startswith("//"):
-        return value
-    raise Violation("E-URL-SCHEME", value=quote(text))
+    shown = quote("".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text.strip()))
+    code = "E-URL-SCHEME" if problem in (urls.EMPTY, urls.SCHEME, urls.HOST) else "E-URL-UNSAFE"
+    raise Violation(code, value=shown)
