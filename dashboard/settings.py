@@ -76,7 +76,7 @@ SETTINGS = (
         "AIMAK_SECRET_KEY",
         "(random per process on the demo data; required otherwise)",
         "Flask secret key that signs session cookies; the app refuses to start on real data "
-        "without it.",
+        "without it, and a running server answers 503 once real data is imported.",
     ),
     Setting(
         "public_mode",

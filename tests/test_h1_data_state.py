@@ -21,14 +21,19 @@ import time
 import warnings
 
 import pytest
+from sqlalchemy import select
 
 from dashboard.cli import main, prepare_database
 from dashboard.i18n import Translator
 from dashboard.settings import Settings
 from dashboard.unavailable import NO_SECRET_KEY
+from queries import reviews
 from queries.demo import has_demo_data, seed_demo
 from queries.engine import make_engine, sqlite_url, upgrade
+from queries.models import Document
 from queries.reports import data_version
+from queries.reviews import REPORT_KINDS
+from queries.scope import PROJECT_OBLASTS, Scope
 from tests.conftest import _postgres_database
 from tests.test_cli import free_port
 from tests.test_import_workbooks import book, realistic, with_units
@@ -199,6 +204,11 @@ def test_h1_data_version_moves_with_every_writer(demo_database, tmp_path, monkey
     engine = make_engine(demo_database)
     seen = [data_version(engine)]
     assert data_version(engine) == seen[-1]  # reading changes nothing
+    with engine.connect() as connection:  # a report's review, as the Data page decides it
+        report = connection.scalar(select(Document.id).where(Document.kind.in_(REPORT_KINDS)))
+    reviews.set_review(engine, report, "verified", None, "demo-manager", Scope(PROJECT_OBLASTS))
+    seen.append(data_version(engine))
+    assert seen[-1] != seen[-2]
     report = tmp_path / "real.xlsx"
     report.write_bytes(book(realistic()))
     for argv in (
