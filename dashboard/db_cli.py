@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from queries import backup as backups
 from queries import engine as db
 from queries.schema_changes import downgrade_plan, revision_chain
+from queries.table_dump import row_counts
 
 
 def _say(message: str) -> None:
@@ -63,7 +64,7 @@ def cmd_downgrade(args, settings) -> None:
         plan = downgrade_plan(db.current_revision(engine), args.revision)
     except ValueError as error:
         raise _refuse(str(error)) from None
-    _say(plan.describe(backups.row_counts(engine)))
+    _say(plan.describe(row_counts(engine)))
     if not args.yes:
         raise _refuse(
             f"nothing changed: add --yes to downgrade to {args.revision} "

@@ -51,8 +51,9 @@ class BackupFile:
     revision: str
 
     def describe(self) -> str:
-        size = self.path.stat().st_size / 1e6
-        return f"{DESCRIPTIONS[self.method]}, schema revision {self.revision}, {size:.1f} MB"
+        size = self.path.stat().st_size
+        shown = f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
+        return f"{DESCRIPTIONS[self.method]}, schema revision {self.revision}, {shown}"
 
 
 def pg_tools_available() -> bool:
