@@ -42,13 +42,8 @@ def _phase_years(engine: Engine, number: int) -> tuple[int, int] | None:
         ).all()
     if not spans:
         return None
-    days = [(_day(start), _day(end) - dt.timedelta(days=1)) for start, end in spans]
+    days = [(start, end - dt.timedelta(days=1)) for start, end in spans]
     return min(first.year for first, _last in days), max(last.year for _first, last in days)
-
-
-def _day(value) -> dt.date:
-    """A date, also when SQLite hands it back as text."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def budget_measures(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:

@@ -101,10 +101,6 @@ INDICATOR_COLUMNS = {
 TABLE_COLUMNS = {**dict.fromkeys(UNIT_COLUMNS, "object"), **INDICATOR_COLUMNS}
 
 
-def _value(member):
-    return getattr(member, "value", member)
-
-
 def missing(value) -> bool:
     """True for None, NaN, NaT and pandas NA."""
     if value is None:
@@ -167,8 +163,8 @@ def beneficiary_groups(engine: Engine, filters: Filters, scope: Scope | None) ->
         entry = sums.setdefault(pcode, dict.fromkeys(list(GROUP_COLUMNS)[1:], 0))
         people = int(people or 0)
         entry["beneficiaries_reached"] += people
-        entry[SEX_COLUMNS[_value(sex)]] += people
-        entry[AGE_COLUMNS[_value(age)]] += people
+        entry[SEX_COLUMNS[sex.value]] += people
+        entry[AGE_COLUMNS[age.value]] += people
         if disabled:
             entry["beneficiaries_with_disability"] += people
     rows = []

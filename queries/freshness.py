@@ -38,14 +38,6 @@ COLUMNS = {
 }
 
 
-def _day(value) -> dt.date | None:
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
 def _rank(day: dt.date, kind: str) -> tuple[dt.date, int]:
     return day, -KINDS.index(kind)
 
@@ -157,7 +149,6 @@ def reporting_freshness(engine: Engine, filters: Filters, scope: Scope | None) -
     latest: dict[str, tuple[dt.date, str]] = {}
     with engine.connect() as connection:
         for pcode, kind, day in connection.execute(_latest_by_kind(filters, scope, as_of)):
-            day = _day(day)
             if kind == "indicator_value":
                 day -= dt.timedelta(days=1)
             # the later day wins; on the same day, the kind listed first in KINDS

@@ -37,14 +37,6 @@ KEYS = (
 )
 
 
-def _day(value) -> dt.date:
-    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-def _value(member):
-    return getattr(member, "value", member)
-
-
 def _funded(engine: Engine, filters: Filters, scope: Scope | None, as_of: dt.date | None):
     """(project id, contract date, source, amount) of every budget line of the funded projects."""
     contract = aliased(ProcurementMilestone, name="contract")
@@ -102,9 +94,9 @@ def kpi_summary(engine: Engine, filters: Filters, scope: Scope | None) -> dict:
     for _project_id, contract_day, source, amount in lines:
         if amount is None:  # a funded project without budget lines
             continue
-        minor = rates.convert(amount, filters.currency, _day(contract_day)) if rates else amount
+        minor = rates.convert(amount, filters.currency, contract_day) if rates else amount
         total_tyiyn, total_minor = total_tyiyn + amount, total_minor + minor
-        if _value(source) == FundingSource.LOCAL_BUDGET.value:
+        if source is FundingSource.LOCAL_BUDGET:
             local_tyiyn, local_minor = local_tyiyn + amount, local_minor + minor
 
     rated = latest_visits(engine, filters, scope, as_of)

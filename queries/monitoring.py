@@ -49,20 +49,6 @@ PROJECT_COLUMNS = {
 }
 
 
-def _value(member):
-    """An enum member or its stored string, as the string (None stays None)."""
-    return getattr(member, "value", member)
-
-
-def _day(value) -> dt.date | None:
-    """A date, also when SQLite hands it back as text."""
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
 def _count(value) -> int | None:
     return None if value is None else int(value)
 
@@ -125,8 +111,8 @@ def _visits(engine: Engine, filters: Filters, scope: Scope | None, as_of) -> lis
                 "project_id": row.project_id,
                 "project_code": row.code,
                 "pcode": row.municipality_pcode,
-                "visit_date": _day(row.visit_date),
-                "rating": _value(row.rating),
+                "visit_date": row.visit_date,
+                "rating": row.rating.value,
                 "findings": row.findings,
                 "beneficiaries": _count(row.reached),
                 "women": _count(row.women),
@@ -179,7 +165,7 @@ def _overdue_projects(
         return {
             row.id: row.municipality_pcode
             for row in connection.execute(statement)
-            if is_overdue(_day(row.contract), _day(row.completed), _day(row.last_visit), as_of)
+            if is_overdue(row.contract, row.completed, row.last_visit, as_of)
         }
 
 

@@ -31,11 +31,6 @@ COLUMNS = [
 ]
 
 
-def _value(member) -> str:
-    """An enum member (PostgreSQL, SQLAlchemy) or its stored string, as the string."""
-    return getattr(member, "value", member)
-
-
 def funded_clause(issue_id, as_of: dt.date):
     """True when a project funds the issue `issue_id` as of `as_of`.
 
@@ -119,7 +114,7 @@ def priority_issues(engine: Engine, filters: Filters, scope: Scope | None) -> pd
             statement
         ):
             by_pcode.setdefault(pcode, []).append(
-                (_value(category), title, target_group, bool(funded))
+                (category.value, title, target_group, bool(funded))
             )
 
     rows = []

@@ -41,11 +41,6 @@ MILESTONE_COLUMNS = [
 ]
 
 
-def _day(value) -> dt.date:
-    """A date, also when SQLite hands it back as text."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _reached(engine: Engine, filters: Filters, scope: Scope | None) -> list[dict]:
     """The milestones in scope and filters dated on or before the "as of" date.
 
@@ -96,7 +91,7 @@ def _reached(engine: Engine, filters: Filters, scope: Scope | None) -> list[dict
                     "status": ProjectStatus(status),
                     "stage": stage.value,
                     "stage_order": STAGE_ORDER[stage],
-                    "occurred_on": _day(day),
+                    "occurred_on": day,
                     "phase": int(phase),
                     "bids_count": None if bids is None else int(bids),
                 }

@@ -162,20 +162,6 @@ SOURCE_COLUMNS = {
 }
 
 
-def _value(member):
-    """An enum member or its stored string, as the string (None stays None)."""
-    return getattr(member, "value", member)
-
-
-def _day(value) -> dt.date | None:
-    """A date, also when SQLite hands it back as text (datetimes become their day)."""
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
 def _here(pcode: str, filters: Filters, scope: Scope | None) -> list:
     """WHERE clauses on `Municipality`: this municipality, in scope and in the area filters."""
     return [Municipality.pcode == pcode, *area_clauses(filters, scope)]
@@ -228,7 +214,7 @@ def unit(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) -> p
     rows = []
     for row in _rows(engine, statement):
         record = dict(row._mapping)
-        record["kind"] = _value(record["kind"])
+        record["kind"] = record["kind"].value
         record["in_filters"] = bool(record.get("in_filters", True))
         for axis in ("lon", "lat"):
             record[axis] = float("nan") if record[axis] is None else float(record[axis])
@@ -324,16 +310,16 @@ def issues(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) ->
     for _id, code, issue, status, _date in sorted(
         _rows(engine, _contracts(pcode, filters, scope, as_of)), key=lambda r: r.code
     ):
-        if issue is not None and _value(status) != ProjectStatus.FAILED_COMPETITION.value:
+        if issue is not None and status is not ProjectStatus.FAILED_COMPETITION:
             funders.setdefault(issue, code)
     rows = [
         {
             "rank": int(row.rank),
             "votes": int(row.votes),
-            "category": _value(row.category),
+            "category": row.category.value,
             "title": row.title,
             "target_group": row.target_group,
-            "identified_on": _day(row.identified_on),
+            "identified_on": row.identified_on,
             "funded_by": funders.get(row.id),
         }
         for row in _rows(engine, statement)
@@ -399,7 +385,7 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
     )
     reached: dict[int, dict[str, dt.date]] = {}
     for project_id, stage, day, _phase in _rows(engine, milestones):
-        reached.setdefault(project_id, {})[_value(stage)] = _day(day)
+        reached.setdefault(project_id, {})[stage.value] = day
     listed = {row[0] for row in _rows(engine, in_period)}
     if not listed:
         return frame([], PROJECT_COLUMNS)
@@ -424,7 +410,7 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
     )
     amounts: dict[int, dict[str, int]] = {}
     for project_id, source, amount in _rows(engine, lines):
-        amounts.setdefault(project_id, {})[_value(source)] = int(amount)
+        amounts.setdefault(project_id, {})[source.value] = int(amount)
     rates = load_rates(engine) if filters.currency != "KGS" else None
     rows = []
     for row in _rows(engine, statement):
@@ -441,8 +427,8 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
             {
                 "code": row.code,
                 "title": row.title,
-                "sector": _value(row.sector),
-                "status": status_as_of(_value(row.status), set(days)),
+                "sector": row.sector.value,
+                "status": status_as_of(row.status.value, set(days)),
                 "organisation": row.name if selected else None,
                 "expertise_score": (
                     int(row.expertise_score)
@@ -585,13 +571,13 @@ def visits(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) ->
         totals = {row[0]: [int(v) for v in row[1:]] for row in connection.execute(cells)}
         listed = connection.execute(select(found)).all()
     rows = []
-    for row in sorted(listed, key=lambda r: (_day(r.visit_date), r.id), reverse=True):
+    for row in sorted(listed, key=lambda r: (r.visit_date, r.id), reverse=True):
         reached, women, disabled = totals.get(row.id, (None, None, None))
         rows.append(
             {
                 "project_code": row.code,
-                "visit_date": _day(row.visit_date),
-                "rating": _value(row.rating),
+                "visit_date": row.visit_date,
+                "rating": row.rating.value,
                 "findings": row.findings,
                 "beneficiaries": reached,
                 "women": women,
@@ -613,7 +599,7 @@ def beneficiaries(
     as_of = resolve_as_of(engine, filters, scope)
     found = _rows(engine, _visit_statement(pcode, filters, scope, as_of))
     latest = {}
-    for row in sorted(found, key=lambda r: (_day(r.visit_date), r.id)):
+    for row in sorted(found, key=lambda r: (r.visit_date, r.id)):
         latest[row.project_id] = row
     if not latest:
         return frame([], BENEFICIARY_COLUMNS)
@@ -631,9 +617,9 @@ def beneficiaries(
         rows.append(
             {
                 "project_code": visit.code,
-                "visit_date": _day(visit.visit_date),
-                "sex": _value(sex),
-                "age_group": _value(age),
+                "visit_date": visit.visit_date,
+                "sex": sex.value,
+                "age_group": age.value,
                 "with_disability": bool(disabled),
                 "count": int(count),
             }
@@ -697,7 +683,7 @@ def indicators(engine: Engine, pcode: str, filters: Filters, scope: Scope | None
                 "baseline": row.baseline,
                 "target": row.target,
                 "actual": value.actual if known else None,
-                "period_end": _day(value.period_end) if known else None,
+                "period_end": value.period_end if known else None,
                 "progress": (
                     indicator_progress(row.baseline, row.target, value.actual) if known else None
                 ),
@@ -750,7 +736,7 @@ def trainings(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
         )
     )
     rows = []
-    for row in sorted(_rows(engine, statement), key=lambda r: (_day(r.start_date), r.id)):
+    for row in sorted(_rows(engine, statement), key=lambda r: (r.start_date, r.id)):
         lsg, ngo, initiative = (
             int(row.participants_lsg),
             int(row.participants_ngo),
@@ -758,9 +744,9 @@ def trainings(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
         )
         rows.append(
             {
-                "start_date": _day(row.start_date),
-                "end_date": _day(row.end_date),
-                "kind": _value(row.kind),
+                "start_date": row.start_date,
+                "end_date": row.end_date,
+                "kind": row.kind.value,
                 "title": row.title,
                 "level": "oblast" if row.municipality_pcode is None else "municipality",
                 "lsg": lsg,
@@ -806,15 +792,15 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
         statement = statement.where(or_(Document.project_id.is_(None), and_(*conditions)))
     rows = [
         {
-            "issued_on": _day(row.issued_on),
-            "kind": _value(row.kind),
+            "issued_on": row.issued_on,
+            "kind": row.kind.value,
             "title": row.title,
             "url": row.url,
             "project_code": row.code,
-            "review_status": _value(row.review_status),
+            "review_status": row.review_status.value,
             "review_comment": row.review_comment,
         }
-        for row in sorted(_rows(engine, statement), key=lambda r: (_day(r.issued_on), r.id))
+        for row in sorted(_rows(engine, statement), key=lambda r: (r.issued_on, r.id))
     ]
     return frame(rows, DOCUMENT_COLUMNS)
 
@@ -899,7 +885,7 @@ def provenance(engine: Engine, pcode: str, filters: Filters, scope: Scope | None
                         "batch": batch.id,
                         "kind": batch.kind,
                         "file_name": batch.file_name,
-                        "imported_on": _day(batch.finished_at or batch.started_at),
+                        "imported_on": (batch.finished_at or batch.started_at).date(),
                         "is_demo": bool(batch.is_demo),
                         "wrote": wrote,
                     }

@@ -55,16 +55,6 @@ SOURCE_COLUMNS = {
 POINT_SPREAD = 0.03
 
 
-def _value(member) -> str:
-    """An enum member (PostgreSQL, SQLAlchemy) or its stored string, as the string."""
-    return getattr(member, "value", member)
-
-
-def _day(value) -> dt.date:
-    """A date, also when SQLite hands it back as text."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _funded_projects(filters: Filters, scope: Scope | None, as_of: dt.date):
     """SELECT of the funded projects in scope and filters, with their contract date.
 
@@ -156,11 +146,11 @@ def project_summary(engine: Engine, filters: Filters, scope: Scope | None) -> pd
                 {"ids": set(), "sectors": set(), "tyiyn": {}, **dict.fromkeys(SOURCE_COLUMNS, 0)},
             )
             entry["ids"].add(project_id)
-            entry["sectors"].add(_value(sector))
+            entry["sectors"].add(sector.value)
             if source is None:  # a funded project without budget lines
                 continue
-            source = _value(source)
-            converted = rates.convert(amount, filters.currency, _day(day)) if rates else amount
+            source = source.value
+            converted = rates.convert(amount, filters.currency, day) if rates else amount
             entry[source] += converted
             entry["tyiyn"][source] = entry["tyiyn"].get(source, 0) + amount
 
@@ -232,7 +222,7 @@ def project_points(engine: Engine, filters: Filters, scope: Scope | None) -> pd.
         projects = connection.execute(projects_statement).all()
         lines = connection.execute(lines_statement).all()
     rates = load_rates(engine) if filters.currency != "KGS" and lines else None
-    contract_dates = {row.id: _day(row.contract_date) for row in projects}
+    contract_dates = {row.id: row.contract_date for row in projects}
     totals: dict[int, int] = {}
     for project_id, amount in lines:
         if rates:
@@ -251,8 +241,8 @@ def project_points(engine: Engine, filters: Filters, scope: Scope | None) -> pd.
                 "code": project.code,
                 "pcode": project.municipality_pcode,
                 "title": project.title,
-                "sector": _value(project.sector),
-                "status": _value(project.status),
+                "sector": project.sector.value,
+                "status": project.status.value,
                 "total_minor": totals.get(project.id, 0),
                 "organisation": project.name,
                 "contract_date": contract_dates[project.id],

@@ -4,7 +4,6 @@ monitoring as of the "as of" date."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -70,20 +69,6 @@ SOURCE_COLUMNS = {
 NAMES = ("name_en", "name_ru", "name_ky")
 
 
-def _value(member):
-    """An enum member or its stored string, as the string (None stays None)."""
-    return getattr(member, "value", member)
-
-
-def _day(value) -> dt.date | None:
-    """A date, also when SQLite hands it back as text."""
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
 def _projects(engine: Engine, filters: Filters, scope: Scope | None) -> list:
     """The projects in scope, in the area, sector and status filters, with names and issue date."""
     rayon, oblast = aliased(Rayon, name="r"), aliased(Oblast, name="o")
@@ -127,7 +112,7 @@ def _budget_lines(engine: Engine, filters: Filters, scope: Scope | None) -> dict
     lines: dict[int, list] = {}
     with engine.connect() as connection:
         for project_id, source, amount in connection.execute(statement):
-            lines.setdefault(project_id, []).append((_value(source), int(amount)))
+            lines.setdefault(project_id, []).append((source.value, int(amount)))
     return lines
 
 
@@ -184,8 +169,8 @@ def project_rows(engine: Engine, filters: Filters, scope: Scope | None) -> pd.Da
         milestones = sorted(reached.get(project.code, []), key=lambda m: m["stage_order"])
         if not _in_period(milestones, filters):
             continue
-        days = {m["stage"]: _day(m["occurred_on"]) for m in milestones}
-        starts = [d for d in (_day(project.identified_on), *days.values()) if d is not None]
+        days = {m["stage"]: m["occurred_on"] for m in milestones}
+        starts = [d for d in (project.identified_on, *days.values()) if d is not None]
         identified = min(starts) if starts else None
         if identified is None or (as_of is not None and identified > as_of):
             continue
@@ -209,10 +194,10 @@ def project_rows(engine: Engine, filters: Filters, scope: Scope | None) -> pd.Da
                 **{f"rayon_{name}": getattr(project, f"rayon_{name}") for name in NAMES},
                 "oblast_pcode": project.oblast_pcode,
                 **{f"oblast_{name}": getattr(project, f"oblast_{name}") for name in NAMES},
-                "sector": _value(project.sector),
-                "status": _value(project.status),
+                "sector": project.sector.value,
+                "status": project.status.value,
                 "stage": milestones[-1]["stage"] if milestones else None,
-                "stage_date": _day(milestones[-1]["occurred_on"]) if milestones else None,
+                "stage_date": milestones[-1]["occurred_on"] if milestones else None,
                 "organisation": project.organisation,
                 "expertise_score": project.expertise_score,
                 "budget_total_minor": sum(money.values()),
@@ -244,6 +229,6 @@ def _in_period(milestones: list[dict], filters: Filters) -> bool:
         return True
     return any(
         (filters.phase is None or m["phase"] == filters.phase)
-        and (filters.year is None or _day(m["occurred_on"]).year == filters.year)
+        and (filters.year is None or m["occurred_on"].year == filters.year)
         for m in milestones
     )

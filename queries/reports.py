@@ -39,10 +39,7 @@ def latest_report_date(engine: Engine, scope: Scope | None) -> dt.date | None:
     )
     days = union_all(*by_project, documents).subquery()
     with engine.connect() as connection:
-        value = connection.scalar(select(func.max(days.c.day)))
-    if isinstance(value, str):  # SQLite returns MAX() over a UNION as text
-        value = dt.date.fromisoformat(value)
-    return value
+        return connection.scalar(select(func.max(days.c.day)))
 
 
 def data_is_demo(engine: Engine) -> bool:

@@ -34,12 +34,6 @@ PROGRAMME_COLUMNS = {
 }
 
 
-def _day(value) -> dt.date | None:
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    return value
-
-
 def indicator_progress(baseline: float, target: float, actual: float) -> float:
     """(actual − baseline) / (target − baseline), clamped to [0, PROGRESS_CAP]; with the target
     equal to the baseline, 1 when the actual reaches it and 0 otherwise."""
@@ -73,7 +67,7 @@ def _value_clauses(filters: Filters, as_of: dt.date | None) -> list:
 def _latest(rows) -> dict[int, object]:
     """The latest value per indicator id (by period_end, then period_start)."""
     latest: dict[int, object] = {}
-    for row in sorted(rows, key=lambda r: (_day(r.period_end), _day(r.period_start))):
+    for row in sorted(rows, key=lambda r: (r.period_end, r.period_start)):
         latest[row.indicator_id] = row
     return latest
 
@@ -134,7 +128,7 @@ def results_progress(engine: Engine, filters: Filters, scope: Scope | None) -> p
                 "progress": sum(progress) / len(progress) if progress else None,
                 "indicators": len(values),
                 "on_target": sum(reached_target(v.baseline, v.target, v.actual) for v in values),
-                "latest_period_end": max(_day(v.period_end) for v in values) if values else None,
+                "latest_period_end": max(v.period_end for v in values) if values else None,
             }
         )
     return frame(rows, PROGRESS_COLUMNS)
@@ -190,7 +184,7 @@ def programme_indicators(engine: Engine, filters: Filters, scope: Scope | None) 
                 "baseline": row.baseline,
                 "target": row.target,
                 "actual": None if value is None else value.actual,
-                "period_end": None if value is None else _day(value.period_end),
+                "period_end": None if value is None else value.period_end,
             }
         )
     return frame(records, PROGRAMME_COLUMNS)

@@ -77,19 +77,6 @@ ONE_DAY = dt.timedelta(days=1)
 NOTHING = (None, None, None)  # a milestone not reached: day, phase, bids
 
 
-def _day(value) -> dt.date | None:
-    """A date, also when SQLite hands it back as text."""
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value[:10])
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value
-
-
-def _value(member):
-    return getattr(member, "value", member)
-
-
 def _activity(kind: str, start: dt.date, end: dt.date, phase: int, **values) -> dict:
     row = dict.fromkeys(COLUMNS)
     row.update(kind=kind, start=start, end=end, phase=int(phase), ongoing=False)
@@ -138,8 +125,8 @@ def _trainings(connection, filters: Filters, scope: Scope | None) -> list[dict]:
             rows.append(
                 _activity(
                     "training",
-                    _day(first),
-                    _day(last) + ONE_DAY,
+                    first,
+                    last + ONE_DAY,
                     phase,
                     pcode=pcode,
                     oblast_pcode=oblast,
@@ -173,7 +160,6 @@ def _appraisals(connection, filters: Filters, scope: Scope | None) -> list[dict]
         statement = statement.where(PriorityIssue.category.in_(filters.sectors))
     by_day: dict[tuple, dict] = {}
     for pcode, oblast, day, phase, _rank, title in connection.execute(statement):
-        day = _day(day)
         entry = by_day.setdefault(
             (pcode, day),
             _activity(
@@ -219,15 +205,15 @@ def _project_activities(
             {
                 "project_code": row.code,
                 "label": row.title,
-                "status": _value(row.status),
+                "status": row.status.value,
                 "expertise_score": row.expertise_score,
                 "pcode": row.municipality_pcode,
                 "oblast_pcode": row.oblast_pcode,
                 "stages": {},
             },
         )
-        project["stages"][Stage(_value(row.stage))] = (
-            _day(row.occurred_on),
+        project["stages"][row.stage] = (
+            row.occurred_on,
             int(row.number),
             row.bids_count,
         )
@@ -238,7 +224,7 @@ def _project_activities(
             .where(BudgetLine.project_id.in_(sorted(projects)))
             .order_by(BudgetLine.id)
         ):
-            lines.setdefault(project_id, []).append((_value(source), int(amount)))
+            lines.setdefault(project_id, []).append((source.value, int(amount)))
     rates = load_rates(engine) if filters.currency != "KGS" and projects else None
 
     def amount(project_id: int, day: dt.date, sources=None) -> int | None:
@@ -354,7 +340,6 @@ def _visits(connection, filters: Filters, scope: Scope | None) -> list[dict]:
     for code, _title, status, pcode, oblast, day, rating, findings, phase in connection.execute(
         statement
     ):
-        day = _day(day)
         rows.append(
             _activity(
                 "monitoring",
@@ -364,8 +349,8 @@ def _visits(connection, filters: Filters, scope: Scope | None) -> list[dict]:
                 pcode=pcode,
                 oblast_pcode=oblast,
                 project_code=code,
-                status=_value(status),
-                rating=_value(rating),
+                status=status.value,
+                rating=rating.value,
                 label=findings,
             )
         )
@@ -407,7 +392,6 @@ def _recommendations(connection, filters: Filters, scope: Scope | None) -> list[
     )
     rows = []
     for pcode, oblast, title, day, phase in connection.execute(statement):
-        day = _day(day)
         rows.append(
             _activity(
                 "recommendations",
@@ -500,7 +484,7 @@ def activities(engine: Engine, filters: Filters, scope: Scope | None) -> pd.Data
         return frame([], COLUMNS)
     as_of = resolve_as_of(engine, filters, scope)
     with engine.connect() as connection:
-        ends = [_day(d) for (d,) in connection.execute(select(Phase.end_date))]
+        ends = connection.scalars(select(Phase.end_date)).all()
         programme_end = max(ends) if ends else dt.date.max
         rows = [
             *_trainings(connection, filters, scope),
