@@ -23,7 +23,15 @@ from sqlalchemy import Connection, Engine
 
 from queries.engine import make_engine, sqlite_url, upgrade
 from queries.schema_changes import revision_chain
-from queries.table_dump import DumpError, load_dump, read_header, row_counts, tables, write_dump
+from queries.table_dump import (
+    DumpError,
+    load_dump,
+    read_header,
+    row_counts,
+    table_names,
+    tables,
+    write_dump,
+)
 
 SQLITE, PG_DUMP, PORTABLE = "sqlite", "pg_dump", "portable"
 DESCRIPTIONS = {
@@ -266,7 +274,8 @@ def _sqlite_restore(engine: Engine, path: Path) -> None:
 def _drop_statement(engine: Engine) -> str:
     """SQL that drops every table of the database and the audit log's trigger function."""
     quote = engine.dialect.identifier_preparer.quote
-    names = sa.inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        names = table_names(connection)
     drops = [f"DROP TABLE IF EXISTS {', '.join(quote(n) for n in names)} CASCADE"] if names else []
     drops.append(f"DROP FUNCTION IF EXISTS {APPEND_ONLY_FUNCTION}() CASCADE")
     return "; ".join(drops) + ";"
@@ -296,7 +305,7 @@ def _portable_restore(engine: Engine, path: Path) -> None:
     revision = read_header(path)["revision"]
     with engine.begin() as connection:
         metadata = sa.MetaData()
-        metadata.reflect(connection)
+        metadata.reflect(connection, only=table_names(connection))
         metadata.drop_all(connection)  # children first; DROP fires no audit_log trigger
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text(f"DROP FUNCTION IF EXISTS {APPEND_ONLY_FUNCTION}()"))

@@ -33,11 +33,33 @@ class DumpError(ValueError):
     """A file that is not a portable dump, or one this version cannot read."""
 
 
-def tables(connection: Connection) -> list[sa.Table]:
-    """The database's tables, parents before children (alembic_version left out)."""
+#: tables that belong to a PostgreSQL extension (PostGIS's spatial_ref_sys): not the app's data
+EXTENSION_TABLES = sa.text(
+    "SELECT c.relname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid = d.objid"
+    " WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'e'"
+    " AND c.relnamespace = current_schema()::regnamespace"
+)
+
+
+def table_names(connection: Connection) -> list[str]:
+    """The database's own tables (alembic_version included; an extension's tables left out)."""
+    names = sa.inspect(connection).get_table_names()
+    if connection.dialect.name == "postgresql":
+        extension = set(connection.scalars(EXTENSION_TABLES))
+        names = [name for name in names if name not in extension]
+    return names
+
+
+def _reflect(connection: Connection) -> list[sa.Table]:
+    """The database's own tables, parents before children."""
     metadata = sa.MetaData()
-    metadata.reflect(connection)
-    return [table for table in metadata.sorted_tables if table.name not in SKIPPED]
+    metadata.reflect(connection, only=table_names(connection))
+    return list(metadata.sorted_tables)
+
+
+def tables(connection: Connection) -> list[sa.Table]:
+    """The database's own tables, parents before children (alembic_version left out)."""
+    return [table for table in _reflect(connection) if table.name not in SKIPPED]
 
 
 def _is_json(column: sa.Column) -> bool:
@@ -79,12 +101,10 @@ def _line(values: list) -> str:
 
 
 def table_hashes(engine: Engine) -> dict[str, str]:
-    """SHA-256 of each table's rows (alembic_version included), by table name."""
+    """SHA-256 of each own table's rows (alembic_version included), by table name."""
     hashes = {}
     with engine.connect() as connection:
-        metadata = sa.MetaData()
-        metadata.reflect(connection)
-        for table in metadata.sorted_tables:
+        for table in _reflect(connection):
             digest = hashlib.sha256()
             for values in rows(connection, table):
                 digest.update(_line(values).encode() + b"\n")
@@ -93,12 +113,11 @@ def table_hashes(engine: Engine) -> dict[str, str]:
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
-    """The number of rows of each table (alembic_version included), by table name."""
+    """The number of rows of each own table (alembic_version included), by table name."""
     with engine.connect() as connection:
-        names = sa.inspect(connection).get_table_names()
         return {
             name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
-            for name in names
+            for name in table_names(connection)
         }
 
 
