@@ -213,3 +213,27 @@ def test_h6_cli_backup_and_restore(tmp_path, monkeypatch, capsys):
     assert table_hashes(replaced)["audit_log"] != original["audit_log"]
     replaced.dispose()
     engine.dispose()
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["pg_dump", "portable"])
+def test_h6_postgis_tables_are_left_alone(tmp_path, new_database, portable):
+    """PostGIS's spatial_ref_sys is the extension's, not data: an empty database with PostGIS
+    is empty, and a restore over one with PostGIS neither dumps nor drops it."""
+    _need_pg_tools(PORTABLE if portable else PG_DUMP)
+    source, target = new_database("postgresql"), new_database("postgresql")
+    for engine in (source, target):
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        except DBAPIError as error:
+            skip_or_fail(f"PostGIS is not installed: {error}")
+    upgrade(source)
+    assert is_empty(source) and "spatial_ref_sys" not in row_counts(source)
+    _write_more(source)
+    written = backup(source, tmp_path / "postgis.backup", portable=portable)
+    upgrade(target)
+    _write_more(target)
+    restore(target, written.path, replace=True)
+    assert table_hashes(target) == table_hashes(source)
+    with target.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM spatial_ref_sys")) > 1000
