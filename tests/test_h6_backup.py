@@ -237,3 +237,13 @@ def test_h6_postgis_tables_are_left_alone(tmp_path, new_database, portable):
     assert table_hashes(target) == table_hashes(source)
     with target.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM spatial_ref_sys")) > 1000
+
+
+def test_h6_portable_dump_moves_sqlite_to_postgresql(request, tmp_path, new_database):
+    """The portable dump restores into the other backend with the same content."""
+    demo = _demo(request, "sqlite")
+    written = backup(demo, tmp_path / "demo.jsonl.gz", portable=True)
+    target = new_database("postgresql")
+    assert restore(target, written.path) == row_counts(demo)
+    assert table_hashes(target) == table_hashes(demo)
+    demo.dispose()
