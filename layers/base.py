@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from queries.common import missing
+
 
 def N_(message: str) -> str:
     """Mark a message for translation (it is translated where it is shown)."""
@@ -29,16 +31,6 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 SEQUENTIAL_5 = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 #: ColorBrewer RdYlBu, 5 classes, bad to good (colour-blind safe, unlike red–green).
 DIVERGING_5 = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
-
-
-def missing(value) -> bool:
-    """True for None, NaN, NaT and pandas NA."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def plotly_text(value) -> str:

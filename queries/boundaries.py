@@ -21,8 +21,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from queries.models import (
-    AuditEntry,
-    ImportBatch,
     Municipality,
     Oblast,
     Rayon,
@@ -30,7 +28,7 @@ from queries.models import (
     UnitKind,
     User,
 )
-from queries.users import system_user
+from queries.users import add_audit, add_batch, system_user
 
 LEVEL_MODELS = {"oblast": Oblast, "rayon": Rayon, "municipality": Municipality}
 
@@ -181,29 +179,26 @@ def store_unit_polygons(
                 changed = True
             counts["changed" if changed else "unchanged"] += 1
         counts["audit_entries"] = len(changes)
-        batch = ImportBatch(
-            kind="boundaries",
+        batch = add_batch(
+            session,
+            "boundaries",
+            actor.id,
             file_name=file_name,
             sha256=sha256,
-            user_id=actor.id,
             started_at=started,
-            finished_at=_now(),
             counts={**dict(details or {}), **counts},
         )
-        session.add(batch)
-        session.flush()
         for table, pcode, before, after in changes:
-            session.add(
-                AuditEntry(
-                    at=started,
-                    user_id=actor.id,
-                    batch_id=batch.id,
-                    action="update",
-                    table_name=table,
-                    row_key=pcode,
-                    before=polygon_facts(before),
-                    after=polygon_facts(after),
-                )
+            add_audit(
+                session,
+                "update",
+                actor.id,
+                table_name=table,
+                row_key=pcode,
+                before=polygon_facts(before),
+                after=polygon_facts(after),
+                batch_id=batch.id,
+                at=started,
             )
         counts["batch_id"] = batch.id
     return counts

@@ -1,4 +1,4 @@
-"""What the read queries share: the "as of" date, the scope and filter clauses, the frame builder.
+"""What the read queries share: the "as of" date, the scope and filter clauses, frames, missing().
 
 Every query module takes `(engine, filters, scope)`; these helpers turn the filters and the
 user's scope into WHERE clauses the same way everywhere, and build the frames they return.
@@ -14,6 +14,16 @@ from sqlalchemy import Engine, select
 from queries import reports
 from queries.models import Municipality, Phase, SocialProject
 from queries.scope import Filters, Scope, scope_clause
+
+
+def missing(value) -> bool:
+    """True for None, NaN, NaT and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from queries import budgets, geography, monitoring, priorities, procurement, projects, results
 from queries.budgets import divide_half_even
-from queries.common import area_clauses, frame, resolve_as_of
+from queries.common import area_clauses, frame, missing, resolve_as_of
 from queries.models import (
     AgeGroup,
     Beneficiaries,
@@ -99,16 +99,6 @@ INDICATOR_COLUMNS = {
     "indicators": "object",
 }
 TABLE_COLUMNS = {**dict.fromkeys(UNIT_COLUMNS, "object"), **INDICATOR_COLUMNS}
-
-
-def missing(value) -> bool:
-    """True for None, NaN, NaT and pandas NA."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _count(value) -> int | None:

@@ -29,7 +29,6 @@ from queries.models import (
     DocumentKind,
     ExchangeRate,
     FundingSource,
-    ImportBatch,
     Indicator,
     IndicatorValue,
     MonitoringVisit,
@@ -58,7 +57,7 @@ from queries.models import (
     UserOblast,
 )
 from queries.reviews import REPORT_KINDS
-from queries.users import hash_password
+from queries.users import add_audit, add_batch, hash_password
 
 #: how long DPI takes to review a demo report, and what it says when it returns one
 REVIEW_DELAY = dt.timedelta(days=14)
@@ -459,26 +458,24 @@ def seed_demo(
         ensure_demo_accounts(session)
         say("import batch and audit entry")
         actor = _demo_user(session)
-        batch = ImportBatch(
-            kind="demo",
+        batch = add_batch(
+            session,
+            "demo",
+            actor.id,
             file_name=f"queries/demo.py (seed {SEED})",
-            user_id=actor.id,
             started_at=started,
-            finished_at=_utcnow(),
             counts=counts,
             is_demo=True,
         )
-        session.add(batch)
-        session.flush()
-        session.add(
-            AuditEntry(
-                at=started,
-                user_id=actor.id,
-                batch_id=batch.id,
-                action="demo_seed",
-                row_key=PROGRAMME_CODE,
-                after=counts,
-            )
+        add_audit(
+            session,
+            "demo_seed",
+            actor.id,
+            table_name=None,
+            row_key=PROGRAMME_CODE,
+            after=counts,
+            batch_id=batch.id,
+            at=started,
         )
     return counts
 
@@ -1184,13 +1181,7 @@ def remove_demo(engine: Engine) -> dict[str, int]:
         actor = _demo_user(session)
         for user in session.scalars(select(User).where(User.is_demo.is_(True))):
             user.is_active = False
-        session.add(
-            AuditEntry(
-                at=_utcnow(),
-                user_id=actor.id,
-                action=DEMO_REMOVED,
-                row_key=PROGRAMME_CODE,
-                before=counts,
-            )
+        add_audit(
+            session, DEMO_REMOVED, actor.id, table_name=None, row_key=PROGRAMME_CODE, before=counts
         )
     return counts

@@ -11,8 +11,6 @@ from sqlalchemy import Engine, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from queries.models import (
-    AuditEntry,
-    ImportBatch,
     Municipality,
     Oblast,
     PriorityIssue,
@@ -21,7 +19,7 @@ from queries.models import (
     UnitKind,
 )
 from queries.scope import Filters, Scope, scope_clause
-from queries.users import system_user
+from queries.users import add_audit, add_batch, system_user
 
 NAME_COLUMNS = ["name_en", "name_ru", "name_ky"]
 
@@ -207,23 +205,16 @@ def store_boundaries(engine: Engine, boundaries, *, source: str, file_name: str)
             )
             counts["municipality"] += 1
         actor = system_user(session)
-        batch = ImportBatch(
-            kind="boundaries",
-            file_name=file_name,
-            user_id=actor.id,
-            started_at=now,
-            finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            counts=counts,
+        batch = add_batch(
+            session, "boundaries", actor.id, file_name=file_name, started_at=now, counts=counts
         )
-        session.add(batch)
-        session.flush()
-        session.add(
-            AuditEntry(
-                at=now,
-                user_id=actor.id,
-                batch_id=batch.id,
-                action="boundaries_install",
-                after={"source": source, **counts},
-            )
+        add_audit(
+            session,
+            "boundaries_install",
+            actor.id,
+            table_name=None,
+            after={"source": source, **counts},
+            batch_id=batch.id,
+            at=now,
         )
     return counts

@@ -19,6 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from queries.models import (
     AuditEntry,
     Document,
+    ImportBatch,
     MunicipalBudget,
     Municipality,
     Oblast,
@@ -422,11 +423,13 @@ def add_audit(
     before: dict | None = None,
     after: dict | None = None,
     batch_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """Append one audit entry inside the caller's transaction (actor None: the system user)."""
+    """Append one audit entry inside the caller's transaction (actor None: the system user; `at`
+    None: now)."""
     session.add(
         AuditEntry(
-            at=_now(),
+            at=at or _now(),
             user_id=actor_id if actor_id is not None else system_user(session).id,
             batch_id=batch_id,
             action=action[:40],
@@ -436,6 +439,34 @@ def add_audit(
             after=after,
         )
     )
+
+
+def add_batch(
+    session: Session,
+    kind: str,
+    actor_id: int,
+    *,
+    file_name: str,
+    started_at: dt.datetime,
+    counts: dict,
+    sha256: str | None = None,
+    is_demo: bool = False,
+) -> ImportBatch:
+    """Record one import batch, finished now, inside the caller's transaction; return it with
+    its id (for the audit entries of its rows)."""
+    batch = ImportBatch(
+        kind=kind,
+        file_name=file_name,
+        sha256=sha256,
+        user_id=actor_id,
+        started_at=started_at,
+        finished_at=_now(),
+        counts=counts,
+        is_demo=is_demo,
+    )
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 def audit(
