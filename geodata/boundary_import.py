@@ -43,7 +43,7 @@ import pyproj
 import shapely
 import shapely.geometry
 
-from geodata.prepare import DECIMALS, EQUAL_AREA_CRS, RAYON_TOLERANCE, round_coordinates
+from geodata.prepare import DECIMALS, EQUAL_AREA_CRS, RAYON_TOLERANCE, simplify_coverage
 from geodata.sources import GeodataError, read_layer
 from geodata.validate import KYRGYZSTAN_BOUNDS, WGS84, as_multipolygons, polygonal_part
 
@@ -1080,9 +1080,8 @@ def _simplify(geoms, tolerance, outcomes) -> tuple[list, list[str]]:
     if not geoms:
         return [], warnings
     array = np.array(geoms, dtype=object)
-    if shapely.coverage_is_valid(array):
-        simplified = shapely.coverage_simplify(array, tolerance) if tolerance else array
-    else:
+    coverage = bool(shapely.coverage_is_valid(array))
+    if not coverage:
         edges = shapely.coverage_invalid_edges(array)
         bad = [o.code or str(o.position) for o, e in zip(outcomes, edges, strict=True) if e]
         listed = ", ".join(bad[:_MAX_LISTED]) + (" …" if len(bad) > _MAX_LISTED else "")
@@ -1091,25 +1090,14 @@ def _simplify(geoms, tolerance, outcomes) -> tuple[list, list[str]]:
             f"neighbour or their shared borders do not match ({listed}); each is "
             "simplified on its own, so small gaps or overlaps may remain"
         )
-        simplified = shapely.simplify(array, tolerance, preserve_topology=True)
-    simplified = round_coordinates(simplified, DECIMALS)
-    result = []
-    for geom, outcome in zip(simplified, outcomes, strict=True):
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            geom = polygonal_part(
-                shapely.make_valid(geom, method="structure", keep_collapsed=False)
-            )
-            warnings.append(
-                f"feature {outcome.position} ({outcome.code}): repaired after simplifying and "
-                f"rounding ({reason})"
-            )
-        if geom.is_empty:
-            result.append(None)
-        else:  # coverage_simplify does not keep the orientation: RFC 7946's again
-            oriented = shapely.orient_polygons(geom, exterior_cw=False)
-            result.append(as_multipolygons(np.array([oriented]))[0])
-    return result, warnings
+    simplified, repairs = simplify_coverage(array, tolerance, DECIMALS, coverage=coverage)
+    for position, reason in repairs.items():
+        outcome = outcomes[position]
+        warnings.append(
+            f"feature {outcome.position} ({outcome.code}): repaired after simplifying and "
+            f"rounding ({reason})"
+        )
+    return [None if geom.is_empty else geom for geom in simplified], warnings
 
 
 def _km2_many(geoms) -> list[float]:

@@ -23,7 +23,7 @@ from geodata.sources import (
     GeodataError,
     read_layer,
 )
-from geodata.validate import WGS84, Validated, as_multipolygons, polygonal_part, validate
+from geodata.validate import WGS84, Validated, oriented, polygonal_part, validate
 
 PROJECT_OBLASTS = ("KG03000000000", "KG05000000000", "KG07000000000")
 """Jalal-Abad, Batken and Talas: the oblasts of the pilot."""
@@ -290,6 +290,35 @@ def round_coordinates(geoms: np.ndarray, decimals: int = DECIMALS) -> np.ndarray
     return shapely.remove_repeated_points(rounded)
 
 
+def simplify_coverage(
+    geoms, tolerance: float, decimals: int = DECIMALS, *, coverage: bool = True
+) -> tuple[np.ndarray, dict[int, str]]:
+    """Polygons simplified together, rounded, valid and oriented; and the repairs made.
+
+    With `coverage`, coverage_simplify moves each shared border once for both neighbours, so
+    no gaps or overlaps appear (tolerance 0 only rounds); without, each polygon is simplified
+    on its own (for polygons that do not form a clean coverage). Rounding maps equal vertices
+    to equal vertices; a polygon it makes invalid is repaired with make_valid, keeping its
+    polygonal part (possibly empty). Returns the geometries (MultiPolygons oriented as RFC
+    7946 asks; empty ones as they are) and position -> validity reason of each repair.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not coverage:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    elif tolerance:
+        geoms = shapely.coverage_simplify(geoms, tolerance)
+    geoms = round_coordinates(geoms, decimals)
+    repairs = {}
+    for position in np.flatnonzero(~shapely.is_valid(geoms)):
+        repairs[int(position)] = shapely.is_valid_reason(geoms[position])
+        geoms[position] = polygonal_part(
+            shapely.make_valid(geoms[position], method="structure", keep_collapsed=False)
+        )
+    kept = ~shapely.is_empty(geoms)
+    geoms[kept] = oriented(geoms[kept])
+    return geoms, repairs
+
+
 def simplify(
     boundaries: Boundaries,
     rayon_tolerance: float = RAYON_TOLERANCE,
@@ -304,25 +333,17 @@ def simplify(
     ADM3 point still inside its rayon.
     """
     rayons = boundaries.rayons
-    repairs = list(boundaries.repairs)
-    geoms = shapely.coverage_simplify(np.asarray(rayons.geometry.array), rayon_tolerance)
-    geoms = round_coordinates(geoms, decimals)
-    for position in np.flatnonzero(~shapely.is_valid(geoms)):
-        reason = shapely.is_valid_reason(geoms[position])
-        geoms[position] = polygonal_part(
-            shapely.make_valid(geoms[position], method="structure", keep_collapsed=False)
-        )
-        repairs.append(
-            f"rayon {rayons['pcode'].iloc[position]}: repaired after rounding ({reason})"
-        )
+    geoms, repaired = simplify_coverage(rayons.geometry.array, rayon_tolerance, decimals)
+    repairs = [*boundaries.repairs] + [
+        f"rayon {rayons['pcode'].iloc[position]}: repaired after rounding ({reason})"
+        for position, reason in repaired.items()
+    ]
     if not shapely.coverage_is_valid(geoms):
         raise GeodataError(
             f"simplified rayons overlap or leave gaps (tolerance {rayon_tolerance}°)",
             file="rayons",
             field="geometry",
         )
-    # coverage_simplify keeps no ring orientation: make exteriors counter-clockwise (RFC 7946)
-    geoms = as_multipolygons(shapely.orient_polygons(geoms, exterior_cw=False))
 
     oblast_geoms = []
     for position, pcode in enumerate(boundaries.oblasts["pcode"]):
@@ -330,11 +351,7 @@ def simplify(
         if len(members) == 0:
             raise GeodataError("oblast has no rayon", file="oblasts", feature=position, code=pcode)
         oblast_geoms.append(shapely.coverage_union_all(members))
-    oblast_geoms = as_multipolygons(
-        shapely.orient_polygons(
-            round_coordinates(np.array(oblast_geoms, dtype=object), decimals), exterior_cw=False
-        )
-    )
+    oblast_geoms = oriented(round_coordinates(np.array(oblast_geoms, dtype=object), decimals))
     return replace(
         boundaries,
         oblasts=boundaries.oblasts.set_geometry(

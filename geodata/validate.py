@@ -34,6 +34,12 @@ def as_multipolygons(geoms: np.ndarray) -> np.ndarray:
     return geoms
 
 
+def oriented(geoms: np.ndarray) -> np.ndarray:
+    """MultiPolygons with exteriors counter-clockwise and holes clockwise, as RFC 7946 asks
+    (make_valid and coverage_simplify keep no ring orientation)."""
+    return as_multipolygons(shapely.orient_polygons(geoms, exterior_cw=False))
+
+
 def polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
     """The polygons inside a geometry (e.g. a make_valid result); empty if there are none."""
     if geom.geom_type in _POLYGONAL:
@@ -112,7 +118,7 @@ def validate(
                 " square degrees"
             )
             geoms[position] = repaired
-        geoms = as_multipolygons(shapely.orient_polygons(geoms, exterior_cw=False))
+        geoms = oriented(geoms)
 
     if bounds is not None:
         lon_min, lat_min, lon_max, lat_max = bounds
