@@ -36,11 +36,9 @@ from queries.models import (
     Municipality,
     Oblast,
     Organisation,
-    Phase,
     Population,
     PriorityIssue,
     ProcurementMilestone,
-    Programme,
     ProjectStatus,
     Rating,
     Rayon,
@@ -55,6 +53,14 @@ from queries.models import (
     UnitKind,
     User,
     UserOblast,
+)
+from queries.programme import (
+    PHASE_2_START,
+    PROGRAMME_CODE,
+    PROGRAMME_END,
+    PROGRAMME_START,
+    pilot_phases,
+    pilot_programme,
 )
 from queries.reviews import REPORT_KINDS
 from queries.users import add_audit, add_batch, hash_password
@@ -71,11 +77,6 @@ UNITS_SOURCE = "Aimak Atlas demo (illustrative; boundaries not installed)"
 DEMO_SOURCE = "Illustrative (demo)"
 RATES_SOURCE = "Illustrative (demo), not NBKR"
 DEMO_USERNAME = "demo-generator"
-PROGRAMME_CODE = "GIZ-DPI-MSP-2013"
-
-PROGRAMME_START = dt.date(2013, 9, 1)
-PHASE_2_START = dt.date(2014, 9, 1)
-PROGRAMME_END = dt.date(2015, 11, 1)  # exclusive
 LAST_DAY = PROGRAMME_END - dt.timedelta(days=1)
 
 Progress = Callable[[str], None]
@@ -606,43 +607,9 @@ class _DemoWriter:
         return phase_for(day, self.phases).id
 
     def programme(self) -> None:
-        self.programme_row = self.add(
-            Programme(
-                code=PROGRAMME_CODE,
-                name_en="Municipal social procurement pilot",
-                name_ru="Пилотный проект муниципального социального заказа",
-                name_ky="Муниципалдык социалдык заказ боюнча пилоттук долбоор",
-                donor="GIZ",
-                implementer="Development Policy Institute (DPI)",
-                start_date=PROGRAMME_START,
-                end_date=PROGRAMME_END,
-            )
-        )
+        self.programme_row = self.add(pilot_programme())
         self.session.flush()
-        self.phases = [
-            self.add(
-                Phase(
-                    programme_id=self.programme_row.id,
-                    number=1,
-                    start_date=PROGRAMME_START,
-                    end_date=PHASE_2_START,
-                    name_en="Phase 1: preparation and planning",
-                    name_ru="Этап 1: подготовка и планирование",
-                    name_ky="1-этап: даярдоо жана пландоо",
-                )
-            ),
-            self.add(
-                Phase(
-                    programme_id=self.programme_row.id,
-                    number=2,
-                    start_date=PHASE_2_START,
-                    end_date=PROGRAMME_END,
-                    name_en="Phase 2: competitions, contracts and monitoring",
-                    name_ru="Этап 2: конкурсы, договоры и мониторинг",
-                    name_ky="2-этап: сынактар, келишимдер жана мониторинг",
-                )
-            ),
-        ]
+        self.phases = [self.add(phase) for phase in pilot_phases(self.programme_row.id)]
 
     def populations(self) -> None:
         for unit in self.units:

@@ -32,12 +32,6 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from queries.demo import (
-    PHASE_2_START,
-    PROGRAMME_CODE,
-    PROGRAMME_END,
-    PROGRAMME_START,
-)
 from queries.imports import reader as read
 from queries.imports.locking import ImportBusy, lock_imports
 from queries.imports.rules import (
@@ -110,6 +104,14 @@ from queries.models import (
     TrainingEvent,
     TrainingKind,
     User,
+)
+from queries.programme import (
+    PILOT_PHASES,
+    PROGRAMME_CODE,
+    PROGRAMME_END,
+    PROGRAMME_START,
+    pilot_phases,
+    pilot_programme,
 )
 from queries.users import system_user
 
@@ -296,35 +298,10 @@ class _Programme:
         return {"start": self.start.isoformat(), "end": last.isoformat()}
 
 
-_PILOT_NAMES = {
-    "name_en": "Municipal social procurement pilot",
-    "name_ru": "Пилотный проект муниципального социального заказа",
-    "name_ky": "Муниципалдык социалдык заказ боюнча пилоттук долбоор",
-}
-_PILOT_PHASES = (
-    (
-        1,
-        PROGRAMME_START,
-        PHASE_2_START,
-        "Phase 1: preparation and planning",
-        "Этап 1: подготовка и планирование",
-        "1-этап: даярдоо жана пландоо",
-    ),
-    (
-        2,
-        PHASE_2_START,
-        PROGRAMME_END,
-        "Phase 2: competitions, contracts and monitoring",
-        "Этап 2: конкурсы, договоры и мониторинг",
-        "2-этап: сынактар, келишимдер жана мониторинг",
-    ),
-)
-
-
 def _load_programme(session: Session) -> _Programme:
     row = session.scalar(select(Programme).where(Programme.code == PROGRAMME_CODE))
     if row is None:
-        phases = tuple((n, s, e) for n, s, e, *_names in _PILOT_PHASES)
+        phases = tuple((p.number, p.start_date, p.end_date) for p in PILOT_PHASES)
         return _Programme(None, PROGRAMME_START, PROGRAMME_END, phases)
     phases = tuple((p.number, p.start_date, p.end_date) for p in row.phases)
     return _Programme(row.id, row.start_date, row.end_date, phases)
@@ -868,7 +845,7 @@ class _Validation:
         if needs_programme and self.world.programme.id is None:
             self.plan.programme = True
             self.summary.counts("programme").created += 1
-            self.summary.counts("phase").created += len(_PILOT_PHASES)
+            self.summary.counts("phase").created += len(PILOT_PHASES)
         if self.plan.organisations:
             self.summary.counts("organisation").created += len(self.plan.organisations)
 
@@ -1357,14 +1334,7 @@ class _Writer:
             raise _key_taken(self.summary, self.plan, table, key, planned) from error
 
     def create_programme(self) -> None:
-        programme = Programme(
-            code=PROGRAMME_CODE,
-            donor="GIZ",
-            implementer="Development Policy Institute (DPI)",
-            start_date=PROGRAMME_START,
-            end_date=PROGRAMME_END,
-            **_PILOT_NAMES,
-        )
+        programme = pilot_programme()
         self.session.add(programme)
         self.session.flush()
         self.audit(
@@ -1378,24 +1348,15 @@ class _Writer:
                 "end": PROGRAMME_END.isoformat(),
             },
         )
-        for number, start, end, en, ru, ky in _PILOT_PHASES:
-            self.session.add(
-                Phase(
-                    programme_id=programme.id,
-                    number=number,
-                    start_date=start,
-                    end_date=end,
-                    name_en=en,
-                    name_ru=ru,
-                    name_ky=ky,
-                )
-            )
+        for phase in pilot_phases(programme.id):
+            self.session.add(phase)
+            start, end = phase.start_date.isoformat(), phase.end_date.isoformat()
             self.audit(
                 "phase",
-                (PROGRAMME_CODE, number),
+                (PROGRAMME_CODE, phase.number),
                 "insert",
                 None,
-                {"number": number, "start": start.isoformat(), "end": end.isoformat()},
+                {"number": phase.number, "start": start, "end": end},
             )
         self.session.flush()
 
