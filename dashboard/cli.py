@@ -112,13 +112,16 @@ def _empty(engine: Engine) -> bool:
 def cmd_serve(args, settings: Settings) -> None:
     import waitress
 
+    from . import jobs
     from .app import create_app
 
     engine = prepare_database(settings)
     app = create_app(settings, engine=engine)
     host, port = args.host or settings.host, args.port or settings.port
     say(f"Aimak Atlas is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    waitress.serve(app.server, host=host, port=port, threads=8, ident="aimak-atlas")
+    # the thread pool that export waits are kept below (dashboard.jobs.WAITING)
+    threads = jobs.REQUEST_THREADS
+    waitress.serve(app.server, host=host, port=port, threads=threads, ident="aimak-atlas")
 
 
 def cmd_demo(args, settings: Settings) -> None:

@@ -13,10 +13,18 @@ and the view. Its result is written to a private temporary directory and given o
 owner, for `ttl` seconds after it finished. An owner may have `per_owner` jobs queued or
 running, the server `queue_limit`; asking again for a job that is queued or running (a double
 click) joins it.
+
+Every heavy export goes through the runner: the buttons' callback starts a job and polls it,
+and a direct link (/export/deck.pptx, a map or chart image, a PDF report) starts one and
+waits for it. A waiting request holds one of the web server's threads, so at most `waiting`
+requests may wait at once (`WAITING`, below the `REQUEST_THREADS` of `aimak serve`): the
+other threads keep answering pages and callbacks however many exports are asked for. Beyond
+any limit the answer is 429 with Retry-After.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hmac
 import logging
@@ -42,6 +50,14 @@ _OWNER = "export_owner"  # the session key that names an anonymous visitor's job
 
 #: `progress(done, total, message)`, as the reports call it
 Progress = Callable[[int, int, str], None]
+#: the threads of the web server `aimak serve` runs (waitress)
+REQUEST_THREADS = 8
+#: request threads that may wait for their export at once (fewer than REQUEST_THREADS)
+WAITING = 3
+#: seconds a direct export link waits for its job before it answers 202 (ask again)
+WAIT_SECONDS = 60
+#: the Retry-After of a refused (429) or unfinished (202) export, in seconds
+RETRY_AFTER = 10
 
 
 class Cancelled(Exception):
@@ -53,7 +69,8 @@ class JobLimit(Exception):
 
 
 class Busy(Exception):
-    """The server already has as many jobs queued or running as it takes."""
+    """The server already has as many jobs queued or running (or requests waiting for one)
+    as it takes."""
 
 
 @dataclasses.dataclass
@@ -93,11 +110,15 @@ class JobRunner:
         per_owner: int = 2,
         queue_limit: int = 8,
         ttl: float = 3600,
+        waiting: int = WAITING,
     ):
         self.server, self.workers = server, workers
         self.per_owner, self.queue_limit, self.ttl = per_owner, queue_limit, ttl
+        self.waiting = waiting
+        self._waiters = threading.BoundedSemaphore(waiting)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a job changed state
         self._queue: queue.Queue = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._folder: Path | None = None  # made with the first job, removed with the runner
@@ -119,7 +140,9 @@ class JobRunner:
         Raises JobLimit or Busy when the owner or the server has too many jobs."""
         with self._lock:
             self._expire()
-            active = [job for job in self._jobs.values() if job.active]
+            # a cancelled job is on its way out (it stops at its next step): it neither
+            # counts against a limit nor is joined
+            active = [job for job in self._jobs.values() if job.active and not job.cancelled]
             for job in active:
                 if job.owner == owner and job.key == key:
                     return dataclasses.replace(job)
@@ -152,6 +175,31 @@ class JobRunner:
             if job is None or not hmac.compare_digest(job.owner, owner):
                 return None
             return dataclasses.replace(job)
+
+    @contextlib.contextmanager
+    def waiting_place(self):
+        """Hold one of the `waiting` places of a request that waits for its job; Busy when
+        every place is taken (never blocks)."""
+        if not self._waiters.acquire(blocking=False):
+            raise Busy()
+        try:
+            yield
+        finally:
+            self._waiters.release()
+
+    def wait(self, job_id, owner: str, timeout: float) -> Job | None:
+        """A copy of the job once it is no longer active, or as it is after `timeout`
+        seconds; None when it is unknown or someone else's."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                job = self._jobs.get(job_id) if isinstance(job_id, str) else None
+                if job is None or not hmac.compare_digest(job.owner, owner):
+                    return None
+                remaining = deadline - time.monotonic()
+                if not job.active or remaining <= 0:
+                    return dataclasses.replace(job)
+                self._changed.wait(remaining)
 
     def result(self, job_id, owner: str) -> tuple[Job, bytes] | None:
         """The finished job and its file, for its owner only."""
@@ -196,11 +244,12 @@ class JobRunner:
             self._run(*item)
 
     def _update(self, job_id: str, **changes) -> None:
-        with self._lock:
+        with self._changed:
             job = self._jobs.get(job_id)
             if job is not None:
                 for name, value in changes.items():
                     setattr(job, name, value)
+            self._changed.notify_all()
 
     def _run(self, job_id: str, work: Callable[[Progress], bytes]) -> None:
         def still_wanted() -> None:
@@ -229,11 +278,12 @@ class JobRunner:
             log.exception("export job %s failed", job_id)
             self._update(job_id, state=FAILED, error=error, finished=time.time())
             return
-        with self._lock:
+        with self._changed:
             job = self._jobs.get(job_id)
             if job is not None:
                 job.state, job.path, job.finished = DONE, path, time.time()
                 job.done = job.total = max(job.total, 1)
+            self._changed.notify_all()
 
     def _expire(self) -> None:
         """Forget jobs (and delete files) finished more than `ttl` seconds ago (lock held)."""

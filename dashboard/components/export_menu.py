@@ -8,6 +8,11 @@ The deck and the reports take seconds to minutes, so a click on their buttons st
 background job instead (`dashboard.jobs`; assets/exports.js keeps the browser from following
 the link, which still opens the file directly in a new tab): a progress bar tells how far it
 got, and the file downloads when it is ready.
+
+Every heavy route (images rendered by kaleido, the deck, the PDF reports) builds its file
+through the same job runner, within its limits per visitor and per server, and waits for it
+in one of the runner's few waiting places: beyond a limit it answers 429 with Retry-After,
+and a file not ready in time is answered 202 with the address where it will be.
 """
 
 from __future__ import annotations
@@ -315,6 +320,66 @@ def status(t: Translator, job: jobs.Job):
     )
 
 
+def _plain(message: str, status: int, headers: dict | None = None) -> flask.Response:
+    response = flask.Response(message + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers or {})
+    response.cache_control.no_store = True
+    return response
+
+
+def refused(t: Translator, runner: jobs.JobRunner, error: Exception) -> flask.Response:
+    """429 with Retry-After: the visitor or the server already has as many exports as it
+    takes (the same words as the export buttons)."""
+    if isinstance(error, jobs.JobLimit):
+        message = t(
+            "You already have {count} exports in progress. Wait until one is ready.",
+            count=runner.per_owner,
+        )
+    else:
+        message = t("The server is busy with other exports. Try again soon.")
+    return _plain(message, 429, {"Retry-After": str(jobs.RETRY_AFTER)})
+
+
+def not_ready(t: Translator, job: jobs.Job) -> flask.Response:
+    """202: the export is still being built; its file will be at /export/job/<id>."""
+    link = f"/export/job/{job.id}"
+    message = t("The export is not ready yet: open {link} again in a moment.", link=link)
+    return _plain(message, 202, {"Retry-After": str(jobs.RETRY_AFTER), "Location": link})
+
+
+def through_runner(ctx, runner: jobs.JobRunner, kind: str, state: dict, export: Callable):
+    """A heavy export of a direct link, built as a job of this request's visitor in their
+    scope, the request waiting for it in one of the runner's waiting places: the file, 202
+    (not ready in time), 404 or 429. `export(scoped context)` gives the file's name, its
+    media type and `build(progress) -> bytes`."""
+    from dashboard.reports.images import ScopedContext
+
+    t = Translator(language(ctx, state))
+    scoped = ScopedContext(ctx, ctx.current_scope())  # the job reads what the visitor reads
+    owner = jobs.owner_of_request()
+    key = f"{kind}|{t.lang}|{scoped.current_scope().key}|{flask.request.full_path}"
+    try:
+        with runner.waiting_place():
+            job = runner.submit(owner, kind, key, *export(scoped))
+            job = runner.wait(job.id, owner, jobs.WAIT_SECONDS)
+    except (jobs.JobLimit, jobs.Busy) as error:
+        return refused(t, runner, error)
+    return finished(t, runner, job, owner)
+
+
+def finished(t: Translator, runner: jobs.JobRunner, job: jobs.Job | None, owner: str):
+    """The job's file; 202 while it is being built; 404 when there is nothing to send."""
+    if job is not None and job.active:
+        return not_ready(t, job)
+    if job is not None and job.state == jobs.FAILED:
+        flask.abort(404 if isinstance(job.error, LookupError) else 500)
+    result = runner.result(job.id, owner) if job is not None else None
+    if result is None:
+        flask.abort(404)
+    done, data = result
+    return _send(data, done.media_type, done.filename)
+
+
 def _send(data: bytes, media_type: str, name: str) -> flask.Response:
     response = flask.Response(data, mimetype=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -343,8 +408,17 @@ def register(app, ctx) -> None:
         state, base = view()
         if fmt not in images.FORMATS or size not in ("screen", "print"):
             flask.abort(404)
-        data = images.map_image(ctx, state, fmt, size=size, base_url=base)
-        return _send(data, images.MEDIA_TYPES[fmt], f"aimak-map.{fmt}")
+        return through_runner(
+            ctx,
+            runner,
+            f"map-{size}",
+            state,
+            lambda scoped: (
+                f"aimak-map.{fmt}",
+                images.MEDIA_TYPES[fmt],
+                lambda _progress: images.map_image(scoped, state, fmt, size=size, base_url=base),
+            ),
+        )
 
     @server.route("/export/chart/<name>.<fmt>")
     def _chart(name: str, fmt: str):
@@ -359,42 +433,49 @@ def register(app, ctx) -> None:
         pathname = chart.path
         if chart.path == PROFILE:
             pathname += "/" + flask.request.args.get("municipality", "")
-        try:
-            data = charts.chart_image(
-                ctx,
-                chart.id,
-                state,
-                fmt,
-                lang=language(ctx, state),
-                size=size,
-                pathname=pathname,
-                base_url=base,
-            )
-        except LookupError:
-            flask.abort(404)
-        return _send(data, images.MEDIA_TYPES[fmt], f"aimak-{name}.{fmt}")
+        lang = language(ctx, state)
+        return through_runner(
+            ctx,
+            runner,
+            f"chart-{chart.id}",
+            state,
+            lambda scoped: (
+                f"aimak-{name}.{fmt}",
+                images.MEDIA_TYPES[fmt],
+                lambda _progress: charts.chart_image(
+                    scoped,
+                    chart.id,
+                    state,
+                    fmt,
+                    lang=lang,
+                    size=size,
+                    pathname=pathname,
+                    base_url=base,
+                ),
+            ),
+        )
 
     @server.route("/export/deck.pptx", defaults={"kind": "deck"})
     @server.route("/export/municipality-report.pdf", defaults={"kind": "municipality-report"})
     @server.route("/export/oblast-report.pdf", defaults={"kind": "oblast-report"})
     def _long(kind: str):
         state, base = view()
-        lang = language(ctx, state)
-        name, media_type, build = long_export(ctx, kind, state, flask.request.args, base, lang)
-        try:
-            return _send(build(), media_type, name)
-        except LookupError:
-            flask.abort(404)
+        lang, args = language(ctx, state), flask.request.args
+        return through_runner(
+            ctx,
+            runner,
+            kind,
+            state,
+            lambda scoped: long_export(scoped, kind, state, args, base, lang),
+        )
 
     @server.route("/export/job/<job_id>")
     def _job_file(job_id: str):
         if not auth.may_read(ctx):
             flask.abort(401)
-        result = runner.result(job_id, jobs.owner_of_request())
-        if result is None:
-            flask.abort(404)
-        job, data = result
-        return _send(data, job.media_type, job.filename)
+        t = Translator(language(ctx, parse_query(flask.request.query_string.decode())))
+        owner = jobs.owner_of_request()
+        return finished(t, runner, runner.get(job_id, owner), owner)
 
     @app.callback(
         Output({"export": ALL}, "href"),
