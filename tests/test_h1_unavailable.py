@@ -163,6 +163,7 @@ def test_h1_database_error_inside_a_callback_or_after_the_view_is_a_503(settings
         "output": "h1-probe.children",
         "outputs": {"id": "h1-probe", "property": "children"},
         "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+        "state": [],
         "changedPropIds": ["url.pathname"],
     }
     response = client.post("/_dash-update-component", json=body)
