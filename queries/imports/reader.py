@@ -6,9 +6,13 @@ raises on bad input: every problem is a `Violation` carrying a registered rule c
 
 * XLSX: the upload's size, then the ZIP's declared member sizes (zip bombs) are checked before
   anything is unpacked (Python's zipfile never inflates a member beyond its declared size);
-  parts declaring XML entities are refused; formula cells take their cached value (or are
-  rejected); error values and merged cells are rejected; real date cells become YYYY-MM-DD;
-  number cells become their shortest exact decimal text.
+  then every XML part is parsed with defusedxml, streaming, in whatever encoding it is saved
+  (`xml_scan`): a DOCTYPE or entity declaration refuses the file, and each worksheet's rows
+  and columns are counted, so a sheet over the limits is refused before any cell is read.
+  Sheets are then streamed once each (openpyxl's parser, never a whole workbook in memory);
+  formula cells take their cached value (or are rejected); error values and merged cells are
+  rejected; real date cells become YYYY-MM-DD; number cells become their shortest exact
+  decimal text.
 * CSV: UTF-8 (with or without BOM) is tried first, then Windows-1251; UTF-16 with a BOM is read
   too. The delimiter (comma, semicolon or tab) is the one whose header row names the most
   template columns. The table is named by the file name or, failing that, by the headers.
@@ -28,9 +32,13 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet.cell_range import CellRange
 
+from queries.imports import xml_scan
 from queries.imports.rules import Violation, quote
 from queries.imports.tables import (
     TABLES,
@@ -197,8 +205,9 @@ _ZIP_ERRORS = (
 )
 
 
-def _check_zip(data: bytes) -> Violation | None:
-    """Problems found from the ZIP directory and the raw parts, before openpyxl sees the file."""
+def _check_zip(data: bytes) -> tuple[Violation | None, dict[str, xml_scan.SheetSize]]:
+    """Problems found from the ZIP directory and the parts parsed as safe XML, before openpyxl
+    sees the file; and the size of every worksheet part (see `xml_scan`)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -210,24 +219,21 @@ def _check_zip(data: bytes) -> Violation | None:
                     members=len(members),
                     limit=MAX_UNZIPPED_BYTES,
                     member_limit=MAX_ZIP_MEMBERS,
-                )
-            for member in members:
-                if not member.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    continue
-                with archive.open(member) as part:
-                    head = part.read()
-                lowered = head.lower()
-                if b"<!doctype" in lowered or b"<!entity" in lowered:
-                    return Violation("E-XLSX-UNSAFE", part=quote(member.filename))
+                ), {}
+            return None, xml_scan.scan_workbook(archive, MAX_DATA_ROWS + 1)
+    except xml_scan.UnsafePart as unsafe:
+        return Violation("E-XLSX-UNSAFE", part=quote(unsafe.part)), {}
+    except xml_scan.BrokenPart as broken:
+        detail = _describe(RuntimeError(f"the part {broken.part} is not XML: {broken.detail}"))
+        return Violation("E-XLSX-CORRUPT", detail=detail), {}
     except _ZIP_ERRORS as error:
         if not data.startswith(_ZIP_MAGIC):
             return Violation(
                 "E-FILE-FORMAT",
                 detail="not an .xlsx workbook; an old .xls file or a password-protected "
                 "workbook must be saved again as .xlsx without a password",
-            )
-        return Violation("E-XLSX-CORRUPT", detail=_describe(error))
-    return None
+            ), {}
+        return Violation("E-XLSX-CORRUPT", detail=_describe(error)), {}
 
 
 def _describe(error: BaseException) -> str:
@@ -235,86 +241,153 @@ def _describe(error: BaseException) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def _load_workbooks(data: bytes):
-    """The workbook with formulas and the one with cached values (openpyxl, warnings off)."""
-    import openpyxl
+@dataclass
+class _Workbook:
+    """A workbook as openpyxl's reader opened it, its sheets not read yet: each is streamed
+    once, by `_read_sheet` (`load_workbook(read_only=True)` would parse every sheet without a
+    <dimension> element in full just to size it)."""
+
+    reader: Any  # openpyxl.reader.excel.ExcelReader
+    sheets: list[tuple[str, str]]  # (name, part) of every worksheet, in the workbook's order
+    keywords: str
+
+    def close(self) -> None:
+        self.reader.archive.close()
+
+
+def _load_workbooks(data: bytes) -> _Workbook:
+    """The workbook's strings, styles, properties and sheet list (openpyxl, warnings off)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
-        values = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_links=False)
-    return formulas, values
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            reader.read_properties()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [
+                (sheet.name, rel.target)
+                for sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            ]
+        except BaseException:
+            reader.archive.close()
+            raise
+    return _Workbook(reader, sheets, reader.wb.properties.keywords or "")
 
 
 def read_xlsx(data: bytes) -> ReadResult:
-    problem = _check_zip(data)
+    problem, sizes = _check_zip(data)
     if problem is not None:
         return ReadResult(XLSX, errors=[problem])
     try:
-        formulas, values = _load_workbooks(data)
+        workbook = _load_workbooks(data)
     except Exception as error:  # openpyxl raises many kinds on a broken workbook: all mean that
         return ReadResult(XLSX, errors=[Violation("E-XLSX-CORRUPT", detail=_describe(error))])
-    result = ReadResult(XLSX)
-    keywords = formulas.properties.keywords or ""
-    result.demo = DEMO_KEYWORD in keywords
-    for sheet in formulas.worksheets:
-        if is_about_sheet(sheet.title):
-            continue
-        result.sheets.append(_read_sheet(sheet, values[sheet.title]))
+    result = ReadResult(XLSX, demo=DEMO_KEYWORD in workbook.keywords)
+    try:
+        for title, part in workbook.sheets:
+            if is_about_sheet(title):
+                continue
+            size = sizes.get(part.lstrip("/"), xml_scan.SheetSize())
+            result.sheets.append(_read_sheet(workbook, title, part, size))
+    except Exception as error:  # a sheet openpyxl cannot stream: the workbook is broken
+        return ReadResult(XLSX, errors=[Violation("E-XLSX-CORRUPT", detail=_describe(error))])
+    finally:
+        workbook.close()
     return result
 
 
-def _cells(sheet) -> dict[tuple[int, int], object]:
-    """The cells a sheet stores (row, column) → cell, without creating empty ones."""
-    return dict(sheet._cells)  # iter_rows would create every empty cell of the range
+def _too_large(raw: RawSheet, rows: int, columns: int) -> bool:
+    """Whether the sheet exceeds the limits; if so, the sheet's issue is added."""
+    if rows - 1 <= MAX_DATA_ROWS and columns <= MAX_COLUMNS:
+        return False
+    violation = Violation(
+        "E-SHEET-TOO-LARGE",
+        sheet=quote(raw.name),
+        rows=rows,
+        columns=columns,
+        row_limit=MAX_DATA_ROWS + 1,
+        column_limit=MAX_COLUMNS,
+    )
+    raw.issues.append(SheetIssue(violation))
+    return True
 
 
-def _read_sheet(sheet, value_sheet) -> RawSheet:
-    name = clean_text(sheet.title)
+class _CellParser(WorkSheetParser):
+    """openpyxl's streaming worksheet parser, giving a formula cell its cached value too."""
+
+    def parse_cell(self, element):
+        counter = self.col_counter
+        cell = super().parse_cell(element)
+        if cell["data_type"] == "f":
+            after, self.col_counter, self.data_only = self.col_counter, counter, True
+            try:
+                cached = super().parse_cell(element)
+            finally:
+                self.col_counter, self.data_only = after, False
+            cell["cached"], cell["cached_type"] = cached["value"], cached["data_type"]
+        return cell
+
+
+def _stream_cells(workbook: _Workbook, part: str):
+    """(parser, rows) of a worksheet part: rows as (number, cell dicts) while streaming."""
+    reader, book = workbook.reader, workbook.reader.wb
+    parser = _CellParser(
+        reader.archive.open(part.lstrip("/")),
+        reader.shared_strings,
+        data_only=False,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+    return parser, parser.parse()
+
+
+def _cell_text(cell: dict) -> tuple[str, Violation | None]:
+    """A parsed cell's text, and its problem (a formula without a value, an error value)."""
+    value, data_type = cell["value"], cell["data_type"]
+    if data_type == "f":  # a formula or an array formula: its cached value
+        cached = cell.get("cached")
+        if cached is None:
+            formula = getattr(value, "text", None) or str(value)
+            return formula, Violation("E-FORMULA-NO-VALUE", formula=quote(formula))
+        if cell.get("cached_type") == "e":
+            return str(cached), Violation("E-FORMULA-ERROR", value=quote(str(cached)))
+        return clean_text(cell_text(cached)), None
+    if data_type == "e":
+        return str(value), Violation("E-FORMULA-ERROR", value=quote(str(value)))
+    return clean_text(cell_text(value)), None
+
+
+def _read_sheet(workbook: _Workbook, title: str, part: str, size) -> RawSheet:
+    name = clean_text(title)
     raw = RawSheet(name, table_for_sheet(name), [], [])
-    value_cells = _cells(value_sheet)
+    if _too_large(raw, size.rows, size.columns):  # counted by the scan: no cell is read
+        return raw
     texts: dict[int, dict[int, str]] = {}
     problems: dict[int, dict[int, Violation]] = {}
-    for (row, column), cell in _cells(sheet).items():
-        value = cell.value
-        problem = None
-        if cell.data_type == "f" or hasattr(value, "ref"):  # a formula or an array formula
-            cached = value_cells.get((row, column))
-            cached_value = cached.value if cached is not None else None
-            if cached_value is None:
-                formula = getattr(value, "text", None) or str(value)
-                problem = Violation("E-FORMULA-NO-VALUE", formula=quote(formula))
-                text = formula
-            elif cached.data_type == "e":
-                problem = Violation("E-FORMULA-ERROR", value=quote(str(cached_value)))
-                text = str(cached_value)
-            else:
-                text = clean_text(cell_text(cached_value))
-        elif cell.data_type == "e":
-            problem = Violation("E-FORMULA-ERROR", value=quote(str(value)))
-            text = str(value)
-        else:
-            text = clean_text(cell_text(value))
-        problem = problem or _text_problem(text)
-        if text or problem:
-            texts.setdefault(row, {})[column - 1] = text
-            if problem:
-                problems.setdefault(row, {})[column - 1] = problem
+    parser, rows = _stream_cells(workbook, part)
+    try:
+        for _number, cells in rows:
+            for cell in cells:
+                text, problem = _cell_text(cell)
+                problem = problem or _text_problem(text)
+                if text or problem:
+                    texts.setdefault(cell["row"], {})[cell["column"] - 1] = text
+                    if problem:
+                        problems.setdefault(cell["row"], {})[cell["column"] - 1] = problem
+    finally:
+        parser.source.close()
+    merged = [CellRange(cell.ref) for cell in getattr(parser.merged_cells, "mergeCell", [])]
+    _hide_merged(merged, texts, problems)
     last_row = max(texts, default=0)
     last_column = max((c for cells in texts.values() for c in cells), default=-1) + 1
-    if last_row - 1 > MAX_DATA_ROWS or last_column > MAX_COLUMNS:
-        raw.issues.append(
-            SheetIssue(
-                Violation(
-                    "E-SHEET-TOO-LARGE",
-                    sheet=quote(name),
-                    rows=last_row,
-                    columns=last_column,
-                    row_limit=MAX_DATA_ROWS + 1,
-                    column_limit=MAX_COLUMNS,
-                )
-            )
-        )
+    if _too_large(raw, last_row, last_column):
         return raw
     raw.header = _row_list(texts.get(1, {}))
     for number in sorted(texts):
@@ -323,8 +396,22 @@ def _read_sheet(sheet, value_sheet) -> RawSheet:
         raw.rows.append(RawRow(number, _row_list(texts[number]), problems.get(number, {})))
     for header_index, problem in problems.get(1, {}).items():
         raw.issues.append(SheetIssue(problem, row=1, column=header_index))
-    _merged(sheet, raw)
+    _merged(merged, raw)
     return raw
+
+
+def _hide_merged(merged: list[CellRange], texts: dict, problems: dict) -> None:
+    """As Excel shows a merged range: only its first cell's value (openpyxl does the same)."""
+    for cells in merged:
+        first = (cells.min_row, cells.min_col - 1)
+        for found in (texts, problems):
+            for row in [row for row in found if cells.min_row <= row <= cells.max_row]:
+                covered = [c for c in found[row] if cells.min_col - 1 <= c < cells.max_col]
+                for column in covered:
+                    if (row, column) != first:
+                        del found[row][column]
+                if not found[row]:
+                    del found[row]
 
 
 def _row_list(cells: dict[int, str]) -> list[str]:
@@ -332,22 +419,23 @@ def _row_list(cells: dict[int, str]) -> list[str]:
     return [cells.get(index, "") for index in range(width)]
 
 
-def _merged(sheet, raw: RawSheet) -> None:
+def _merged(ranges: list[CellRange], raw: RawSheet) -> None:
     """Merged ranges: a whole sheet's problem in the header row, else each row's."""
     rows = {row.number: row for row in raw.rows}
-    for merged in sheet.merged_cells.ranges:
+    for merged in ranges:
         text = merged.coord
         violation = Violation("E-MERGED-CELLS", range=text)
         if merged.min_row <= 1:
             raw.issues.append(SheetIssue(violation, row=1, column=merged.min_col - 1))
             continue
-        for number in range(merged.min_row, merged.max_row + 1):
+        # within the limits only: a range over a million empty rows costs nothing
+        for number in range(merged.min_row, min(merged.max_row, MAX_DATA_ROWS + 1) + 1):
             row = rows.get(number)
             if row is None:  # a merged range over empty cells still hides the cells' values
                 row = RawRow(number, [])
                 rows[number] = row
                 raw.rows.append(row)
-            for column in range(merged.min_col - 1, merged.max_col):
+            for column in range(merged.min_col - 1, min(merged.max_col, MAX_COLUMNS)):
                 row.problems.setdefault(column, violation)
     raw.rows.sort(key=lambda row: row.number)
 
