@@ -15,6 +15,7 @@ from dashboard.i18n import Translator
 from dashboard.pages import map_page
 from dashboard.reports import images
 from geodata.sources import ATTRIBUTION
+from layers.base import plotly_text
 from tests.conftest import skip_or_fail
 
 
@@ -116,7 +117,7 @@ def test_caption_names_title_filters_date_source_attribution_link_and_demo(ctx):
     figure = images.decorate({"data": [], "layout": {}}, words)
     shown = " ".join(a["text"] for a in figure["layout"]["annotations"])
     for line in words.lines():
-        assert images._escape(line) in shown
+        assert plotly_text(line) in shown
 
 
 def test_any_chart_exports_with_its_caption(ctx):
