@@ -9,14 +9,19 @@ template names the columns) into a temporary directory, then reads each with
 `queries.imports.reader.read_file` — where the upload's limits are checked, before anything
 touches the database — in a fresh Python process, so the process's peak resident memory
 (`resource.getrusage(...).ru_maxrss`) belongs to that one read. Printed per workbook: its size
-on disk, the rows, the seconds the read took, the peak resident memory of the process and how
-much of it the read added (above the process with its modules imported and the file's bytes in
-memory), the CPU seconds (this machine is shared: wall time varies with its load), and the
-rule codes of the file's or sheets' problems. One RESULT line per workbook
-for scripts. Run it from the repository root; nothing is written outside a temporary directory.
+on disk, the rows, the seconds the read took (wall and CPU), the peak resident memory of the
+process and how much of it the read added (above the process with its modules imported and the
+file's bytes in memory), and the rule codes of the file's or sheets' problems. One RESULT line
+per workbook for scripts. Run it from the repository root; nothing is written outside a
+temporary directory.
 
 Targets (this machine, 2 CPU cores): the 100,000-row workbook refused with E-SHEET-TOO-LARGE
-in < 10 s, adding < 100 MB; exit 1 when a target fails.
+in < 10 s of CPU, adding < 100 MB; exit 1 when a target fails. CPU time, because the machine
+is shared: its wall time follows the load of whatever else runs (alone, about the CPU time).
+
+Measured (2026-12, shared 2-core machine), 100,000 rows, 1.77 MB: on 6e05b0a 259 s wall,
+38.3 s CPU, peak RSS 517 MB (+446 MB); after issue 12 point 7, 10 s wall, 2.8 s CPU,
+80 MB (+8 MB). 5,000 rows: 1.8 s CPU, +21 MB before; 1.1 s CPU, +4.6 MB after.
 """
 
 from __future__ import annotations
@@ -109,11 +114,11 @@ def main(argv: list[str] | None = None) -> int:
         report("ordinary", ordinary, args.ordinary, measure(ordinary))
     failed = (
         "E-SHEET-TOO-LARGE" not in refused["codes"]
-        or refused["seconds"] > TARGET_SECONDS
+        or refused["cpu"] > TARGET_SECONDS
         or refused["added_kb"] / 1024 > TARGET_ADDED_MB
     )
     print(
-        f"target: refused with E-SHEET-TOO-LARGE in < {TARGET_SECONDS:.0f} s adding "
+        f"target: refused with E-SHEET-TOO-LARGE in < {TARGET_SECONDS:.0f} s of CPU adding "
         f"< {TARGET_ADDED_MB:.0f} MB: {'FAILED' if failed else 'met'}"
     )
     return 1 if failed else 0
