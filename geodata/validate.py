@@ -75,18 +75,7 @@ def validate(
 
     repairs = []
     geoms = np.asarray(gdf.geometry.array, dtype=object)
-    for position in np.flatnonzero(shapely.is_missing(geoms)):
-        fail(position, "geometry is missing (null)")
-    for position in np.flatnonzero(shapely.is_empty(geoms)):
-        fail(position, "geometry is empty")
-    expected = _POLYGONAL if polygonal else ("Point",)
-    for position, geom in enumerate(geoms):
-        if geom.geom_type not in expected:
-            fail(position, f"geometry is a {geom.geom_type}, expected {' or '.join(expected)}")
-    coords, owner = shapely.get_coordinates(geoms, include_z=True, return_index=True)
-    for position in np.unique(owner[~np.isfinite(coords[:, :2]).all(axis=1)]):
-        fail(position, "geometry has a coordinate that is not a finite number")
-
+    _check_geometries(geoms, _POLYGONAL if polygonal else ("Point",), fail)
     if gdf.crs is None:
         raise GeodataError(
             "no coordinate reference system (a Shapefile needs its .prj file)",
@@ -102,45 +91,71 @@ def validate(
         repairs.append(f"{layer_name}: reprojected from {frame.crs.to_string()} to {WGS84}")
         frame = frame.to_crs(WGS84)
     geoms = np.asarray(frame.geometry.array, dtype=object)
-
     if polygonal:
-        reasons = shapely.is_valid_reason(geoms)
-        for position in np.flatnonzero(reasons != "Valid Geometry"):
-            repaired = polygonal_part(
-                shapely.make_valid(geoms[position], method="structure", keep_collapsed=False)
-            )
-            if repaired.is_empty:
-                fail(position, f"invalid geometry ({reasons[position]}) with no area to keep")
-            code = "" if codes is None else f" (code {codes[position]!r})"
-            repairs.append(
-                f"{layer_name}, feature {position}{code}: repaired invalid geometry "
-                f"({reasons[position]}); area {geoms[position].area:.6g} -> {repaired.area:.6g}"
-                " square degrees"
-            )
-            geoms[position] = repaired
-        geoms = oriented(geoms)
-
+        geoms = _repaired_polygons(geoms, codes, layer_name, fail, repairs)
     if bounds is not None:
-        lon_min, lat_min, lon_max, lat_max = bounds
-        extents = shapely.bounds(geoms)
-        outside = (
-            (extents[:, 0] < lon_min)
-            | (extents[:, 1] < lat_min)
-            | (extents[:, 2] > lon_max)
-            | (extents[:, 3] > lat_max)
-        )
-        for position in np.flatnonzero(outside):
-            box = ", ".join(f"{value:.5f}" for value in extents[position])
-            fail(
-                position,
-                f"lies outside Kyrgyzstan (lon {lon_min}–{lon_max}, lat {lat_min}–{lat_max}): "
-                f"bounds {box}",
-            )
+        _check_bounds(geoms, bounds, fail)
 
     frame[geometry_field] = gpd.GeoSeries(geoms, index=frame.index, crs=WGS84)
     if codes is not None:
         frame[code_field] = codes
     return Validated(frame, tuple(repairs))
+
+
+def _check_geometries(geoms: np.ndarray, expected: tuple[str, ...], fail) -> None:
+    """Fail on the first geometry missing, empty, of another type, or with a non-finite
+    coordinate."""
+    for position in np.flatnonzero(shapely.is_missing(geoms)):
+        fail(position, "geometry is missing (null)")
+    for position in np.flatnonzero(shapely.is_empty(geoms)):
+        fail(position, "geometry is empty")
+    for position, geom in enumerate(geoms):
+        if geom.geom_type not in expected:
+            fail(position, f"geometry is a {geom.geom_type}, expected {' or '.join(expected)}")
+    coords, owner = shapely.get_coordinates(geoms, include_z=True, return_index=True)
+    for position in np.unique(owner[~np.isfinite(coords[:, :2]).all(axis=1)]):
+        fail(position, "geometry has a coordinate that is not a finite number")
+
+
+def _repaired_polygons(
+    geoms: np.ndarray, codes, layer_name: str, fail, repairs: list
+) -> np.ndarray:
+    """Invalid polygons repaired with make_valid (each repair appended to `repairs`), oriented
+    as RFC 7946 asks, as MultiPolygons; fail when a repair leaves no area."""
+    reasons = shapely.is_valid_reason(geoms)
+    for position in np.flatnonzero(reasons != "Valid Geometry"):
+        repaired = polygonal_part(
+            shapely.make_valid(geoms[position], method="structure", keep_collapsed=False)
+        )
+        if repaired.is_empty:
+            fail(position, f"invalid geometry ({reasons[position]}) with no area to keep")
+        code = "" if codes is None else f" (code {codes[position]!r})"
+        repairs.append(
+            f"{layer_name}, feature {position}{code}: repaired invalid geometry "
+            f"({reasons[position]}); area {geoms[position].area:.6g} -> {repaired.area:.6g}"
+            " square degrees"
+        )
+        geoms[position] = repaired
+    return oriented(geoms)
+
+
+def _check_bounds(geoms: np.ndarray, bounds, fail) -> None:
+    """Fail on the first geometry that reaches outside `bounds` (lon/lat min, max)."""
+    lon_min, lat_min, lon_max, lat_max = bounds
+    extents = shapely.bounds(geoms)
+    outside = (
+        (extents[:, 0] < lon_min)
+        | (extents[:, 1] < lat_min)
+        | (extents[:, 2] > lon_max)
+        | (extents[:, 3] > lat_max)
+    )
+    for position in np.flatnonzero(outside):
+        box = ", ".join(f"{value:.5f}" for value in extents[position])
+        fail(
+            position,
+            f"lies outside Kyrgyzstan (lon {lon_min}–{lon_max}, lat {lat_min}–{lat_max}): "
+            f"bounds {box}",
+        )
 
 
 def _checked_codes(gdf, code_field, layer_name) -> list[str] | None:

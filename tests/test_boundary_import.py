@@ -30,16 +30,10 @@ from sqlalchemy.orm import Session
 from dashboard.boundary_cli import add_commands, plan_for
 from dashboard.cli import CliError
 from dashboard.settings import Settings as AppSettings
-from geodata.boundary_import import (
-    TOLERANCE,
-    Status,
-    check_features,
-    describe,
-    in_wgs84,
-    lint_geojson,
-    plan_import,
-    read_boundary_file,
-)
+from geodata.boundary_file import in_wgs84, read_boundary_file
+from geodata.boundary_import import TOLERANCE, describe, plan_import
+from geodata.feature_checks import Status, check_features
+from geodata.geojson_lint import lint_geojson
 from geodata.prepare import PROJECT_OBLASTS, read_boundaries
 from geodata.sources import ADM1_FILE, ADM2_FILE, GeodataError
 from geodata.validate import polygonal_part
