@@ -7,10 +7,11 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, false, select
 
-from queries import geography, reports
+from queries import geography
+from queries.common import area_clauses, resolve_as_of
 from queries.models import MunicipalBudget, Municipality, Phase, Population
 from queries.money import load_rates
-from queries.scope import Filters, Scope, scope_clause
+from queries.scope import Filters, Scope
 
 COLUMNS = [
     "pcode",
@@ -72,7 +73,30 @@ def budget_measures(engine: Engine, filters: Filters, scope: Scope | None) -> pd
     base = geography.programme_municipalities(engine, filters, scope)
     if base.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    as_of = filters.as_of or reports.latest_report_date(engine, scope) or dt.date.max
+    as_of = resolve_as_of(engine, filters, scope) or dt.date.max
+    latest = {}
+    with engine.connect() as connection:
+        for row in connection.execute(_budgets(engine, filters, scope, as_of)):
+            latest[row.municipality_pcode] = row  # ordered by year: the last one wins
+    rates = load_rates(engine) if filters.currency != "KGS" and latest else None
+
+    def convert(amount: int, day: dt.date) -> int:
+        return rates.convert(amount, filters.currency, day) if rates else int(amount)
+
+    rows = [
+        _measures(pcode, latest[pcode], as_of, convert)
+        if pcode in latest
+        else {**dict.fromkeys(COLUMNS), "pcode": pcode}
+        for pcode in base["pcode"]
+    ]
+    # object columns keep Python ints exact next to None; the two ratios are floats (NaN)
+    frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in COLUMNS})
+    return frame.astype({"share_of_local": "float64", "execution": "float64"})
+
+
+def _budgets(engine: Engine, filters: Filters, scope: Scope | None, as_of: dt.date):
+    """SELECT of the budget rows (with the population of their year) in scope and filters,
+    not after the "as of" year, ordered by municipality and year."""
     statement = (
         select(
             MunicipalBudget.municipality_pcode,
@@ -91,16 +115,9 @@ def budget_measures(engine: Engine, filters: Filters, scope: Scope | None) -> pd
                 Population.year == MunicipalBudget.year,
             ),
         )
-        .where(
-            scope_clause(scope, Municipality.oblast_pcode),
-            MunicipalBudget.year <= as_of.year,
-        )
+        .where(*area_clauses(filters, scope), MunicipalBudget.year <= as_of.year)
         .order_by(MunicipalBudget.municipality_pcode, MunicipalBudget.year)
     )
-    if filters.oblasts:
-        statement = statement.where(Municipality.oblast_pcode.in_(filters.oblasts))
-    if filters.rayons:
-        statement = statement.where(Municipality.rayon_pcode.in_(filters.rayons))
     if filters.year is not None:
         statement = statement.where(MunicipalBudget.year == filters.year)
     if filters.phase is not None:
@@ -109,50 +126,32 @@ def budget_measures(engine: Engine, filters: Filters, scope: Scope | None) -> pd
             statement = statement.where(false())  # no such phase
         else:
             statement = statement.where(MunicipalBudget.year.between(*years))
+    return statement
 
-    latest = {}
-    with engine.connect() as connection:
-        for row in connection.execute(statement):  # ordered by year: the last one wins
-            latest[row.municipality_pcode] = row
-    rates = load_rates(engine) if filters.currency != "KGS" and latest else None
 
-    def convert(amount: int, day: dt.date) -> int:
-        return rates.convert(amount, filters.currency, day) if rates else int(amount)
-
-    rows = []
-    for pcode in base["pcode"]:
-        budget = latest.get(pcode)
-        if budget is None:
-            rows.append({**dict.fromkeys(COLUMNS), "pcode": pcode})
-            continue
-        year = int(budget.year)
-        day = as_of if as_of.year == year else dt.date(year, 12, 31)
-        allocation = convert(budget.social_allocation_tyiyn, day)
-        population = None if budget.population is None else int(budget.population)
-        rows.append(
-            {
-                "pcode": pcode,
-                "year": year,
-                "allocation_minor": allocation,
-                "local_budget_minor": convert(budget.local_budget_tyiyn, day),
-                "executed_minor": convert(budget.executed_tyiyn, day),
-                "population": population,
-                "population_source": budget.source,
-                "per_inhabitant_minor": (
-                    divide_half_even(allocation, population) if population else None
-                ),
-                "share_of_local": (
-                    budget.social_allocation_tyiyn / budget.local_budget_tyiyn
-                    if budget.local_budget_tyiyn
-                    else None
-                ),
-                "execution": (
-                    budget.executed_tyiyn / budget.social_allocation_tyiyn
-                    if budget.social_allocation_tyiyn
-                    else None
-                ),
-            }
-        )
-    # object columns keep Python ints exact next to None; the two ratios are floats (NaN)
-    frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in COLUMNS})
-    return frame.astype({"share_of_local": "float64", "execution": "float64"})
+def _measures(pcode: str, budget, as_of: dt.date, convert) -> dict:
+    """One municipality's row of `budget_measures` from its budget row."""
+    year = int(budget.year)
+    day = as_of if as_of.year == year else dt.date(year, 12, 31)
+    allocation = convert(budget.social_allocation_tyiyn, day)
+    population = None if budget.population is None else int(budget.population)
+    return {
+        "pcode": pcode,
+        "year": year,
+        "allocation_minor": allocation,
+        "local_budget_minor": convert(budget.local_budget_tyiyn, day),
+        "executed_minor": convert(budget.executed_tyiyn, day),
+        "population": population,
+        "population_source": budget.source,
+        "per_inhabitant_minor": divide_half_even(allocation, population) if population else None,
+        "share_of_local": (
+            budget.social_allocation_tyiyn / budget.local_budget_tyiyn
+            if budget.local_budget_tyiyn
+            else None
+        ),
+        "execution": (
+            budget.executed_tyiyn / budget.social_allocation_tyiyn
+            if budget.social_allocation_tyiyn
+            else None
+        ),
+    }

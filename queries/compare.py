@@ -255,50 +255,45 @@ def indicator_table(engine: Engine, filters: Filters, scope: Scope | None) -> pd
     if base.empty:
         return frame([], TABLE_COLUMNS)
     table = base[UNIT_COLUMNS].copy()
+    for query, columns in _indicator_sources():
+        renamed = query(engine, filters, scope).rename(columns=columns)
+        table = table.merge(
+            renamed[["pcode", *columns.values()]], on="pcode", how="left", validate="one_to_one"
+        )
+    _population_without_budget(engine, filters, scope, table)
+    return frame([_exact(row) for row in table.to_dict("records")], TABLE_COLUMNS)
 
-    def join(other: pd.DataFrame, columns: dict[str, str]) -> None:
-        nonlocal table
-        renamed = other.rename(columns=columns)[["pcode", *columns.values()]]
-        table = table.merge(renamed, on="pcode", how="left", validate="one_to_one")
 
-    join(
-        priorities.priority_issues(engine, filters, scope),
-        {"issues": "issues", "unfunded": "unfunded"},
-    )
-    summary_columns = [
-        "projects",
-        "budget_total_minor",
-        "local_minor",
-        "giz_minor",
-        "cofinancing_minor",
-    ]
-    join(projects.project_summary(engine, filters, scope), {c: c for c in summary_columns})
-    money = budgets.budget_measures(engine, filters, scope)
-    join(
-        money,
-        {
-            "year": "budget_year",
-            "allocation_minor": "allocation_minor",
-            "per_inhabitant_minor": "allocation_per_inhabitant_minor",
-            "share_of_local": "share_of_local",
-            "execution": "execution",
-            "population": "population",
-            "population_source": "population_source",
-        },
-    )
-    join(cycle_means(engine, filters, scope), {c: c for c in list(CYCLE_COLUMNS)[1:]})
-    join(
-        monitoring.monitoring_status(engine, filters, scope),
-        {"beneficiaries": "beneficiaries", "rating": "rating", "last_visit": "last_visit"},
-    )
+def _indicator_sources() -> tuple:
+    """(query, its column -> the table's column) of every query `indicator_table` joins."""
+    summary = ("projects", "budget_total_minor", "local_minor", "giz_minor", "cofinancing_minor")
+    money = {
+        "year": "budget_year",
+        "allocation_minor": "allocation_minor",
+        "per_inhabitant_minor": "allocation_per_inhabitant_minor",
+        "share_of_local": "share_of_local",
+        "execution": "execution",
+        "population": "population",
+        "population_source": "population_source",
+    }
+    visits = {"beneficiaries": "beneficiaries", "rating": "rating", "last_visit": "last_visit"}
     groups = {c: c for c in GROUP_COLUMNS if c not in ("pcode", "beneficiaries_reached")}
-    join(beneficiary_groups(engine, filters, scope), groups)
-    join(
-        results.results_progress(engine, filters, scope),
-        {"progress": "progress", "indicators": "indicators"},
+    return (
+        (priorities.priority_issues, {"issues": "issues", "unfunded": "unfunded"}),
+        (projects.project_summary, {c: c for c in summary}),
+        (budgets.budget_measures, money),
+        (cycle_means, {c: c for c in list(CYCLE_COLUMNS)[1:]}),
+        (monitoring.monitoring_status, visits),
+        (beneficiary_groups, groups),
+        (results.results_progress, {"progress": "progress", "indicators": "indicators"}),
     )
 
-    # the population's year: the budget's, else the year filter's, else the "as of" year's
+
+def _population_without_budget(
+    engine: Engine, filters: Filters, scope: Scope | None, table: pd.DataFrame
+) -> None:
+    """The population's year: the budget's, else the year filter's, else the "as of" year's;
+    fills population and its source of the rows without a budget (in place)."""
     table["population_year"] = table["budget_year"]
     without = table[table["budget_year"].map(missing)]
     if len(without):
@@ -310,17 +305,20 @@ def indicator_table(engine: Engine, filters: Filters, scope: Scope | None) -> pd
                 table.at[index, "population"] = found[pcode][0]
                 table.at[index, "population_source"] = found[pcode][1]
                 table.at[index, "population_year"] = year
-    rows = table.to_dict("records")
-    for row in rows:  # ints exact, None for "no data" (merges turn both into floats)
-        for column, dtype in INDICATOR_COLUMNS.items():
-            value = row[column]
-            if dtype == "float64":
-                row[column] = None if missing(value) else float(value)
-            elif missing(value):
-                row[column] = None
-            elif isinstance(value, float) and value.is_integer():
-                row[column] = int(value)
-    return frame(rows, TABLE_COLUMNS)
+
+
+def _exact(row: dict) -> dict:
+    """A row of the table with ints exact and None for "no data" (merges turn both into
+    floats)."""
+    for column, dtype in INDICATOR_COLUMNS.items():
+        value = row[column]
+        if dtype == "float64":
+            row[column] = None if missing(value) else float(value)
+        elif missing(value):
+            row[column] = None
+        elif isinstance(value, float) and value.is_integer():
+            row[column] = int(value)
+    return row
 
 
 # --- per inhabitant and averages (pure functions of a table) ------------------------------

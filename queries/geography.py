@@ -134,76 +134,11 @@ def store_boundaries(engine: Engine, boundaries, *, source: str, file_name: str)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts = {"oblast": 0, "rayon": 0, "municipality": 0}
     with Session(engine) as session, session.begin():
-        for row in boundaries.oblasts.itertuples():
-            session.merge(
-                Oblast(
-                    pcode=row.pcode,
-                    name_en=row.name_en,
-                    name_ru=row.name_ru,
-                    name_ky=row.name_ky,
-                    iso_code=row.iso_code,
-                    soate=row.soate,
-                    geometry=shapely.to_wkb(row.geometry),
-                    source=source,
-                )
-            )
-            counts["oblast"] += 1
+        _merge_oblasts(session, boundaries.oblasts, source, counts)
         session.flush()
-        for row in boundaries.rayons.itertuples():
-            kind = UnitKind.CITY if row.kind == "city" else UnitKind.DISTRICT
-            session.merge(
-                Rayon(
-                    pcode=row.pcode,
-                    oblast_pcode=row.oblast_pcode,
-                    name_en=row.name_en,
-                    name_ru=row.name_ru,
-                    name_ky=row.name_ky,
-                    kind=kind,
-                    geometry=shapely.to_wkb(row.geometry),
-                    source=source,
-                )
-            )
-            counts["rayon"] += 1
-            if kind is UnitKind.CITY:
-                point = row.geometry.representative_point()
-                session.merge(
-                    Municipality(
-                        pcode=row.pcode,
-                        rayon_pcode=row.pcode,
-                        oblast_pcode=row.oblast_pcode,
-                        kind=kind,
-                        name_en=row.name_en,
-                        name_ru=row.name_ru,
-                        name_ky=row.name_ky,
-                        lon=round(point.x, 5),
-                        lat=round(point.y, 5),
-                        geometry=shapely.to_wkb(row.geometry),
-                        source=source,
-                    )
-                )
-                counts["municipality"] += 1
+        _merge_rayons(session, boundaries.rayons, source, counts)
         session.flush()
-        for row in boundaries.municipalities.itertuples():
-            if row.kind not in (UnitKind.AYIL_AIMAK, UnitKind.TOWN):
-                counts["skipped"] = counts.get("skipped", 0) + 1  # e.g. a lake, "Unknown"
-                continue
-            existing = session.get(Municipality, row.pcode)
-            session.merge(
-                Municipality(
-                    pcode=row.pcode,
-                    rayon_pcode=row.rayon_pcode,
-                    oblast_pcode=row.oblast_pcode,
-                    kind=UnitKind(row.kind),
-                    name_en=row.name_en,
-                    name_ky=row.name_ky,
-                    name_ru=existing.name_ru if existing else None,
-                    lon=float(row.lon),
-                    lat=float(row.lat),
-                    geometry=existing.geometry if existing else None,
-                    source=source,
-                )
-            )
-            counts["municipality"] += 1
+        _merge_municipalities(session, boundaries.municipalities, source, counts)
         actor = system_user(session)
         batch = add_batch(
             session, "boundaries", actor.id, file_name=file_name, started_at=now, counts=counts
@@ -218,3 +153,80 @@ def store_boundaries(engine: Engine, boundaries, *, source: str, file_name: str)
             at=now,
         )
     return counts
+
+
+def _merge_oblasts(session: Session, oblasts, source: str, counts: dict) -> None:
+    for row in oblasts.itertuples():
+        session.merge(
+            Oblast(
+                pcode=row.pcode,
+                name_en=row.name_en,
+                name_ru=row.name_ru,
+                name_ky=row.name_ky,
+                iso_code=row.iso_code,
+                soate=row.soate,
+                geometry=shapely.to_wkb(row.geometry),
+                source=source,
+            )
+        )
+        counts["oblast"] += 1
+
+
+def _merge_rayons(session: Session, rayons, source: str, counts: dict) -> None:
+    """Rayons; a city of oblast significance also becomes a municipality (its ADM2 P-code)."""
+    for row in rayons.itertuples():
+        kind = UnitKind.CITY if row.kind == "city" else UnitKind.DISTRICT
+        names = {"name_en": row.name_en, "name_ru": row.name_ru, "name_ky": row.name_ky}
+        geometry = shapely.to_wkb(row.geometry)
+        session.merge(
+            Rayon(
+                pcode=row.pcode,
+                oblast_pcode=row.oblast_pcode,
+                kind=kind,
+                geometry=geometry,
+                source=source,
+                **names,
+            )
+        )
+        counts["rayon"] += 1
+        if kind is UnitKind.CITY:
+            point = row.geometry.representative_point()
+            session.merge(
+                Municipality(
+                    pcode=row.pcode,
+                    rayon_pcode=row.pcode,
+                    oblast_pcode=row.oblast_pcode,
+                    kind=kind,
+                    lon=round(point.x, 5),
+                    lat=round(point.y, 5),
+                    geometry=geometry,
+                    source=source,
+                    **names,
+                )
+            )
+            counts["municipality"] += 1
+
+
+def _merge_municipalities(session: Session, municipalities, source: str, counts: dict) -> None:
+    """Ayil aimaks and towns (reference points); a polygon or Russian name stored before stays."""
+    for row in municipalities.itertuples():
+        if row.kind not in (UnitKind.AYIL_AIMAK, UnitKind.TOWN):
+            counts["skipped"] = counts.get("skipped", 0) + 1  # e.g. a lake, "Unknown"
+            continue
+        existing = session.get(Municipality, row.pcode)
+        session.merge(
+            Municipality(
+                pcode=row.pcode,
+                rayon_pcode=row.rayon_pcode,
+                oblast_pcode=row.oblast_pcode,
+                kind=UnitKind(row.kind),
+                name_en=row.name_en,
+                name_ky=row.name_ky,
+                name_ru=existing.name_ru if existing else None,
+                lon=float(row.lon),
+                lat=float(row.lat),
+                geometry=existing.geometry if existing else None,
+                source=source,
+            )
+        )
+        counts["municipality"] += 1

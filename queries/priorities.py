@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, and_, exists, extract, select
 
-from queries import geography, reports
+from queries import geography
+from queries.common import resolve_as_of
 from queries.models import (
     Municipality,
     Phase,
@@ -73,7 +74,24 @@ def priority_issues(engine: Engine, filters: Filters, scope: Scope | None) -> pd
     base = geography.programme_municipalities(engine, filters, scope)
     if base.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    as_of = filters.as_of or reports.latest_report_date(engine, scope) or dt.date.max
+    as_of = resolve_as_of(engine, filters, scope) or dt.date.max
+    by_pcode: dict[str, list] = {}
+    with engine.connect() as connection:
+        for pcode, _rank, _votes, category, title, target_group, funded in connection.execute(
+            _issues(filters, scope, as_of)
+        ):
+            by_pcode.setdefault(pcode, []).append(
+                (category.value, title, target_group, bool(funded))
+            )
+    rows = [_summary(pcode, by_pcode.get(pcode, [])) for pcode in base["pcode"]]
+    # object columns keep None for "no data" (pandas would turn it into NaN)
+    frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in COLUMNS})
+    return frame.astype({"issues": "int64", "unfunded": "int64"})
+
+
+def _issues(filters: Filters, scope: Scope | None, as_of: dt.date):
+    """SELECT of the issues in scope and filters identified by `as_of`, best-ranked first per
+    municipality, each with whether a project funds it then."""
     statement = (
         select(
             PriorityIssue.municipality_pcode,
@@ -105,35 +123,20 @@ def priority_issues(engine: Engine, filters: Filters, scope: Scope | None) -> pd
         conditions.append(extract("year", PriorityIssue.identified_on) == filters.year)
     if filters.sectors:
         conditions.append(PriorityIssue.category.in_(filters.sectors))
-    if conditions:
-        statement = statement.where(and_(*conditions))
+    return statement.where(and_(*conditions)) if conditions else statement
 
-    by_pcode: dict[str, list] = {}
-    with engine.connect() as connection:
-        for pcode, _rank, _votes, category, title, target_group, funded in connection.execute(
-            statement
-        ):
-            by_pcode.setdefault(pcode, []).append(
-                (category.value, title, target_group, bool(funded))
-            )
 
-    rows = []
-    for pcode in base["pcode"]:
-        issues = by_pcode.get(pcode, [])  # best-ranked first
-        unfunded = [category for category, _title, _group, funded in issues if not funded]
-        groups = sorted({group for _category, _title, group, _funded in issues})
-        rows.append(
-            {
-                "pcode": pcode,
-                "top_category": issues[0][0] if issues else None,
-                "top_issue": issues[0][1] if issues else None,
-                "issues": len(issues),
-                "target_groups": "; ".join(groups) or None,
-                "unfunded": len(unfunded),
-                "unfunded_categories": "; ".join(dict.fromkeys(unfunded)) or None,
-                "top_unfunded_category": unfunded[0] if unfunded else None,
-            }
-        )
-    # object columns keep None for "no data" (pandas would turn it into NaN)
-    frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in COLUMNS})
-    return frame.astype({"issues": "int64", "unfunded": "int64"})
+def _summary(pcode: str, issues: list) -> dict:
+    """One municipality's row of `priority_issues` from its issues (best-ranked first)."""
+    unfunded = [category for category, _title, _group, funded in issues if not funded]
+    groups = sorted({group for _category, _title, group, _funded in issues})
+    return {
+        "pcode": pcode,
+        "top_category": issues[0][0] if issues else None,
+        "top_issue": issues[0][1] if issues else None,
+        "issues": len(issues),
+        "target_groups": "; ".join(groups) or None,
+        "unfunded": len(unfunded),
+        "unfunded_categories": "; ".join(dict.fromkeys(unfunded)) or None,
+        "top_unfunded_category": unfunded[0] if unfunded else None,
+    }

@@ -8,7 +8,8 @@ import itertools
 import pandas as pd
 from sqlalchemy import Engine, extract, select
 
-from queries import geography, reports
+from queries import geography
+from queries.common import resolve_as_of
 from queries.models import (
     STAGE_ORDER,
     Municipality,
@@ -47,7 +48,7 @@ def _reached(engine: Engine, filters: Filters, scope: Scope | None) -> list[dict
     The sector and status filters apply to the project, the phase filter to the milestone's
     stored phase, the year filter to the year it occurred.
     """
-    as_of = filters.as_of or reports.latest_report_date(engine, scope) or dt.date.max
+    as_of = resolve_as_of(engine, filters, scope) or dt.date.max
     statement = (
         select(
             SocialProject.code,

@@ -9,7 +9,8 @@ import pandas as pd
 from sqlalchemy import Engine, and_, extract, select
 from sqlalchemy.orm import aliased
 
-from queries import geography, reports
+from queries import geography
+from queries.common import resolve_as_of
 from queries.models import (
     BudgetLine,
     FundingSource,
@@ -98,7 +99,7 @@ def _funded_projects(filters: Filters, scope: Scope | None, as_of: dt.date):
 
 def _as_of(engine: Engine, filters: Filters, scope: Scope | None) -> dt.date:
     """The filters' date, else the latest report in scope, else no limit."""
-    return filters.as_of or reports.latest_report_date(engine, scope) or dt.date.max
+    return resolve_as_of(engine, filters, scope) or dt.date.max
 
 
 def project_summary(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:
@@ -252,6 +253,13 @@ def project_points(engine: Engine, filters: Filters, scope: Scope | None) -> pd.
         {c: pd.Series([r[c] for r in rows], dtype=object) for c in POINT_COLUMNS[:8]}
     )
     frame["total_minor"] = frame["total_minor"].astype("int64")
+    _place_markers(frame, points)
+    return frame
+
+
+def _place_markers(frame: pd.DataFrame, points: pd.DataFrame) -> None:
+    """Set lon, lat of each project row (in place): its municipality's point (`points`, by
+    P-code), or, with several projects there, a circle of POINT_SPREAD around it."""
     shared = frame["pcode"].value_counts().to_dict()
     placed: dict[str, int] = {}
     lon, lat = [], []
@@ -263,4 +271,3 @@ def project_points(engine: Engine, filters: Filters, scope: Scope | None) -> pd.
         lat.append(round(points.loc[pcode, "lat"] + spread * math.cos(angle), 5))
     frame["lon"] = pd.Series(lon, index=frame.index, dtype="float64")
     frame["lat"] = pd.Series(lat, index=frame.index, dtype="float64")
-    return frame

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
 from queries import procurement
-from queries.common import area_clauses, project_clauses, resolve_as_of
+from queries.common import area_clauses, frame, project_clauses, resolve_as_of
 from queries.models import (
     BudgetLine,
     FundingSource,
@@ -174,53 +174,53 @@ def project_rows(engine: Engine, filters: Filters, scope: Scope | None) -> pd.Da
         identified = min(starts) if starts else None
         if identified is None or (as_of is not None and identified > as_of):
             continue
-        approval = days.get(Stage.PROGRAMME_APPROVED.value)
-        contract = days.get(Stage.CONTRACT_SIGNED.value)
-        rate_date = None if rates is None else (contract or approval or identified)
-        money = dict.fromkeys(SOURCE_COLUMNS.values(), 0)
-        for source, amount in lines.get(project.id, []):
-            if rates is not None:
-                amount = rates.convert(amount, filters.currency, rate_date)
-            money[SOURCE_COLUMNS[source]] += amount
-        bids = next((m["bids_count"] for m in milestones if m["stage"] == "bids_received"), None)
-        visit = visits.get(project.id)
-        rows.append(
-            {
-                "code": project.code,
-                "title": project.title,
-                "pcode": project.pcode,
-                **{name: getattr(project, name) for name in NAMES},
-                "rayon_pcode": project.rayon_pcode,
-                **{f"rayon_{name}": getattr(project, f"rayon_{name}") for name in NAMES},
-                "oblast_pcode": project.oblast_pcode,
-                **{f"oblast_{name}": getattr(project, f"oblast_{name}") for name in NAMES},
-                "sector": project.sector.value,
-                "status": project.status.value,
-                "stage": milestones[-1]["stage"] if milestones else None,
-                "stage_date": milestones[-1]["occurred_on"] if milestones else None,
-                "organisation": project.organisation,
-                "expertise_score": project.expertise_score,
-                "budget_total_minor": sum(money.values()),
-                **money,
-                "rate_date": rate_date,
-                "identified_date": identified,
-                "approval_date": approval,
-                "contract_date": contract,
-                "bids": None if bids is None else int(bids),
-                "rating": visit["rating"] if visit else None,
-                "rating_date": visit["visit_date"] if visit else None,
-                "beneficiaries": visit["beneficiaries"] if visit else None,
-            }
-        )
+        money = (lines.get(project.id, []), rates, filters.currency)
+        rows.append(_row(project, milestones, days, identified, money, visits.get(project.id)))
     if not rows:
         return _empty()
     rows.sort(key=lambda r: (r["oblast_pcode"], r["pcode"], r["code"]))
-    return pd.DataFrame(
-        {
-            name: pd.Series([row[name] for row in rows], dtype=dtype)
-            for name, dtype in COLUMNS.items()
-        }
-    )
+    return frame(rows, COLUMNS)
+
+
+def _row(project, milestones: list[dict], days: dict, identified, money, visit) -> dict:
+    """One project's row of `project_rows`; `money` is (its budget lines, rates or None, the
+    currency)."""
+    lines, rates, currency = money
+    approval = days.get(Stage.PROGRAMME_APPROVED.value)
+    contract = days.get(Stage.CONTRACT_SIGNED.value)
+    rate_date = None if rates is None else (contract or approval or identified)
+    amounts = dict.fromkeys(SOURCE_COLUMNS.values(), 0)
+    for source, amount in lines:
+        if rates is not None:
+            amount = rates.convert(amount, currency, rate_date)
+        amounts[SOURCE_COLUMNS[source]] += amount
+    bids = next((m["bids_count"] for m in milestones if m["stage"] == "bids_received"), None)
+    return {
+        "code": project.code,
+        "title": project.title,
+        "pcode": project.pcode,
+        **{name: getattr(project, name) for name in NAMES},
+        "rayon_pcode": project.rayon_pcode,
+        **{f"rayon_{name}": getattr(project, f"rayon_{name}") for name in NAMES},
+        "oblast_pcode": project.oblast_pcode,
+        **{f"oblast_{name}": getattr(project, f"oblast_{name}") for name in NAMES},
+        "sector": project.sector.value,
+        "status": project.status.value,
+        "stage": milestones[-1]["stage"] if milestones else None,
+        "stage_date": milestones[-1]["occurred_on"] if milestones else None,
+        "organisation": project.organisation,
+        "expertise_score": project.expertise_score,
+        "budget_total_minor": sum(amounts.values()),
+        **amounts,
+        "rate_date": rate_date,
+        "identified_date": identified,
+        "approval_date": approval,
+        "contract_date": contract,
+        "bids": None if bids is None else int(bids),
+        "rating": visit["rating"] if visit else None,
+        "rating_date": visit["visit_date"] if visit else None,
+        "beneficiaries": visit["beneficiaries"] if visit else None,
+    }
 
 
 def _in_period(milestones: list[dict], filters: Filters) -> bool:

@@ -8,6 +8,7 @@ milestones is drawn only when both ends (or, for a still running one, its start)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import pandas as pd
 from sqlalchemy import Engine, and_, or_, select, union
@@ -179,6 +180,22 @@ def _project_activities(
 ) -> list[dict]:
     """Selection, budget inclusion, competition, contract, implementation and final report of
     each project in the area and the sector and status filters, from its milestones."""
+    projects = _projects_with_stages(connection, filters, scope)
+    amount = _amounts(connection, engine, filters, projects)
+    rows = []
+    for project_id, project in projects.items():
+        stages = project.pop("stages")
+        common = {
+            k: project[k] for k in ("project_code", "label", "status", "pcode", "oblast_pcode")
+        }
+        price = functools.partial(amount, project_id)
+        rows += _planning(stages, common, project["expertise_score"], price, programme_end)
+        rows += _delivery(stages, common, price, programme_end)
+    return rows
+
+
+def _projects_with_stages(connection, filters: Filters, scope: Scope | None) -> dict[int, dict]:
+    """project id -> its facts and `stages`: Stage -> (day, phase number, bids)."""
     statement = (
         select(
             SocialProject.id,
@@ -212,11 +229,13 @@ def _project_activities(
                 "stages": {},
             },
         )
-        project["stages"][row.stage] = (
-            row.occurred_on,
-            int(row.number),
-            row.bids_count,
-        )
+        project["stages"][row.stage] = (row.occurred_on, int(row.number), row.bids_count)
+    return projects
+
+
+def _amounts(connection, engine: Engine, filters: Filters, projects: dict):
+    """amount(project id, day, sources=None): the project's budget lines (of `sources`) in the
+    display currency at the rate of `day`; None without such lines."""
     lines: dict[int, list[tuple[str, int]]] = {}
     if projects:
         for project_id, source, amount in connection.execute(
@@ -228,92 +247,91 @@ def _project_activities(
     rates = load_rates(engine) if filters.currency != "KGS" and projects else None
 
     def amount(project_id: int, day: dt.date, sources=None) -> int | None:
-        """The budget lines (of `sources`) in the display currency at the rate of `day`."""
         chosen = [a for s, a in lines.get(project_id, []) if sources is None or s in sources]
         if not chosen:
             return None
         return sum(rates.convert(a, filters.currency, day) if rates else a for a in chosen)
 
-    rows = []
-    for project_id, project in projects.items():
-        stages = project.pop("stages")
-        common = {k: project[k] for k in ("project_code", "label", "status", "pcode")}
-        common["oblast_pcode"] = project["oblast_pcode"]
+    return amount
 
-        identified, identified_phase, _ = stages.get(Stage.PRIORITY_IDENTIFIED, NOTHING)
-        approved, approved_phase, _ = stages.get(Stage.PROGRAMME_APPROVED, NOTHING)
-        if identified and (approved or programme_end) > identified + ONE_DAY:
-            # project selection and technical expertise: after the appraisal, until approval
-            rows.append(
-                _activity(
-                    "selection_expertise",
-                    identified + ONE_DAY,
-                    approved or programme_end,
-                    identified_phase,
-                    ongoing=approved is None,
-                    expertise_score=project["expertise_score"],
-                    **common,
-                )
+
+def _planning(stages: dict, common: dict, expertise_score, price, programme_end) -> list[dict]:
+    """Project selection and technical expertise (after the appraisal, until approval), and
+    the inclusion of the local budget's share on approval."""
+    rows = []
+    identified, identified_phase, _ = stages.get(Stage.PRIORITY_IDENTIFIED, NOTHING)
+    approved, approved_phase, _ = stages.get(Stage.PROGRAMME_APPROVED, NOTHING)
+    if identified and (approved or programme_end) > identified + ONE_DAY:
+        rows.append(
+            _activity(
+                "selection_expertise",
+                identified + ONE_DAY,
+                approved or programme_end,
+                identified_phase,
+                ongoing=approved is None,
+                expertise_score=expertise_score,
+                **common,
             )
-        if approved:
-            local = FundingSource.LOCAL_BUDGET.value
-            rows.append(
-                _activity(
-                    "budget_inclusion",
-                    approved,
-                    approved + ONE_DAY,
-                    approved_phase,
-                    amount_minor=amount(project_id, approved, {local}),
-                    **common,
-                )
+        )
+    if approved:
+        local = FundingSource.LOCAL_BUDGET.value
+        amount = price(approved, {local})
+        rows.append(
+            _activity(
+                "budget_inclusion",
+                approved,
+                approved + ONE_DAY,
+                approved_phase,
+                amount_minor=amount,
+                **common,
             )
-        announced, announced_phase, _ = stages.get(Stage.COMPETITION_ANNOUNCED, NOTHING)
-        if announced:
-            received, _, bids = stages.get(Stage.BIDS_RECEIVED, NOTHING)
-            winner, _, _ = stages.get(Stage.WINNER_SELECTED, NOTHING)
-            failed = project["status"] == ProjectStatus.FAILED_COMPETITION.value
-            last = winner or (received or announced if failed else None)
-            rows.append(
-                _activity(
-                    "competition",
-                    announced,
-                    last + ONE_DAY if last else max(programme_end, announced + ONE_DAY),
-                    announced_phase,
-                    ongoing=last is None,
-                    bids=None if bids is None else int(bids),
-                    **common,
-                )
+        )
+    return rows
+
+
+def _delivery(stages: dict, common: dict, price, programme_end) -> list[dict]:
+    """The competition, the contract, the implementation and the final report."""
+    rows = []
+    announced, announced_phase, _ = stages.get(Stage.COMPETITION_ANNOUNCED, NOTHING)
+    if announced:
+        received, _, bids = stages.get(Stage.BIDS_RECEIVED, NOTHING)
+        winner, _, _ = stages.get(Stage.WINNER_SELECTED, NOTHING)
+        failed = common["status"] == ProjectStatus.FAILED_COMPETITION.value
+        last = winner or (received or announced if failed else None)
+        end = last + ONE_DAY if last else max(programme_end, announced + ONE_DAY)
+        rows.append(
+            _activity(
+                "competition",
+                announced,
+                end,
+                announced_phase,
+                ongoing=last is None,
+                bids=None if bids is None else int(bids),
+                **common,
             )
-        signed, signed_phase, _ = stages.get(Stage.CONTRACT_SIGNED, NOTHING)
-        if signed:
-            rows.append(
-                _activity(
-                    "contract",
-                    signed,
-                    signed + ONE_DAY,
-                    signed_phase,
-                    amount_minor=amount(project_id, signed),
-                    **common,
-                )
+        )
+    signed, signed_phase, _ = stages.get(Stage.CONTRACT_SIGNED, NOTHING)
+    if signed:
+        amount = price(signed)
+        rows.append(
+            _activity(
+                "contract", signed, signed + ONE_DAY, signed_phase, amount_minor=amount, **common
             )
-        started, started_phase, _ = stages.get(Stage.IMPLEMENTATION, NOTHING)
-        if started:
-            completed, _, _ = stages.get(Stage.COMPLETED, NOTHING)
-            rows.append(
-                _activity(
-                    "implementation",
-                    started,
-                    completed + ONE_DAY if completed else max(programme_end, started + ONE_DAY),
-                    started_phase,
-                    ongoing=completed is None,
-                    **common,
-                )
+        )
+    started, started_phase, _ = stages.get(Stage.IMPLEMENTATION, NOTHING)
+    if started:
+        completed, _, _ = stages.get(Stage.COMPLETED, NOTHING)
+        end = completed + ONE_DAY if completed else max(programme_end, started + ONE_DAY)
+        rows.append(
+            _activity(
+                "implementation", started, end, started_phase, ongoing=completed is None, **common
             )
-        reported, reported_phase, _ = stages.get(Stage.REPORTED, NOTHING)
-        if reported:
-            rows.append(
-                _activity("final_report", reported, reported + ONE_DAY, reported_phase, **common)
-            )
+        )
+    reported, reported_phase, _ = stages.get(Stage.REPORTED, NOTHING)
+    if reported:
+        rows.append(
+            _activity("final_report", reported, reported + ONE_DAY, reported_phase, **common)
+        )
     return rows
 
 
