@@ -11,7 +11,7 @@ It is NOT real data and NOT the pilot: the programme is coded ``SYNTHETIC-NATION
 named "Synthetic national dataset (benchmark only)", every row carries ``is_demo``, and it
 is meant only for a benchmark's own temporary database. The generator is deterministic (one
 seeded ``random.Random``) for the same boundary files, and reuses the demo generator
-(`queries.demo._DemoWriter`): its steps that work per project (milestones, budgets,
+(`queries.demo.writer.DemoWriter`): its steps that work per project (milestones, budgets,
 monitoring, indicators, documents, exchange rates) run unchanged; the steps that walk the
 12 pilot municipalities or the 3 pilot oblasts are redone here over the national list.
 
@@ -42,21 +42,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from geodata.validate import as_multipolygons
-from queries import demo
-from queries.demo import (
-    _SECTORS,
-    _TRAININGS,
-    DemoError,
-    DemoMunicipality,
-    _DemoWriter,
-    _som,
-)
+from queries.demo.accounts import demo_user
+from queries.demo.draw import ProjectPlan, som
+from queries.demo.pilot import LAST_DAY, SECTORS, TRAININGS, DemoError, DemoMunicipality
+from queries.demo.seeding import demo_counts, holds_demo, refuse_real_data, utcnow
+from queries.demo.writer import DemoWriter
 from queries.geography import boundaries_installed, store_boundaries
 from queries.models import (
-    AuditEntry,
     BudgetLine,
     FundingSource,
-    ImportBatch,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -71,6 +65,7 @@ from queries.models import (
     UnitKind,
 )
 from queries.scope import Scope
+from queries.users import add_audit, add_batch
 
 SYNTHETIC_CODE = "SYNTHETIC-NATIONAL"
 SYNTHETIC_NAME = "Synthetic national dataset (benchmark only)"
@@ -127,37 +122,35 @@ def seed_national(
             file_name=str(geodata_dir),
         )
     with Session(engine) as session, session.begin():
-        demo._refuse_real_data(session)
-        if demo._has_demo(session):
+        refuse_real_data(session)
+        if holds_demo(session):
             raise DemoError("the database already holds demo rows; use a fresh database")
-        started = demo._utcnow()
+        started = utcnow()
         units, oblasts = _national_units(session)
         if polygons:
             say("Voronoi cells of the municipality points, clipped to their rayons")
             _voronoi_cells(session)
         _NationalWriter(session, random.Random(SYNTHETIC_SEED), say, units, oblasts).write()
-        counts = demo._demo_counts(session)
-        actor = demo._demo_user(session)
-        batch = ImportBatch(
-            kind="synthetic",
+        counts = demo_counts(session)
+        actor = demo_user(session)
+        batch = add_batch(
+            session,
+            "synthetic",
+            actor.id,
             file_name=f"benchmarks/synthetic.py (seed {SYNTHETIC_SEED})",
-            user_id=actor.id,
             started_at=started,
-            finished_at=demo._utcnow(),
             counts=counts,
             is_demo=True,
         )
-        session.add(batch)
-        session.flush()
-        session.add(
-            AuditEntry(
-                at=started,
-                user_id=actor.id,
-                batch_id=batch.id,
-                action="synthetic_seed",
-                row_key=SYNTHETIC_CODE,
-                after=counts,
-            )
+        add_audit(
+            session,
+            "synthetic_seed",
+            actor.id,
+            table_name=None,
+            row_key=SYNTHETIC_CODE,
+            after=counts,
+            batch_id=batch.id,
+            at=started,
         )
     return counts
 
@@ -223,7 +216,7 @@ def _voronoi_cells(session: Session) -> int:
     return written
 
 
-class _NationalWriter(_DemoWriter):
+class _NationalWriter(DemoWriter):
     """The demo writer over the national list of municipalities and all oblasts."""
 
     city_population, other_population = (20_000, 120_000), (3_000, 30_000)
@@ -251,7 +244,7 @@ class _NationalWriter(_DemoWriter):
             TrainingKind.PROCUREMENT_LAW: ((12, 18), (8, 14), (0, 3)),
             TrainingKind.MONITORING: ((6, 10), (6, 10), (6, 12)),
         }
-        for kind, _phase, first_day, days, title in _TRAININGS:
+        for kind, _phase, first_day, days, title in TRAININGS:
             for index, oblast in enumerate(self.oblasts):
                 start = first_day + dt.timedelta(days=4 * index + self.rng.randint(0, 2))
                 lsg, ngo, initiative = (self.rng.randint(*r) for r in participants[kind])
@@ -312,7 +305,7 @@ class _NationalWriter(_DemoWriter):
             numbers[unit.oblast_pcode] = numbers.get(unit.oblast_pcode, 0) + 1
             code = f"SYN-{letters[unit.oblast_pcode]}-{numbers[unit.oblast_pcode]:03d}"
             issue = self.issues[unit.pcode][0 if self.rng.random() < 0.75 else 1]
-            profile = _SECTORS[issue.category]
+            profile = SECTORS[issue.category]
             status = self.rng.choices(statuses, weights)[0]
             organisation_id = None
             if status is not ProjectStatus.FAILED_COMPETITION:
@@ -338,7 +331,7 @@ class _NationalWriter(_DemoWriter):
                 )
             )
             self.session.flush()
-            total = _som(self.rng.randint(150, 600) * 1000)
+            total = som(self.rng.randint(150, 600) * 1000)
             local_pct = self.rng.randint(30, 45)
             giz_pct = self.rng.randint(40, min(60, 95 - local_pct))
             local = total * local_pct // 100 // 100 * 100
@@ -350,13 +343,13 @@ class _NationalWriter(_DemoWriter):
             ):
                 self.add(BudgetLine(project_id=project.id, source=source, amount_tyiyn=amount))
             self.plans.append(
-                demo._Plan(
+                ProjectPlan(
                     unit=unit,
                     project=project,
                     local_line=local,
                     reach=self.rng.randint(*profile.reach),
                     milestones={},
-                    planned_end=demo.LAST_DAY,
+                    planned_end=LAST_DAY,
                     final_ratio=self.rng.randint(90, 110) / 100,
                 )
             )
