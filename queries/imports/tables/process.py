@@ -1,0 +1,316 @@
+"""The social procurement process: trainings, priority issues, projects, their budget lines and
+procurement milestones."""
+
+from __future__ import annotations
+
+from queries.imports.tables.base import (
+    ARSTANBAP,
+    CHOICE,
+    CODE,
+    DATE,
+    IN_PROGRAMME,
+    INTEGER,
+    LONG_TEXT,
+    PCODE,
+    TEXT,
+    Column,
+    TableSpec,
+    _count,
+    _money,
+    _pcode,
+    _project,
+    _values,
+)
+from queries.models import (
+    FundingSource,
+    ProjectStatus,
+    Sector,
+    Stage,
+    TrainingKind,
+)
+
+TRAININGS = TableSpec(
+    "trainings",
+    "Trainings",
+    "Обучения",
+    "Окуулар",
+    (
+        Column(
+            "oblast_pcode",
+            "Oblast P-code",
+            "P-код области",
+            "Облустун P-коду",
+            PCODE,
+            max_length=13,
+            note_en="e.g. KG03000000000 (Jalal-Abad), KG05000000000 (Batken), "
+            "KG07000000000 (Talas).",
+            note_ru="например KG03000000000 (Джалал-Абад), KG05000000000 (Баткен), "
+            "KG07000000000 (Талас).",
+        ),
+        _pcode(required=False),
+        Column(
+            "kind",
+            "Kind",
+            "Вид",
+            "Түрү",
+            CHOICE,
+            choices=_values(TrainingKind),
+        ),
+        Column("title", "Title", "Название", "Аталышы", TEXT, max_length=300),
+        Column(
+            "start_date",
+            "Start date",
+            "Дата начала",
+            "Башталган күнү",
+            DATE,
+            dates=IN_PROGRAMME,
+        ),
+        Column(
+            "end_date",
+            "End date (last day)",
+            "Дата окончания (последний день)",
+            "Аяктаган күнү (акыркы күн)",
+            DATE,
+            dates=IN_PROGRAMME,
+        ),
+        _count(
+            "participants_lsg",
+            "Participants: local self-government",
+            "Участники: органы МСУ",
+            "Катышуучулар: ЖӨБ органдары",
+            required=False,
+        ),
+        _count(
+            "participants_ngo",
+            "Participants: NGOs",
+            "Участники: НКО",
+            "Катышуучулар: КЭУ",
+            required=False,
+        ),
+        _count(
+            "participants_initiative",
+            "Participants: initiative groups",
+            "Участники: инициативные группы",
+            "Катышуучулар: демилгелүү топтор",
+            required=False,
+        ),
+        _count(
+            "participants_women",
+            "Of them women",
+            "Из них женщин",
+            "Алардын ичинен аялдар",
+            required=False,
+        ),
+    ),
+    natural_key=("title", "start_date"),
+    examples=(
+        {
+            "oblast_pcode": "KG03000000000",
+            "municipality_pcode": ARSTANBAP,
+            "kind": "lsg",
+            "title": "Example: participatory appraisal workshop",
+            "start_date": "2013-10-08",
+            "end_date": "10.10.2013",
+            "participants_lsg": "18",
+            "participants_ngo": "2",
+            "participants_initiative": "6",
+            "participants_women": "11",
+        },
+    ),
+    note_en="One training event; a blank number of participants is 0.",
+    note_ru="Одно обучение; пустое число участников — 0.",
+)
+
+
+PRIORITIES = TableSpec(
+    "priorities",
+    "Priority issues",
+    "Приоритетные проблемы",
+    "Артыкчылыктуу көйгөйлөр",
+    (
+        _pcode(),
+        Column(
+            "rank",
+            "Rank",
+            "Ранг",
+            "Орду",
+            INTEGER,
+            minimum=1,
+            maximum=100,
+            note_en="1 = the issue the community ranked first.",
+            note_ru="1 — проблема, которую сообщество поставило на первое место.",
+        ),
+        _count("votes", "Votes", "Голоса", "Добуштар"),
+        Column("category", "Sector", "Сектор", "Тармак", CHOICE, choices=_values(Sector)),
+        Column("title", "Issue", "Проблема", "Көйгөй", TEXT, max_length=300),
+        Column(
+            "target_group",
+            "Target group",
+            "Целевая группа",
+            "Максаттуу топ",
+            TEXT,
+            max_length=200,
+        ),
+        Column(
+            "identified_on",
+            "Identified on",
+            "Дата выявления",
+            "Аныкталган күнү",
+            DATE,
+            dates=IN_PROGRAMME,
+        ),
+    ),
+    natural_key=("municipality_pcode", "rank"),
+    examples=(
+        {
+            "municipality_pcode": ARSTANBAP,
+            "rank": "1",
+            "votes": "214",
+            "category": "elderly_care",
+            "title": "Example: no care for lonely elderly people",
+            "target_group": "Lonely elderly people",
+            "identified_on": "2013-11-05",
+        },
+    ),
+)
+
+
+PROJECTS = TableSpec(
+    "projects",
+    "Projects",
+    "Проекты",
+    "Долбоорлор",
+    (
+        Column(
+            "code",
+            "Project code",
+            "Код проекта",
+            "Долбоордун коду",
+            CODE,
+            max_length=40,
+            note_en="A unique code, e.g. MSP-J-01.",
+            note_ru="Уникальный код, например MSP-J-01.",
+        ),
+        _pcode(),
+        Column(
+            "priority_rank",
+            "Priority issue rank",
+            "Ранг приоритетной проблемы",
+            "Артыкчылыктуу көйгөйдүн орду",
+            INTEGER,
+            required=False,
+            minimum=1,
+            maximum=100,
+            note_en="The rank of the municipality's priority issue the project addresses.",
+            note_ru="Ранг приоритетной проблемы муниципалитета, которую решает проект.",
+        ),
+        Column(
+            "organisation",
+            "NGO",
+            "НКО",
+            "КЭУ",
+            TEXT,
+            required=False,
+            max_length=300,
+            note_en="The provider's name, exactly as elsewhere; blank before a contract.",
+            note_ru="Название поставщика, как в других строках; пусто до договора.",
+        ),
+        Column("sector", "Sector", "Сектор", "Тармак", CHOICE, choices=_values(Sector)),
+        Column("title", "Title", "Название", "Аталышы", TEXT, max_length=300),
+        Column(
+            "status",
+            "Status",
+            "Статус",
+            "Абалы",
+            CHOICE,
+            choices=_values(ProjectStatus),
+        ),
+        Column(
+            "expertise_score",
+            "Expertise score (0–100)",
+            "Оценка экспертизы (0–100)",
+            "Экспертизанын баасы (0–100)",
+            INTEGER,
+            required=False,
+            maximum=100,
+        ),
+    ),
+    natural_key=("code",),
+    examples=(
+        {
+            "code": "EXAMPLE-01",
+            "municipality_pcode": ARSTANBAP,
+            "priority_rank": "1",
+            "organisation": 'Example: Public Association "Arstanbap Demilgesi"',
+            "sector": "elderly_care",
+            "title": "Example: home-based social care for lonely elderly people",
+            "status": "contracted",
+            "expertise_score": "82",
+        },
+    ),
+)
+
+
+BUDGET_LINES = TableSpec(
+    "budget_lines",
+    "Budget lines",
+    "Статьи бюджета",
+    "Бюджеттик беренелер",
+    (
+        _project(),
+        Column(
+            "source",
+            "Funding source",
+            "Источник финансирования",
+            "Каржылоо булагы",
+            CHOICE,
+            choices=_values(FundingSource),
+        ),
+        _money("amount", "Amount, som", "Сумма, сом", "Суммасы, сом"),
+    ),
+    natural_key=("project_code", "source"),
+    examples=({"project_code": "EXAMPLE-01", "source": "local_budget", "amount": "120 000,50"},),
+)
+
+
+MILESTONES = TableSpec(
+    "milestones",
+    "Milestones",
+    "Этапы закупки",
+    "Сатып алуу баскычтары",
+    (
+        _project(),
+        Column("stage", "Stage", "Этап", "Баскыч", CHOICE, choices=_values(Stage)),
+        Column("occurred_on", "Date", "Дата", "Күнү", DATE, dates=IN_PROGRAMME),
+        Column(
+            "bids_count",
+            "Bids received",
+            "Получено заявок",
+            "Келип түшкөн табыштамалар",
+            INTEGER,
+            required=False,
+            maximum=1000,
+            note_en="Only at the stage bids_received.",
+            note_ru="Только на этапе bids_received.",
+        ),
+        Column(
+            "note",
+            "Note",
+            "Примечание",
+            "Эскертүү",
+            TEXT,
+            required=False,
+            max_length=LONG_TEXT,
+        ),
+    ),
+    natural_key=("project_code", "stage"),
+    examples=(
+        {
+            "project_code": "EXAMPLE-01",
+            "stage": "bids_received",
+            "occurred_on": "2014-11-20",
+            "bids_count": "3",
+            "note": "",
+        },
+    ),
+)
