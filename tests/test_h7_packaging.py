@@ -22,6 +22,7 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from tests.conftest import ROOT, SHARED, skip_or_fail
 
 PACKAGES = ("dashboard", "geodata", "layers", "queries")
 #: what the build reads: the metadata, the README it embeds, the assets and the packages
-SOURCES = ("pyproject.toml", "README.md", "assets", *PACKAGES)
+SOURCES = ("pyproject.toml", "setup.py", "README.md", "assets", *PACKAGES)
 
 
 def project() -> dict:
@@ -55,17 +56,6 @@ def imported_modules(package: str) -> set[str]:
 
 
 # --- the declarations ---------------------------------------------------------------------
-
-
-def test_h7_every_package_is_listed():
-    listed = set(project()["tool"]["setuptools"]["packages"])
-    found = {
-        ".".join(path.parent.relative_to(ROOT).parts)
-        for top in PACKAGES
-        for path in (ROOT / top).rglob("__init__.py")
-    }
-    assert listed == found | {"dashboard.assets"}, "add the package to [tool.setuptools]"
-    assert project()["tool"]["setuptools"]["package-dir"] == {"dashboard.assets": "assets"}
 
 
 def test_h7_every_import_is_a_declared_dependency():
@@ -191,6 +181,36 @@ def build_wheel(tmp_path: Path) -> Path:
     return wheel
 
 
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.mark.wheel
+def test_h7_wheel_holds_every_package_and_data_file(wheel):
+    """Every package (found, not listed), the assets inside the package, the guide, the
+    catalogs and the migrations are in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    wanted = {
+        str(path.relative_to(ROOT))
+        for top in PACKAGES
+        for pattern in ("__init__.py", "*.md", "*.po", "*.mako")
+        for path in (ROOT / top).rglob(pattern)
+        if "__pycache__" not in path.parts
+    }
+    wanted |= {
+        str(path.relative_to(ROOT)) for path in (ROOT / "queries" / "migrations").rglob("*.py")
+    }
+    wanted |= {
+        f"dashboard/assets/{path.name}"
+        for path in (ROOT / "assets").iterdir()
+        if path.suffix in (".css", ".js")
+    }
+    assert "dashboard/guide/en.md" in wanted and "dashboard/assets/aimak.css" in wanted
+    assert wanted - names == set()
+    assert not any(name.startswith(("assets/", "share/", "tests/")) for name in names)
+
+
 def fresh_venv(tmp_path: Path, wheel: Path) -> Path:
     """A new virtual environment with the wheel installed (not editable); the third-party
     packages come from this environment by a plain path line in a .pth file, which adds the
@@ -255,11 +275,11 @@ def guide_page(origin: str) -> str:
 
 
 @pytest.mark.wheel
-def test_h7_wheel_installs_and_serves_outside_the_checkout(tmp_path):
+def test_h7_wheel_installs_and_serves_outside_the_checkout(wheel, tmp_path):
     geodata = SHARED / "geodata" / "kgz"
     if not geodata.is_dir():
         skip_or_fail(f"{geodata} not found")
-    venv = fresh_venv(tmp_path, build_wheel(tmp_path))
+    venv = fresh_venv(tmp_path, wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AIMAK_"))}
