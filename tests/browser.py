@@ -117,5 +117,23 @@ def wait_for(driver, script: str, timeout: float = 20):
     )
 
 
+#: Dash's callback queue is empty (requested, prioritized, blocked, executing, watched and
+#: executed), read from the renderer's store as dash.testing's own waits read it
+DASH_IDLE = (
+    "window.store && Object.entries(window.store.getState().callbacks)"
+    ".every(([key, queue]) => ['stored', 'completed'].includes(key) || queue.length === 0)"
+)
+
+
+def wait_until_idle(driver, timeout: float = 30) -> None:
+    """Wait until Dash has answered and applied every callback: before checking that
+    something is absent, so that it is absent from the finished page."""
+    wait_for(driver, DASH_IDLE, timeout)
+    driver.set_script_timeout(timeout)  # then two frames: React and plotly have painted
+    driver.execute_async_script(
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done))"
+    )
+
+
 def settle(seconds: float = 1.0) -> None:
     time.sleep(seconds)

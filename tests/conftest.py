@@ -1,7 +1,12 @@
 """Shared fixtures: real databases (SQLite and the local PostgreSQL), real boundaries, apps.
 
-Tests that need a service or a browser skip where it is missing; with CI=true (or
-AIMAK_REQUIRE_ALL=1) such a skip is a failure instead, so CI cannot pass by skipping.
+Tests that need a service or a browser skip where it is missing (`skip_or_fail`); with CI=true
+(or AIMAK_REQUIRE_ALL=1) such a skip is a failure instead, so CI cannot pass by skipping. The
+same rule holds for any other skip (a skip mark, an empty parameter list, importorskip): in CI
+`pytest_runtest_makereport` below reports it as a failure.
+
+The suite runs on pytest-xdist workers: every PostgreSQL database is created under its own
+name, temporary folders are per worker, and servers listen on free ports.
 """
 
 from __future__ import annotations
@@ -33,6 +38,34 @@ def skip_or_fail(reason: str):
     if REQUIRE_ALL:
         pytest.fail(f"required in CI but unavailable: {reason}")
     pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI, a test skipped by any means (a mark, an empty parameter set) fails."""
+    report = yield
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and CI must run everything: {reason}"
+    return report
+
+
+def pytest_deselected(items):
+    """In CI nothing is left out: a -m or -k that deselects tests is an error, not a pass."""
+    if REQUIRE_ALL and items:
+        raise pytest.UsageError(f"CI runs every test, but {len(items)} were deselected")
+
+
+#: fixtures that open the local PostgreSQL server (parametrized ones mark their parameter)
+POSTGRES_FIXTURES = {"demo_postgres_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs PostgreSQL carries the `postgres` marker (`-m "not postgres"`)."""
+    for item in items:
+        if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +104,11 @@ def _postgres_database():
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+#: the backends of the parametrized database fixtures
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def empty_engine(request, tmp_path):
     """An empty database (not migrated) on each backend."""
     if request.param == "sqlite":
@@ -113,7 +150,7 @@ def demo_postgres_url(prepared_boundaries):
         yield url
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=BACKENDS)
 def demo_engine(request, demo_sqlite_file):
     """A read-only demo database on each backend (do not write to it)."""
     if request.param == "sqlite":

@@ -48,7 +48,7 @@ from queries.boundaries import (
 from queries.engine import make_engine, sqlite_url, upgrade
 from queries.geography import store_boundaries
 from queries.models import AuditEntry, ImportBatch, Municipality, Oblast, Rayon, User
-from tests.conftest import SHARED
+from tests.conftest import SHARED, skip_or_fail
 
 GEOJSONHINT = SHARED / "fixtures" / "geojsonhint"
 BAD = sorted((GEOJSONHINT / "bad").glob("*.geojson"))
@@ -583,7 +583,7 @@ def geometries_in_the_file(path: Path) -> list:
 
 def test_corpus_notes_cover_every_bad_file():
     if not BAD:
-        pytest.skip(f"{GEOJSONHINT} not found")
+        skip_or_fail(f"{GEOJSONHINT} not found")
     assert set(WARNED) | set(NOT_A_PROBLEM_HERE) | set(REFUSED) == {path.name for path in BAD}
 
 
@@ -642,7 +642,7 @@ def _nothing_accepted_in_kyrgyzstan(path):
 
 def test_corpus_outcome_table(capsys):
     if not BAD:
-        pytest.skip(f"{GEOJSONHINT} not found")
+        skip_or_fail(f"{GEOJSONHINT} not found")
     rows = []
     for path in [*GOOD, *BAD]:
         status, detail = corpus_outcome(path)

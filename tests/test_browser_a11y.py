@@ -1,15 +1,16 @@
 """Named browser test of accessibility: axe-core finds no serious or critical violation.
 
-axe-core comes from the npm registry into a test-only folder (.cache/axe, git-ignored) the
-first time; the test skips (fails in CI) where npm is missing. It is injected into the page
-by the driver, so the app itself never serves or trusts it.
+axe-core is pinned by tests/a11y/package.json and package-lock.json (exact version and
+integrity); .ci/run installs it with `npm ci --prefix tests/a11y` into tests/a11y/node_modules
+(git-ignored). Where it is not installed the test skips (fails in CI); an installed version
+other than the pinned one fails. It is injected into the page by the driver, so the app itself
+never serves or trusts it.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 
 import pytest
 
@@ -19,8 +20,9 @@ from tests.conftest import ROOT, skip_or_fail
 
 pytestmark = pytest.mark.browser
 
-AXE_DIR = ROOT / ".cache" / "axe"
-AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+A11Y = ROOT / "tests" / "a11y"
+AXE_PACKAGE = A11Y / "node_modules" / "axe-core"
+AXE = AXE_PACKAGE / "axe.min.js"
 SUMBULA = "KG05236836000"
 #: the pages the issue names, and the guide; each with what shows that it has drawn
 PAGES = {
@@ -32,21 +34,17 @@ PAGES = {
 SERIOUS = ("serious", "critical")
 
 
+def pinned_axe_version() -> str:
+    package = json.loads((A11Y / "package.json").read_text(encoding="utf-8"))
+    return package["devDependencies"]["axe-core"]
+
+
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            skip_or_fail("npm is not installed: cannot fetch axe-core")
-        done = subprocess.run(
-            [npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "axe-core@4"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0 or not AXE.exists():
-            skip_or_fail(f"npm could not install axe-core: {done.stderr[-500:]}")
+        skip_or_fail("axe-core is not installed: run `npm ci --prefix tests/a11y` (.ci/run does)")
+    installed = json.loads((AXE_PACKAGE / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned_axe_version(), "run `npm ci --prefix tests/a11y` again"
     return AXE.read_text(encoding="utf-8")
 
 

@@ -26,6 +26,7 @@ from tests.browser import (
     serve,
     settle,
     wait_for,
+    wait_until_idle,
 )
 from tests.test_authz_matrix import (
     CANARY_NAMES,
@@ -108,7 +109,7 @@ def test_auth001_an_official_sees_only_their_oblast(browser, tmp_path, demo_sqli
         # a Batken municipality asked for by URL is not shown
         browser.get(origin + "/?selected=KG05236836000&oblast=KG05000000000")
         wait_for(browser, f"{TRACE.format(name='municipalities')} !== undefined")
-        settle(1.0)
+        wait_until_idle(browser)
         shown = page_words(browser)
         others = other_oblasts(app)
         assert CANARY_NAMES["en"] in others and "Suzak" in others
@@ -121,7 +122,7 @@ def test_auth001_an_official_sees_only_their_oblast(browser, tmp_path, demo_sqli
         ):
             browser.get(origin + path)
             wait_for(browser, ready, timeout=30)
-            settle(1.0)
+            wait_until_idle(browser)
             shown = page_words(browser)
             assert any(name in shown for name in TALAS_NAMES), (path, shown[:500])
             leaked = [name for name in others if name in shown]
@@ -207,7 +208,7 @@ def test_auth002_stored_payloads_render_inert(browser, tmp_path, demo_sqlite_fil
         ):
             browser.get(origin + path)
             wait_for(browser, ready, timeout=30)
-            settle(1.5)
+            wait_until_idle(browser)
             no_dialog(browser)
             assert javascript_links(browser) == [], path
             if not path.startswith(("/compare", "/timeline")):  # the payload shown as text

@@ -11,7 +11,7 @@ from dashboard import create_app
 from layers import LAYERS
 from queries import geography
 from queries.scope import PROJECT_OBLASTS, Filters, Scope
-from tests.browser import PageLog, serve, settle, wait_for
+from tests.browser import PageLog, serve, settle, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,16 @@ def drawn(driver) -> dict:
     }
 
 
+#: every municipality marker has a colour of the legend's swatches
+DRAWN_IN_LEGEND = (
+    "(() => { const swatches = [...document.querySelectorAll('#legend-entries li')]"
+    ".map(li => li.style.getPropertyValue('--swatch').trim().toLowerCase());"
+    f" const colours = {MUNICIPALITIES}.marker.color;"
+    " return Array.isArray(colours) && colours.length > 0"
+    " && colours.every(c => swatches.includes(String(c).toLowerCase())) })()"
+)
+
+
 def legend_colours(driver) -> list[str]:
     return driver.execute_script(
         "return [...document.querySelectorAll('#legend-entries li')]"
@@ -88,7 +98,8 @@ def test_brw101_every_theme_colours_each_municipality_by_its_legend(browser, sit
         wait_for(
             browser, f"document.querySelector('.legend-title').textContent === {_title(layer)!r}"
         )
-        settle(0.5)
+        wait_until_idle(browser)
+        wait_for(browser, DRAWN_IN_LEGEND)  # plotly has redrawn the markers in this theme
         colours = drawn(browser)
         frame = layer.query(ctx.engine, filters, scope).set_index("pcode")
         measure = layer.measure()

@@ -40,6 +40,7 @@ from queries.models import (
     Stage,
     TrainingEvent,
 )
+from tests.conftest import skip_or_fail
 
 GEODATA = Path(__file__).resolve().parents[2] / "shared" / "geodata" / "kgz"
 SUMBULA = "KG05236836000"
@@ -126,7 +127,7 @@ def test_demo_municipalities_are_real_pcodes():
         GEODATA / "kgz_adm2_rayons_codab_2018.geojson",
     )
     if not points.exists() or not adm2.exists():
-        pytest.skip("shared geodata not found")
+        skip_or_fail("shared geodata not found")
     with points.open(encoding="utf-8") as file:
         gazetteer = {row["adm3_pcode"]: row for row in csv.DictReader(file)}
     cities = {

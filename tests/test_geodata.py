@@ -43,6 +43,7 @@ from geodata.sources import (
     read_layer,
 )
 from geodata.validate import KYRGYZSTAN_BOUNDS, validate
+from tests.conftest import skip_or_fail
 
 WORK = Path(__file__).resolve().parents[1].parent
 GEOJSONHINT = WORK / "shared" / "fixtures" / "geojsonhint"
@@ -60,7 +61,7 @@ PROJECT_MUNICIPALITIES = {"KG03000000000": 75, "KG05000000000": 34, "KG070000000
 def real_dir() -> Path:
     directory = find_geodata_dir()
     if directory is None:
-        pytest.skip(f"real boundaries not found: set ${ENV_VAR} or provide {sources.DEFAULT_DIR}")
+        skip_or_fail(f"real boundaries not found: set ${ENV_VAR} or provide {sources.DEFAULT_DIR}")
     return directory
 
 
@@ -188,7 +189,7 @@ def test_every_module_starts_with_a_docstring(module):
 
 def test_attribution_is_the_text_the_readme_asks_for():
     if not GEODATA_README.is_file():
-        pytest.skip(f"{GEODATA_README} not found")
+        skip_or_fail(f"{GEODATA_README} not found")
     quoted = re.search(r'"(Boundaries:.*?)"', GEODATA_README.read_text(encoding="utf-8"), re.S)
     assert " ".join(quoted.group(1).split()) == ATTRIBUTION
 
@@ -564,7 +565,7 @@ GOOD_POLYGON_LAYERS = {"good-polygon.geojson", "multipolygon.geojson", "issue82.
 
 def test_corpus_notes_name_existing_files():
     if not BAD:
-        pytest.skip(f"{GEOJSONHINT} not found")
+        skip_or_fail(f"{GEOJSONHINT} not found")
     names = {path.name for path in BAD}
     assert set(GDAL_READS_BUT_VALIDATE_REJECTS) | ACCEPTED_AFTER_ORIENTING <= names
     assert {path.name for path in GOOD} >= GOOD_POLYGON_LAYERS
