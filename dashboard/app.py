@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine, require
 
-from . import geo_routes, security, shell, table_exports, unavailable
+from . import geo_routes, inputs, security, shell, table_exports, unavailable
 from .components import export_menu
 from .context import AppContext
 from .pages import PAGES
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.server.extensions["aimak"] = ctx
     unavailable.register(app, ctx)  # 503: database unreachable, real data without a key
     security.register(app, ctx)  # sessions, sign-in, headers and CSP, callback guards
+    inputs.register(app)  # an unknown component-suite file is a 404
 
     # 4. layout, routes and callbacks of this app alone
     app.layout = shell.layout(ctx)

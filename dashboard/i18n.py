@@ -102,8 +102,8 @@ def catalog(lang: str) -> dict[str, str]:
 
 
 def normalise_language(lang: str | None, default: str = DEFAULT_LANGUAGE) -> str:
-    """`lang` if it is an interface language, else `default`."""
-    lang = (lang or "").strip().lower()
+    """`lang` if it is an interface language, else `default` (also when it is not text)."""
+    lang = lang.strip().lower() if isinstance(lang, str) else ""
     if lang == PSEUDO and pseudo_enabled():
         return PSEUDO
     return lang[:2] if lang[:2] in LANGUAGES else default

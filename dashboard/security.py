@@ -25,7 +25,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, login
+from . import auth, inputs, login
 
 log = logging.getLogger(__name__)
 
@@ -303,13 +303,11 @@ def register(app, ctx) -> None:
             flask.abort(403)
         if not auth.may_read(ctx):
             flask.abort(401)
-        body = request.get_json()  # parsed once: Dash reads the same cached body
-        entry = app.callback_map.get(body.get("output")) if isinstance(body, dict) else None
-        if entry is None or "callback" not in entry:  # unknown, or run in the browser
-            flask.abort(400)
+        entry, body = inputs.callback_of(app, request)  # parsed once: Dash reads it too
         roles = callback_roles(entry)
         if roles is not None and not auth.has_role(ctx, roles):
             flask.abort(403 if auth.current_user() is not None else 401)
+        inputs.refuse_malformed(entry, body)  # 400: inputs, state or values no browser sends
         return None
 
     @server.after_request

@@ -19,6 +19,7 @@ from .components.filter_bar import control_id, filter_bar, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from .pages import PAGES, in_nav, page_for
 from .urlstate import (
+    BY_NAME,
     CONTROL_PROPS,
     build_query,
     controls_of_callback,
@@ -233,7 +234,7 @@ def register(app, ctx) -> None:
     )
     def _rayons(oblasts, search):
         lang = parse_query(search)["lang"] or ctx.settings.default_lang
-        return rayon_options(ctx, Translator(lang), oblasts or ())
+        return rayon_options(ctx, Translator(lang), BY_NAME["oblast"].coerce(oblasts))
 
     @app.callback(
         Output("shell-header", "children"),

@@ -160,10 +160,24 @@ def table_menu(t: Translator, table_id: str, pathname: str, state: dict):
     )
 
 
-def href(kind: str, pathname: str | None, search: str | None) -> str:
-    """The route of `kind` for the view at `pathname` + `search`."""
+def is_kind(kind) -> bool:
+    """Whether `kind` names an export: a menu link's, a chart's or a table's."""
+    if not isinstance(kind, str):
+        return False
+    family, _, rest = kind.partition(":")
+    if family in ("chart", "table"):
+        parts = rest.split(":")
+        formats = CHART_VARIANTS if family == "chart" else TABLE_FORMATS
+        return len(parts) == 2 and parts[1] in formats
+    return kind in KINDS
+
+
+def href(kind: str, pathname: str | None, search: str | None) -> str | None:
+    """The route of `kind` for the view at `pathname` + `search` (None: no such export)."""
     from dashboard.pages.profile import pcode_of
 
+    if not is_kind(kind):  # a request may name anything
+        return None
     state = parse_query(search)
     query = build_query(state)
     extra = []

@@ -30,7 +30,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard import auth, formatting
+from dashboard import auth, formatting, inputs
 from dashboard.components.filter_bar import dropdown_labels, filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.pages.profile import DOCUMENT_LABELS
@@ -69,6 +69,21 @@ OUTPUTS = (
 )
 auth.PROTECTED_PATHS[PATH] = auth.MANAGERS
 auth.PROTECTED_OUTPUTS.update(dict.fromkeys(OUTPUTS, auth.MANAGERS))
+#: what this page's controls and stores may hold in a request (anything else: 400, see inputs)
+inputs.SHAPES.update(
+    {
+        ("data-pending", "data"): inputs.mapping,
+        ("data-fix-loaded", "data"): inputs.record(
+            table=inputs.one_of(*BY_KEY), key=inputs.texts, values=inputs.texts
+        ),
+        ("data-review-status", "value"): inputs.one_of("all", *REVIEW_LABELS),
+        ("data-review-document", "value"): inputs.row_id,
+        ("data-review-comment", "value"): inputs.text,
+        ("data-fix-table", "value"): inputs.one_of(*BY_KEY),
+        ("data-fix-key", "value"): inputs.text,
+        ("data-fix-field", "value"): inputs.text,
+    }
+)
 
 #: the rows of a summary that are not sheets of the template
 EXTRA_TABLES = {"programme": N_("Programme"), "phase": N_("Phases"), "organisation": N_("NGOs")}

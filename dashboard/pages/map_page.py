@@ -730,20 +730,20 @@ def clicked(ctx, state: dict, click_data) -> str | None:
     The markers carry no P-codes (they would be resent on every theme change): the point's
     number is looked up in the same ordered frames the figure was drawn from.
     """
-    points = (click_data or {}).get("points") or []
-    if not points:
+    points = (click_data or {}).get("points")
+    point = points[0] if isinstance(points, list) and points else None
+    if not isinstance(point, dict):  # a request may send anything
         return None
-    point = points[0]
     number, curve = point.get("pointNumber"), point.get("curveNumber")
     if not isinstance(number, int) or number < 0:
         return None
+    if curve == map_figure.INDEX["badges"]:  # a badge carries its municipality's P-code
+        return point["customdata"] if isinstance(point.get("customdata"), str) else None
     data = view_data(ctx, state)
     if curve == map_figure.INDEX["municipalities"]:
         pcodes = located(data).pcode.tolist()
     elif curve == map_figure.INDEX["projects"] and data.get("projects") is not None:
         pcodes = data["projects"].pcode.tolist()
-    elif curve == map_figure.INDEX["badges"] and isinstance(point.get("customdata"), str):
-        pcodes = [point["customdata"]] * (number + 1)
     else:
         return None
     return pcodes[number] if number < len(pcodes) else None
