@@ -285,7 +285,9 @@ class _NationalWriter(DemoWriter):
                         oblast_pcode=unit.oblast_pcode,
                         municipality_pcode=unit.pcode,
                         kind=kind,
-                        title=f"Local session (SYNTHETIC, {unit.name_en})",
+                        title=(
+                            f"Local {kind.value} session (SYNTHETIC, {unit.name_en}, {unit.pcode})"
+                        ),
                         start_date=day,
                         end_date=day + dt.timedelta(days=days - 1),
                         participants_lsg=counts[0],
