@@ -197,7 +197,8 @@ def postgres_engine():
         engine.dispose()
 
 
-def test_h2_a_key_written_by_another_writer_meanwhile_is_absorbed(postgres_engine):
+@pytest.mark.postgres
+def test_h2_on_postgresql_a_key_written_by_another_writer_meanwhile_is_absorbed(postgres_engine):
     """The import is validated and written again, and finds the link stored (on SQLite no one
     else can write while an import holds the write lock)."""
     engine, data = postgres_engine, documents(3)
