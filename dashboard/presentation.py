@@ -25,6 +25,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
+from dashboard.views import map as map_view
 from layers import LAYERS, layer_by_id
 from queries import geography
 from queries.scope import Filters
@@ -144,7 +145,7 @@ def default_sequence(ctx, state: dict) -> list[Slide]:
     """The standard sequence under the filters of `state`: every map theme in the layer
     registry's order, the comparison, the timeline and one municipality's profile."""
     filters = filter_state(state)
-    themes = [view_of(map_page.PATH, {**filters, "theme": x.id}) for x in LAYERS]
+    themes = [view_of(map_view.PATH, {**filters, "theme": x.id}) for x in LAYERS]
     views = [*themes, view_of(compare.PATH, filters), view_of(timeline.PATH, filters)]
     pcode = first_municipality(ctx, state)
     if pcode is not None:

@@ -28,6 +28,7 @@ from dashboard.pages import PAGES, in_nav, map_page, profile
 from dashboard.reports import charts, deck, images, pdf
 from dashboard.settings import Settings
 from dashboard.urlstate import OVERLAYS, defaults
+from dashboard.views import map as map_view
 from layers import LAYERS
 from queries.engine import make_engine, sqlite_url
 from queries.models import Base
@@ -159,8 +160,8 @@ def test_h3_every_layer_escapes_data_text(ctx, app, lang):
     with app.server.test_request_context("/"):
         for state in every_view():
             where = f"{state['theme']}/{state['measure']}/{lang}"
-            data = map_page.view_data(ctx, state)
-            figure = map_page.figure_for(ctx, t, state, data)
+            data = map_view.view_data(ctx, state)
+            figure = map_view.figure_for(ctx, t, state, data)
             assert_escaped(figure, where)
             patch = map_page.update_map(ctx, lang, state)[0]
             assert_escaped(patch.to_plotly_json(), where + " (patch)")

@@ -14,6 +14,7 @@ from dashboard.i18n import Translator
 from dashboard.pages import map_page
 from dashboard.shell import sync_url
 from dashboard.urlstate import defaults, parse_query
+from dashboard.views import map as map_view
 from layers import LAYERS
 from layers.categories import RATINGS
 from queries.monitoring import monitoring_status
@@ -42,7 +43,7 @@ def applied(figure: dict, patch) -> dict:
 
 def page_figure(ctx, state) -> dict:
     t = Translator("en")
-    return map_page.figure_for(ctx, t, state, map_page.view_data(ctx, state))
+    return map_view.figure_for(ctx, t, state, map_view.view_data(ctx, state))
 
 
 def markers(figure) -> dict:
@@ -72,7 +73,7 @@ def test_monitoring_colours_follow_the_ratings(ctx, demo_sqlite_file):
     figure = applied(page_figure(ctx, defaults()), patch)
     ratings = monitoring_status(ctx.engine, Filters(), Scope(PROJECT_OBLASTS)).set_index("pcode")
     trace = markers(figure)
-    order = map_page.located(map_page.view_data(ctx, state)).pcode
+    order = map_view.located(map_view.view_data(ctx, state)).pcode
     for pcode, colour in zip(order, trace["marker"]["color"], strict=True):
         assert colour == RATINGS.colour(ratings.rating[pcode])
 
@@ -99,7 +100,7 @@ def test_currency_change_converts_the_kpis(ctx):
 
 
 def test_click_opens_the_side_panel(ctx):
-    order = map_page.located(map_page.view_data(ctx, defaults())).pcode.tolist()
+    order = map_view.located(map_view.view_data(ctx, defaults())).pcode.tolist()
     curve = map_figure.INDEX["municipalities"]
     for number, pcode in enumerate(order):
         point = {"curveNumber": curve, "pointNumber": number}
@@ -124,12 +125,12 @@ def test_side_panel_refuses_a_municipality_outside_the_scope(ctx):
 
 
 def test_focus_zooms_to_the_place(ctx):
-    data = map_page.view_data(ctx, defaults())
-    west, south, east, north = map_page.focus_bounds(data, SUMBULA)
+    data = map_view.view_data(ctx, defaults())
+    west, south, east, north = map_view.focus_bounds(data, SUMBULA)
     sumbula = data["municipalities"].set_index("pcode").loc[SUMBULA]
     assert west < sumbula.lon < east and south < sumbula.lat < north
     assert east - west < 1
-    everything = map_page.focus_bounds(data, None)
+    everything = map_view.focus_bounds(data, None)
     assert everything[2] - everything[0] > 3
 
 

@@ -12,8 +12,8 @@ from PIL import Image
 
 from dashboard import create_app
 from dashboard.i18n import Translator
-from dashboard.pages import map_page
 from dashboard.reports import images
+from dashboard.views import map as map_view
 from geodata.sources import ATTRIBUTION
 from layers.base import plotly_text
 from tests.conftest import skip_or_fail
@@ -65,7 +65,7 @@ def test_each_municipality_is_drawn_in_its_legend_colour(ctx, theme):
     figure = images.decorate(figure, images.caption(ctx, t, state, "x", "y"))
     png = images.render(figure, "png", *images.SCREEN)
     picture = Image.open(io.BytesIO(png)).convert("RGB")
-    frame = map_page.located(data)
+    frame = map_view.located(data)
     colours = data["layer"].colours(frame, None, "KGS")
     legend = {colour for _label, colour in images.legend_entries(t, data, state)}
     assert len(frame) == 12

@@ -24,8 +24,8 @@ from dashboard.components import map_figure
 from dashboard.components.filter_bar import filters_from_state
 from dashboard.geo_routes import EMPTY_WORLD, feature_collection
 from dashboard.i18n import N_, Translator
-from dashboard.pages import map_page
 from dashboard.urlstate import build_query, defaults
+from dashboard.views import map as map_view
 from geodata.sources import ATTRIBUTION
 from layers import layer_by_id
 from layers.base import plotly_text
@@ -284,7 +284,7 @@ def legend_entries(t: Translator, data: dict, state: dict) -> list[tuple[str, st
     colours = layer.colours(frame, measure.id, currency)
 
     def fmt(value):
-        return formatting.value(value, measure.kind, t, currency, map_page.CATEGORY_LABELS)
+        return formatting.value(value, measure.kind, t, currency, map_view.CATEGORY_LABELS)
 
     entries = [
         (f"{e.label} ({sum(1 for c in colours if c == e.colour)})", e.colour)
@@ -310,10 +310,10 @@ def map_figure_for(
     ctx, t: Translator, state: dict, *, legend: bool = True, marker_size: int = 22
 ) -> tuple[dict, dict]:
     """The map of a view as a self-contained figure dict (geometry inlined), and its data."""
-    data = dict(map_page.view_data(ctx, state))
+    data = dict(map_view.view_data(ctx, state))
     data["maplibre"] = False  # exports always draw SVG geo traces
     figure = map_figure.base_map(maplibre=False).to_dict()
-    map_figure.apply(figure, map_page.trace_values(t, data, state), {})
+    map_figure.apply(figure, map_view.trace_values(t, data, state), {})
     filters = filters_from_state(state)
     places = Filters(oblasts=filters.oblasts, rayons=filters.rayons)
     areas = ctx.cached(
@@ -327,7 +327,7 @@ def map_figure_for(
     layout["dragmode"] = False
     geo = layout.setdefault("geo", {})
     geo["domain"] = {"x": [0, MAP_WIDTH if legend else 1], "y": [0, 1]}
-    box = map_figure.view_range(map_page.focus_bounds(data, state["focus"]))
+    box = map_figure.view_range(map_view.focus_bounds(data, state["focus"]))
     if box:
         west, south, east, north = box
         geo["lonaxis"] = {"range": [west, east]}

@@ -1,0 +1,334 @@
+"""The Map view's data and figure values: pure functions of (context, translator, state),
+no Dash callbacks.
+
+The page (dashboard/pages/map_page.py) lays these out; exports draw the same map from them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import formatting
+from dashboard.components import map_figure
+from dashboard.components.filter_bar import (
+    filters_from_state,
+)
+from dashboard.i18n import N_, Translator
+from layers import layer_by_id
+from layers.base import NO_DATA, plotly_text
+from layers.categories import (
+    RATING_LABELS,
+    RATINGS,
+    REVIEW_LABELS,
+    SECTOR_LABELS,
+    SECTORS,
+    STAGE_LABELS,
+)
+from queries import geography, kpis, monitoring, projects
+from queries.scope import Filters
+
+PATH = "/"
+
+
+TITLE = N_("Map")
+
+
+OVERLAY_LABELS = {
+    "projects": N_("Project markers"),
+    "badges": N_("Monitoring badges"),
+    "labels": N_("Labels"),
+    "rayons": N_("Rayon borders"),
+}
+
+
+CATEGORY_LABELS = {**SECTOR_LABELS, **RATING_LABELS, **STAGE_LABELS, **REVIEW_LABELS}
+
+
+def view_data(ctx, state: dict) -> dict:
+    """Every frame one view of the map needs, from the (cached) queries."""
+    scope = ctx.current_scope()
+    filters = filters_from_state(state)
+    places = Filters(oblasts=filters.oblasts, rayons=filters.rayons)
+    layer = layer_by_id(state["theme"])
+    data = {
+        "layer": layer,
+        "filters": filters,
+        "oblasts": ctx.cached(
+            "oblasts", geography.oblasts, Filters(oblasts=filters.oblasts), scope=scope
+        ),
+        "rayons": ctx.cached("rayons", geography.rayons, places, scope=scope),
+        "areas": ctx.cached(
+            "municipality_areas", geography.municipality_areas, places, scope=scope
+        ).pcode.tolist(),
+        "municipalities": ctx.cached(
+            "programme_municipalities", geography.programme_municipalities, places, scope=scope
+        ),
+        "frame": ctx.cached(f"layer:{layer.id}", layer.query, filters, scope=scope),
+        "kpis": ctx.cached("kpi_summary", kpis.kpi_summary, filters, scope=scope),
+        "maplibre": bool(ctx.settings.tiles_url),
+    }
+    if "projects" in state["overlays"]:
+        data["projects"] = ctx.cached(
+            "project_points", projects.project_points, filters, scope=scope
+        )
+    if "badges" in state["overlays"]:
+        data["ratings"] = ctx.cached(
+            "monitoring_status", monitoring.monitoring_status, filters, scope=scope
+        )
+    return data
+
+
+def hover_template(t: Translator, layer) -> str:
+    """One hover template per theme: the names come from `text` and `hovertext`, the values
+    from `customdata` (so a theme change sends short values, not a text per municipality)."""
+    lines = ["<b>%{text}</b>", "%{hovertext}"]
+    lines += [f"{t(field.label)}: %{{customdata[{i}]}}" for i, field in enumerate(layer.tooltip)]
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def hover_values(t: Translator, layer, frame: pd.DataFrame, currency: str) -> list[list]:
+    """The formatted tooltip values per municipality, column by column."""
+    columns = [
+        [
+            plotly_text(formatting.value(v, field.kind, t, currency, CATEGORY_LABELS))
+            for v in frame[field.column].tolist()
+        ]
+        for field in layer.tooltip
+    ]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def located(data: dict) -> pd.DataFrame:
+    """The municipalities drawn as markers, in the markers' order (the layer's columns added)."""
+    frame = data["municipalities"].merge(
+        data["frame"], on="pcode", how="left", suffixes=("", "_layer")
+    )
+    return frame[frame.lon.notna() & frame.lat.notna()].reset_index(drop=True)
+
+
+#: what a change of each control redraws (anything else, e.g. the oblast filter: everything)
+AFFECTS = {
+    "theme": {"values", "flags", "legend", "about", "measures"},
+    "measure": {"values", "flags", "legend"},
+    "overlays": {"rayon_lines", "projects", "project_values", "badges", "labels", "legend"},
+    "focus": {"viewport"},
+    "currency": {"values", "project_values", "legend", "kpis"},
+    **{
+        name: {"values", "flags", "projects", "project_values", "badges", "legend", "kpis"}
+        for name in ("as_of", "phase", "year", "sector", "status")
+    },
+    **{name: set() for name in ("selected", "lang", "compare", "rank", "per", "q", "group")},
+}
+
+
+EVERYTHING = {
+    "rayons",
+    "rayon_lines",
+    "oblasts",
+    "places",
+    "values",
+    "flags",
+    "projects",
+    "project_values",
+    "badges",
+    "labels",
+    "legend",
+    "kpis",
+    "about",
+    "measures",
+    "viewport",
+}
+
+
+def affected(changed: set[str] | None) -> set[str]:
+    """What must be redrawn when the controls in `changed` changed (None: everything)."""
+    if changed is None:
+        return set(EVERYTHING)
+    parts = set()
+    for name in changed:
+        parts |= AFFECTS.get(name, EVERYTHING)
+    return parts
+
+
+def changed_controls(drawn: dict, state: dict) -> set[str]:
+    """The URL parameters whose value differs between the drawn view and `state`."""
+    return {name for name in state if name != "path" and drawn.get(name) != state[name]}
+
+
+def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> dict[str, dict]:
+    """The values of the map's traces, limited to `parts`, for one view."""
+    layer, currency = data["layer"], state["currency"]
+    measure = layer.measure(state["measure"])
+    frame = located(data)
+    overlays = set(state["overlays"])
+    rayons, oblasts = data["rayons"], data["oblasts"]
+    values: dict[str, dict] = {}
+
+    def add(trace, props):
+        values.setdefault(trace, {}).update(props)
+
+    if "rayons" in parts:
+        add(
+            "rayons",
+            {
+                "locations": rayons.pcode.tolist(),
+                "z": [0] * len(rayons),
+                "text": [plotly_text(t.name(row)) for _, row in rayons.iterrows()],
+            },
+        )
+    if "rayons" in parts or "rayon_lines" in parts:
+        add("rayons", {"marker.line.width": 0.7 if "rayons" in overlays else 0})
+    if "oblasts" in parts:
+        add("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)})
+    if "places" in parts:
+        add(
+            "municipalities",
+            {
+                "lon": frame.lon.tolist(),
+                "lat": frame.lat.tolist(),
+                "text": [plotly_text(t.name(row)) for _, row in frame.iterrows()],
+                "hovertext": [
+                    plotly_text(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}")
+                    for _, row in frame.iterrows()
+                ],
+            },
+        )
+    if "places" in parts:
+        add("areas", {"locations": data["areas"]})
+    if "values" in parts:
+        colour_of = dict(zip(frame.pcode, layer.colours(frame, measure.id, currency), strict=True))
+        add(
+            "areas", map_figure.discrete_colours([colour_of.get(p, NO_DATA) for p in data["areas"]])
+        )
+        add(
+            "municipalities",
+            {
+                "marker.color": layer.colours(frame, measure.id, currency),
+                "customdata": hover_values(t, layer, frame, currency),
+                "hovertemplate": hover_template(t, layer),
+            },
+        )
+    if "flags" in parts:
+        add("flags", flag_values(layer, frame))
+    if "projects" in parts:
+        add("projects", project_places(t, data))
+    if "project_values" in parts:
+        add("projects", project_values(t, data, currency))
+    if "badges" in parts:
+        add("badges", badge_values(t, data, frame))
+    if "labels" in parts:
+        # MapLibre would fetch glyphs from a font server for text: labels are SVG-only
+        add(
+            "labels",
+            label_values(t, oblasts, rayons, "labels" in overlays and not uses_maplibre(data)),
+        )
+    return values
+
+
+def uses_maplibre(data: dict) -> bool:
+    return data.get("maplibre", False)
+
+
+def flag_values(layer, frame) -> dict:
+    if not layer.flag:
+        return {"lon": [], "lat": [], "visible": False}
+    flagged = frame[frame[layer.flag.column].fillna(False).astype(bool)]
+    return {
+        "lon": [v + 0.09 for v in flagged.lon],
+        "lat": [v + 0.06 for v in flagged.lat],
+        "visible": True,
+    }
+
+
+def project_places(t: Translator, data: dict) -> dict:
+    """Where the project markers are and what they are (not their money)."""
+    points = data.get("projects")
+    if points is None or points.empty:
+        return {"lon": [], "lat": [], "text": [], "visible": False}
+    return {
+        "lon": points.lon.tolist(),
+        "lat": points.lat.tolist(),
+        "visible": True,
+        "text": [plotly_text(f"{row.code} {row.title}") for row in points.itertuples()],
+        "hovertext": [plotly_text(t(SECTOR_LABELS.get(s, s))) for s in points.sector],
+        "marker.color": [SECTORS.colour(s) for s in points.sector],
+        "hovertemplate": "<b>%{text}</b><br>%{hovertext}<br>%{customdata}<extra></extra>",
+    }
+
+
+def project_values(t: Translator, data: dict, currency: str) -> dict:
+    """The project markers' money: size by budget and the amount in the hover."""
+    points = data.get("projects")
+    if points is None or points.empty:
+        return {}
+    largest = max(points.total_minor.max() or 1, 1)
+    return {
+        "customdata": [
+            plotly_text(formatting.money(v, currency, t.lang)) for v in points.total_minor
+        ],
+        "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
+    }
+
+
+def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
+    ratings = data.get("ratings")
+    if ratings is None:
+        return {"lon": [], "lat": [], "visible": False}
+    rated = frame[["pcode", "lon", "lat"]].merge(ratings, on="pcode").dropna(subset=["rating"])
+    return {
+        "lon": [v - 0.09 for v in rated.lon],
+        "lat": [v + 0.06 for v in rated.lat],
+        "visible": True,
+        "customdata": rated.pcode.tolist(),
+        "marker.symbol": [map_figure.RATING_SYMBOLS[r] for r in rated.rating],
+        "marker.color": [RATINGS.colour(r) for r in rated.rating],
+        "hovertext": [
+            plotly_text(f"{t('Latest rating')}: {t(RATING_LABELS[r])}") for r in rated.rating
+        ],
+    }
+
+
+def label_values(t: Translator, oblasts, rayons, visible: bool) -> dict:
+    if not visible:
+        return {"lon": [], "lat": [], "text": [], "visible": False}
+    lon, lat, text = [], [], []
+    for frame, upper in ((rayons, False), (oblasts, True)):
+        shaped = frame[frame.geometry.notna()]
+        for point, (_, row) in zip(
+            shaped.geometry.representative_point(), shaped.iterrows(), strict=True
+        ):
+            lon.append(round(point.x, 4))
+            lat.append(round(point.y, 4))
+            name = t.name(row)
+            text.append(f"<b>{plotly_text(name.upper())}</b>" if upper else plotly_text(name))
+    return {"lon": lon, "lat": lat, "text": text, "visible": True}
+
+
+def focus_bounds(data: dict, focus: str | None):
+    """(west, south, east, north) of the focused unit, else of everything shown."""
+    for frame in (data["oblasts"], data["rayons"]):
+        match = frame[(frame.pcode == focus) & frame.geometry.notna()] if focus else frame[:0]
+        if len(match):
+            return tuple(match.total_bounds)
+    places = data["municipalities"].dropna(subset=["lon", "lat"])
+    match = places[places.pcode == focus] if focus else places[:0]
+    if len(match):
+        row = match.iloc[0]
+        return row.lon - 0.25, row.lat - 0.2, row.lon + 0.25, row.lat + 0.2
+    shaped = data["oblasts"][data["oblasts"].geometry.notna()]
+    if len(shaped):
+        return tuple(shaped.total_bounds)
+    if len(places):
+        return places.lon.min(), places.lat.min(), places.lon.max(), places.lat.max()
+    return None
+
+
+def figure_for(ctx, t: Translator, state: dict, data: dict):
+    maplibre = bool(ctx.settings.tiles_url)
+    figure = map_figure.base_map(maplibre=maplibre, tiles_url=ctx.settings.tiles_url).to_dict()
+    map_figure.apply(
+        figure,
+        trace_values(t, data, state),
+        map_figure.viewport(focus_bounds(data, state["focus"]), maplibre),
+    )
+    figure["layout"]["uirevision"] = state["focus"] or "all"
+    return figure
