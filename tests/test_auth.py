@@ -15,7 +15,8 @@ from dash import Input, Output
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dashboard import auth, create_app, login, user_cli
+from dashboard import auth, create_app, login
+from dashboard.cli import users as user_cli
 from dashboard.settings import Settings
 from dashboard.shell import route
 from queries import demo, users

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dashboard.boundary_cli import add_commands, plan_for
-from dashboard.cli import CliError
+from dashboard.cli.boundaries import add_commands, plan_for
+from dashboard.cli.common import CliError
 from dashboard.settings import Settings as AppSettings
 from geodata.boundary_file import in_wgs84, read_boundary_file
 from geodata.boundary_import import TOLERANCE, describe, plan_import

@@ -23,7 +23,8 @@ import warnings
 import pytest
 from sqlalchemy import select
 
-from dashboard.cli import main, prepare_database
+from dashboard.cli import main
+from dashboard.cli.serve import prepare_database
 from dashboard.i18n import Translator
 from dashboard.settings import Settings
 from dashboard.unavailable import NO_SECRET_KEY

@@ -54,7 +54,7 @@ def test_h3_waiting_places_are_fewer_than_the_server_threads():
 def test_h3_aimak_serve_runs_the_thread_pool_the_limits_assume(monkeypatch, settings):
     import waitress
 
-    from dashboard import cli
+    from dashboard.cli import serve as cli
 
     served = {}
     monkeypatch.setattr(cli, "prepare_database", lambda s: None)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from dashboard import cli
-from dashboard.import_cli import ProgressBar, add_commands
+from dashboard.cli.imports import ProgressBar, add_commands
 from queries.engine import make_engine, sqlite_url
 from queries.imports.tables import TABLES
 from queries.models import Role, User

@@ -12,8 +12,8 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from dashboard import create_app
+from dashboard.cli.reports import add_commands
 from dashboard.i18n import Translator
-from dashboard.report_cli import add_commands
 from dashboard.reports import deck
 from dashboard.reports.images import ScopedContext
 from queries import geography

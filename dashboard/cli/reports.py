@@ -10,18 +10,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from dashboard.app import create_app
+from dashboard.i18n import LANGUAGES
+from dashboard.reports.images import DEFAULT_BASE_URL, FORMATS, ScopedContext, map_image
 from queries.models import Oblast
 from queries.scope import Scope
 
-from .i18n import LANGUAGES
+from .common import CliError, open_database, say
 
 
 def _context(settings, oblasts: list[str] | None):
     """An app context over the database whose scope is the chosen oblasts."""
-    from .app import create_app
-    from .cli import CliError, open_database
-    from .reports.images import ScopedContext
-
     engine = open_database(settings)
     with engine.connect() as connection:
         known = set(connection.scalars(select(Oblast.pcode)))
@@ -33,14 +32,12 @@ def _context(settings, oblasts: list[str] | None):
 
 
 def _write(path: str, data: bytes, started: float) -> None:
-    from .cli import say
-
     Path(path).write_bytes(data)
     say(f"Wrote {path} ({len(data):,} bytes) in {time.perf_counter() - started:.1f} s")
 
 
 def cmd_deck(args, settings) -> None:
-    from .reports.deck import build_deck
+    from dashboard.reports.deck import build_deck  # python-pptx: CLI start-up time
 
     started = time.perf_counter()
     ctx = _context(settings, args.oblast)
@@ -49,8 +46,7 @@ def cmd_deck(args, settings) -> None:
 
 
 def cmd_report(args, settings) -> None:
-    from .cli import CliError
-    from .reports import pdf
+    from dashboard.reports import pdf  # reportlab: CLI start-up time
 
     started = time.perf_counter()
     ctx = _context(settings, [args.oblast] if args.oblast else None)
@@ -67,8 +63,6 @@ def cmd_report(args, settings) -> None:
 
 
 def cmd_map_image(args, settings) -> None:
-    from .reports.images import map_image
-
     started = time.perf_counter()
     ctx = _context(settings, args.oblast)
     state = {"theme": args.theme, "oblast": tuple(args.oblast or ())}
@@ -80,7 +74,6 @@ def cmd_map_image(args, settings) -> None:
 
 def add_commands(commands) -> None:
     """Register deck, report and map-image on the `aimak` parser's subparsers."""
-    from .reports.images import DEFAULT_BASE_URL, FORMATS
 
     def common(parser):
         parser.add_argument("--lang", choices=LANGUAGES, help="language of the export")

@@ -1,9 +1,7 @@
-"""`aimak boundaries import FILE`: official polygons for oblasts, rayons or municipalities.
+"""`aimak geodata install|status` and `aimak boundaries import FILE`: the boundaries.
 
-The command always shows the dry run first (every feature that is not plainly accepted,
-with its reason, and the counts); with --dry-run it stops there. Otherwise it stores the
-polygons in one transaction, unless features were rejected and --accept-valid was not
-given. The exit code is non-zero when features were rejected (without --accept-valid).
+`geodata install` reads, validates, simplifies and stores the installation's boundary files;
+`boundaries import` brings official polygons for oblasts, rayons or municipalities.
 """
 
 from __future__ import annotations
@@ -11,9 +9,72 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
+from dashboard.settings import Settings
 from geodata.boundary_import import LEVELS, TOLERANCE, BoundaryPlan, describe, plan_import
+from geodata.prepare import read_boundaries, simplify
+from geodata.sources import GeodataError, find_geodata_dir
+from queries.boundaries import (
+    BoundaryStoreError,
+    apply_import,
+    national_outline,
+    reference_points,
+    unit_codes,
+)
+from queries.geography import boundaries_installed, store_boundaries
+from queries.models import Oblast
+
+from .common import CliError, say, step, upgraded_database
+
+IMPORT_DESCRIPTION = """\
+The command always shows the dry run first (every feature that is not plainly accepted,
+with its reason, and the counts); with --dry-run it stops there. Otherwise it stores the
+polygons in one transaction, unless features were rejected and --accept-valid was not
+given. The exit code is non-zero when features were rejected (without --accept-valid).
+"""
+
+
+def install_geodata(engine: Engine, source: str | Path | None) -> dict:
+    """Read, validate, simplify and store the boundaries found at `source` (or by lookup)."""
+    directory = find_geodata_dir(source)
+    if directory is None:
+        raise CliError(
+            "no boundary files found: pass --from DIR or set AIMAK_GEODATA "
+            "(see README, 'Data sources')"
+        )
+    say(f"Installing boundaries from {directory}")
+    progress = step("boundaries")
+    boundaries = read_boundaries(directory, progress=progress)
+    progress("read and validated")
+    prepared = simplify(boundaries)
+    progress("simplified")
+    counts = store_boundaries(
+        engine, prepared, source="OCHA COD-AB KGZ 2018; open-admin-data", file_name=str(directory)
+    )
+    progress(", ".join(f"{n} {table}" for table, n in counts.items()) + " stored")
+    return counts
+
+
+def units_installed(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(Oblast)) or 0
+
+
+def cmd_geodata(args, settings: Settings) -> None:
+    engine = upgraded_database(settings)
+    if args.action == "install":
+        try:
+            install_geodata(engine, args.source or settings.geodata_dir)
+        except GeodataError as error:
+            raise CliError(str(error)) from error
+        return
+    directory = find_geodata_dir(settings.geodata_dir)
+    say(f"Boundary files: {directory or 'not found'}")
+    say(
+        f"Units in the database: {units_installed(engine)} oblasts; "
+        f"polygons {'installed' if boundaries_installed(engine) else 'not installed'}"
+    )
 
 
 def plan_for(
@@ -26,8 +87,6 @@ def plan_for(
 ) -> BoundaryPlan:
     """The dry run of importing `path` against the units, outline and reference points in
     the database of `engine` (options: tolerance, layer, crs, repair)."""
-    from queries.boundaries import national_outline, reference_points, unit_codes
-
     return plan_import(
         path,
         level,
@@ -41,14 +100,7 @@ def plan_for(
 
 
 def cmd_boundaries_import(args, settings) -> None:
-    from geodata.sources import GeodataError
-    from queries import engine as db
-    from queries.boundaries import BoundaryStoreError, apply_import
-
-    from .cli import CliError, open_database, say
-
-    engine = open_database(settings)
-    db.upgrade(engine)
+    engine = upgraded_database(settings)
     try:
         plan = plan_for(
             engine,
@@ -88,13 +140,17 @@ def cmd_boundaries_import(args, settings) -> None:
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register `boundaries import` on the `aimak` command's subparsers."""
+    """Register `geodata` and `boundaries import` on the `aimak` command's subparsers."""
+    geodata = subparsers.add_parser("geodata", help="install or inspect boundaries")
+    geodata.add_argument("action", choices=["install", "status"])
+    geodata.add_argument("--from", dest="source", help="directory of boundary files")
+    geodata.set_defaults(run=cmd_geodata)
     boundaries = subparsers.add_parser("boundaries", help="import official boundary polygons")
     actions = boundaries.add_subparsers(dest="action", required=True)
     command = actions.add_parser(
         "import",
         help="import polygons of one level from GeoJSON, GeoPackage, zipped Shapefile or KML",
-        description=__doc__.split("\n\n", 1)[1],
+        description=IMPORT_DESCRIPTION,
     )
     command.add_argument("file", type=Path, help="GeoJSON, GeoPackage, zipped Shapefile or KML")
     command.add_argument("--level", required=True, choices=LEVELS)

@@ -17,7 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-from .i18n import N_, Translator
+from dashboard.i18n import N_, Translator
+from queries.imports import pipeline
+from queries.imports.reader import MAX_FILE_BYTES
+from queries.imports.rules import RULES, quote
+from queries.imports.tables import BY_KEY
+from queries.imports.templates import template_csv_files, template_workbook
+
+from .common import CliError, say, upgraded_database
 
 LANGUAGES = ("ky", "ru", "en")
 #: how many rejections are printed before "… and N more"
@@ -63,29 +70,21 @@ def add_commands(subparsers) -> None:
     importing.set_defaults(run=cmd_import)
 
 
-def _cli():
-    from dashboard import cli  # imported late: cli.py imports this module
-
-    return cli
-
-
 def cmd_template(args, settings) -> None:
-    from queries.imports.templates import template_csv_files, template_workbook
-
     del settings
     target = Path(args.file)
     if target.suffix.lower() == ".xlsx":
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(template_workbook(args.lang))
-        _cli().say(f"Template written: {target} ({args.lang})")
+        say(f"Template written: {target} ({args.lang})")
         return
     if target.exists() and not target.is_dir():
-        raise _cli().CliError(f"{target} is a file: name an .xlsx file or a directory for CSV")
+        raise CliError(f"{target} is a file: name an .xlsx file or a directory for CSV")
     target.mkdir(parents=True, exist_ok=True)
     files = template_csv_files(args.lang)
     for name, data in files.items():
         (target / name).write_bytes(data)
-    _cli().say(f"CSV templates written to {target}: {', '.join(files)} ({args.lang})")
+    say(f"CSV templates written to {target}: {', '.join(files)} ({args.lang})")
 
 
 class ProgressBar:
@@ -121,16 +120,12 @@ class ProgressBar:
 
 def rejection_message(rejection, t: Translator) -> str:
     """A rejection's message in t's language: its rule's message, translated and filled in."""
-    from queries.imports.rules import RULES
-
     rule = RULES.get(rejection.code)
     return t(rule.message, **rejection.params) if rule else rejection.message
 
 
 def rejection_place(rejection, t: Translator) -> str:
     """Where a rejection is: sheet, row, column and cell as far as known, else the whole file."""
-    from queries.imports.rules import quote
-
     where = []
     if rejection.sheet is not None:
         where.append(t("sheet {sheet}", sheet=quote(rejection.sheet)))
@@ -200,8 +195,6 @@ def summary_lines(summary, t: Translator | None = None) -> list[str]:
 
 def _table_title(name: str, t: Translator) -> str:
     """A table's name in t's language: its sheet's name, else the name of what it holds."""
-    from queries.imports.tables import BY_KEY
-
     if name in BY_KEY:
         return BY_KEY[name].sheet_name(t.lang)
     return t(OTHER_TABLES[name]) if name in OTHER_TABLES else name
@@ -216,23 +209,16 @@ def _row(cells, widths) -> str:
 
 
 def cmd_import(args, settings) -> None:
-    from queries import engine as db
-    from queries.imports import pipeline
-    from queries.imports.reader import MAX_FILE_BYTES
-    from queries.imports.rules import RULES
-
-    cli = _cli()
     t = Translator(args.lang or settings.default_lang)
     path = Path(args.file)
     if not path.is_file():
-        raise cli.CliError(t("no such file: {path}", path=path))
+        raise CliError(t("no such file: {path}", path=path))
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:  # refused before reading it into memory
         too_large = RULES["E-FILE-TOO-LARGE"]
-        raise cli.CliError(t(too_large.message, size=size, limit=MAX_FILE_BYTES))
+        raise CliError(t(too_large.message, size=size, limit=MAX_FILE_BYTES))
     data = path.read_bytes()
-    engine = cli.open_database(settings)
-    db.upgrade(engine)
+    engine = upgraded_database(settings)
     progress = ProgressBar()
     try:
         if args.dry_run:
@@ -249,20 +235,20 @@ def cmd_import(args, settings) -> None:
     except pipeline.ImportRefused as refused:
         progress.close()
         for line in summary_lines(refused.summary, t):
-            cli.say(line)
+            say(line)
         reason = refusal(refused.summary, t, args.accept_valid)
-        raise cli.CliError(reason or t(refused.template, **refused.params)) from None
+        raise CliError(reason or t(refused.template, **refused.params)) from None
     finally:
         engine.dispose()
     progress.close()
     for line in summary_lines(summary, t):
-        cli.say(line)
+        say(line)
     if args.dry_run:
-        cli.say(t("Dry run: nothing was written."))
+        say(t("Dry run: nothing was written."))
         if reason := refusal(summary, t, args.accept_valid):
-            raise cli.CliError(reason)
+            raise CliError(reason)
         return
-    cli.say(
+    say(
         t(
             "Imported (batch {batch}): {created} created, {updated} updated, "
             "{unchanged} unchanged, {rejected} rejected.",

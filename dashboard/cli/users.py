@@ -8,21 +8,9 @@ import sys
 from queries import users
 from queries.users import PERSON_ROLES, UserError
 
+from .common import say, upgraded_database
+
 ROLES = [role.value for role in PERSON_ROLES]
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def _engine(settings):
-    from queries import engine as db
-
-    from .cli import open_database
-
-    engine = open_database(settings)
-    db.upgrade(engine)
-    return engine
 
 
 def _oblasts(values) -> list[str]:
@@ -52,7 +40,7 @@ def describe(account) -> str:
 
 
 def cmd_add(args, settings) -> None:
-    engine = _engine(settings)
+    engine = upgraded_database(settings)
     password = read_password(args.password_stdin)
     account = users.add_user(
         engine,
@@ -62,30 +50,30 @@ def cmd_add(args, settings) -> None:
         oblasts=_oblasts(args.oblast),
         display_name=args.name,
     )
-    _say(f"Added: {describe(account)}")
+    say(f"Added: {describe(account)}")
 
 
 def cmd_list(args, settings) -> None:
-    for account in users.accounts(_engine(settings)):
-        _say(describe(account))
+    for account in users.accounts(upgraded_database(settings)):
+        say(describe(account))
 
 
 def cmd_set_role(args, settings) -> None:
     account = users.set_role(
-        _engine(settings), args.username, args.role, oblasts=_oblasts(args.oblast)
+        upgraded_database(settings), args.username, args.role, oblasts=_oblasts(args.oblast)
     )
-    _say(f"Changed: {describe(account)}")
+    say(f"Changed: {describe(account)}")
 
 
 def cmd_disable(args, settings) -> None:
-    account = users.disable_user(_engine(settings), args.username)
-    _say(f"Disabled: {describe(account)}")
+    account = users.disable_user(upgraded_database(settings), args.username)
+    say(f"Disabled: {describe(account)}")
 
 
 def cmd_password(args, settings) -> None:
-    engine = _engine(settings)
+    engine = upgraded_database(settings)
     account = users.set_password(engine, args.username, read_password(args.password_stdin))
-    _say(f"New password set for {account.username}; their other sessions have ended")
+    say(f"New password set for {account.username}; their other sessions have ended")
 
 
 def add_commands(subparsers) -> None:

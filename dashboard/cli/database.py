@@ -16,25 +16,11 @@ from queries import engine as db
 from queries.schema_changes import downgrade_plan, revision_chain
 from queries.table_dump import row_counts
 
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def _open(settings) -> Engine:
-    from .cli import open_database
-
-    return open_database(settings)
-
-
-def _refuse(message: str) -> Exception:
-    from .cli import CliError
-
-    return CliError(message)
+from .common import CliError, open_database, say
 
 
 def _say_revision(engine: Engine) -> None:
-    _say(f"Database revision: {db.current_revision(engine) or 'none'}")
+    say(f"Database revision: {db.current_revision(engine) or 'none'}")
 
 
 def safety_backup(settings, engine: Engine, before: str) -> backups.BackupFile:
@@ -44,35 +30,35 @@ def safety_backup(settings, engine: Engine, before: str) -> backups.BackupFile:
     revision = db.current_revision(engine)
     name = f"aimak-{revision}-before-{before}-{stamp}{backups.SUFFIXES[method]}"
     written = backups.backup(engine, Path(settings.data_dir) / "backups" / name)
-    _say(f"Backup written: {written.path} ({written.describe()})")
+    say(f"Backup written: {written.path} ({written.describe()})")
     return written
 
 
 def cmd_upgrade(args, settings) -> None:
-    engine = _open(settings)
+    engine = open_database(settings)
     db.upgrade(engine, args.revision)
     _say_revision(engine)
 
 
 def cmd_current(args, settings) -> None:
-    _say_revision(_open(settings))
+    _say_revision(open_database(settings))
 
 
 def cmd_downgrade(args, settings) -> None:
-    engine = _open(settings)
+    engine = open_database(settings)
     try:
         plan = downgrade_plan(db.current_revision(engine), args.revision)
     except ValueError as error:
-        raise _refuse(str(error)) from None
-    _say(plan.describe(row_counts(engine)))
+        raise CliError(str(error)) from None
+    say(plan.describe(row_counts(engine)))
     if not args.yes:
-        raise _refuse(
+        raise CliError(
             f"nothing changed: add --yes to downgrade to {args.revision} "
             "(a backup is written first)"
         )
     if args.backup:
         written = backups.backup(engine, args.backup)
-        _say(f"Backup written: {written.path} ({written.describe()})")
+        say(f"Backup written: {written.path} ({written.describe()})")
     else:
         safety_backup(settings, engine, f"downgrade-to-{args.revision}")
     db.downgrade(engine, args.revision)
@@ -80,30 +66,31 @@ def cmd_downgrade(args, settings) -> None:
 
 
 def cmd_backup(args, settings) -> None:
-    written = backups.backup(_open(settings), args.file, portable=args.portable)
-    _say(f"Backup written: {written.path} ({written.describe()})")
+    written = backups.backup(open_database(settings), args.file, portable=args.portable)
+    say(f"Backup written: {written.path} ({written.describe()})")
 
 
 def cmd_restore(args, settings) -> None:
-    engine = _open(settings)
+    engine = open_database(settings)
     found = backups.read_backup(args.file)
     backups.check_restorable(engine, found)
     if not backups.is_empty(engine):
         if not args.yes:
-            raise _refuse(
+            raise CliError(
                 "the database holds data: add --yes to replace it with the backup "
                 "(what it holds is backed up first)"
             )
         safety_backup(settings, engine, "restore")
     counts = backups.restore(engine, found.path, replace=True)
     rows = sum(n for table, n in counts.items() if table != "alembic_version")
-    _say(f"Restored {found.path} ({found.describe()}): {rows} rows in {len(counts) - 1} tables")
+    say(f"Restored {found.path} ({found.describe()}): {rows} rows in {len(counts) - 1} tables")
     head = revision_chain()[-1]
     if found.revision != head:
-        _say(f"The database is at revision {found.revision}: aimak db upgrade brings it to {head}")
+        say(f"The database is at revision {found.revision}: aimak db upgrade brings it to {head}")
 
 
 def add_commands(commands) -> None:
+    """Register `db ...` on the `aimak` command's subparsers."""
     database = commands.add_parser("db", help="migrate, back up and restore the reporting database")
     actions = database.add_subparsers(dest="action", required=True)
     upgrade = actions.add_parser("upgrade", help="migrate up to REV (default: the newest)")
