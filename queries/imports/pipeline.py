@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from queries.imports import reader as read
 from queries.imports.locking import ImportBusy, lock_imports
@@ -49,6 +49,7 @@ from queries.imports.rules import (
 )
 from queries.imports.tables import (
     BOOL,
+    BY_KEY,
     CHOICE,
     CODE,
     DATE,
@@ -65,44 +66,22 @@ from queries.imports.tables import (
     TEXT,
     URL,
     YEAR,
+    Checks,
     Column,
     TableSpec,
     column_for_header,
     normalise_header,
 )
 from queries.models import (
-    AgeGroup,
     AuditEntry,
-    Beneficiaries,
-    BudgetLine,
-    Currency,
-    Document,
-    DocumentKind,
-    ExchangeRate,
-    FundingSource,
     ImportBatch,
-    Indicator,
-    IndicatorValue,
-    MonitoringVisit,
-    MunicipalBudget,
     Municipality,
     Oblast,
     Organisation,
     Phase,
-    Population,
-    PriorityIssue,
-    ProcurementMilestone,
     Programme,
-    ProjectStatus,
-    Rating,
     ReviewStatus,
     Role,
-    Sector,
-    Sex,
-    SocialProject,
-    Stage,
-    TrainingEvent,
-    TrainingKind,
     User,
 )
 from queries.programme import (
@@ -336,210 +315,9 @@ def load_records(session: Session, table: TableSpec) -> list[tuple[int, Record]]
     return records
 
 
-def _load_population():
-    return select(
-        Population.id,
-        Population.municipality_pcode,
-        Population.year,
-        Population.population,
-        Population.source,
-    )
-
-
-def _load_trainings():
-    return select(
-        TrainingEvent.id,
-        TrainingEvent.oblast_pcode,
-        TrainingEvent.municipality_pcode,
-        TrainingEvent.kind,
-        TrainingEvent.title,
-        TrainingEvent.start_date,
-        TrainingEvent.end_date,
-        TrainingEvent.participants_lsg,
-        TrainingEvent.participants_ngo,
-        TrainingEvent.participants_initiative,
-        TrainingEvent.participants_women,
-        Phase.number.label("phase"),
-    ).join(Phase, Phase.id == TrainingEvent.phase_id)
-
-
-def _load_priorities():
-    return select(
-        PriorityIssue.id,
-        PriorityIssue.municipality_pcode,
-        PriorityIssue.rank,
-        PriorityIssue.votes,
-        PriorityIssue.category,
-        PriorityIssue.title,
-        PriorityIssue.target_group,
-        PriorityIssue.identified_on,
-        Phase.number.label("phase"),
-    ).join(Phase, Phase.id == PriorityIssue.phase_id)
-
-
-def _load_projects():
-    return (
-        select(
-            SocialProject.id,
-            SocialProject.code,
-            SocialProject.municipality_pcode,
-            PriorityIssue.rank.label("priority_rank"),
-            Organisation.name.label("organisation"),
-            SocialProject.sector,
-            SocialProject.title,
-            SocialProject.status,
-            SocialProject.expertise_score,
-        )
-        .outerjoin(PriorityIssue, PriorityIssue.id == SocialProject.priority_issue_id)
-        .outerjoin(Organisation, Organisation.id == SocialProject.organisation_id)
-    )
-
-
-def _load_budget_lines():
-    return select(
-        BudgetLine.id,
-        SocialProject.code.label("project_code"),
-        BudgetLine.source,
-        BudgetLine.amount_tyiyn.label("amount"),
-    ).join(SocialProject, SocialProject.id == BudgetLine.project_id)
-
-
-def _load_milestones():
-    return (
-        select(
-            ProcurementMilestone.id,
-            SocialProject.code.label("project_code"),
-            ProcurementMilestone.stage,
-            ProcurementMilestone.occurred_on,
-            ProcurementMilestone.bids_count,
-            ProcurementMilestone.note,
-            Phase.number.label("phase"),
-        )
-        .join(SocialProject, SocialProject.id == ProcurementMilestone.project_id)
-        .join(Phase, Phase.id == ProcurementMilestone.phase_id)
-    )
-
-
-def _load_budgets():
-    return select(
-        MunicipalBudget.id,
-        MunicipalBudget.municipality_pcode,
-        MunicipalBudget.year,
-        MunicipalBudget.local_budget_tyiyn.label("local_budget"),
-        MunicipalBudget.social_allocation_tyiyn.label("social_allocation"),
-        MunicipalBudget.executed_tyiyn.label("executed"),
-    )
-
-
-def _load_visits():
-    return (
-        select(
-            MonitoringVisit.id,
-            SocialProject.code.label("project_code"),
-            MonitoringVisit.visit_date,
-            MonitoringVisit.rating,
-            MonitoringVisit.findings,
-            Phase.number.label("phase"),
-        )
-        .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
-        .join(Phase, Phase.id == MonitoringVisit.phase_id)
-    )
-
-
-def _load_beneficiaries():
-    return (
-        select(
-            Beneficiaries.id,
-            SocialProject.code.label("project_code"),
-            MonitoringVisit.visit_date,
-            Beneficiaries.sex,
-            Beneficiaries.age_group,
-            Beneficiaries.with_disability,
-            Beneficiaries.count,
-        )
-        .join(MonitoringVisit, MonitoringVisit.id == Beneficiaries.visit_id)
-        .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
-    )
-
-
-def _load_indicators():
-    return select(
-        Indicator.id,
-        Indicator.code,
-        SocialProject.code.label("project_code"),
-        Indicator.name,
-        Indicator.unit,
-        Indicator.baseline,
-        Indicator.target,
-    ).outerjoin(SocialProject, SocialProject.id == Indicator.project_id)
-
-
-def _load_indicator_values():
-    return (
-        select(
-            IndicatorValue.id,
-            Indicator.code.label("indicator_code"),
-            IndicatorValue.period_start,
-            IndicatorValue.period_end,
-            IndicatorValue.actual,
-            Phase.number.label("phase"),
-        )
-        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-        .join(Phase, Phase.id == IndicatorValue.phase_id)
-    )
-
-
-def _load_documents():
-    return (
-        select(
-            Document.id,
-            Document.url,
-            SocialProject.code.label("project_code"),
-            Document.municipality_pcode,
-            Document.kind,
-            Document.title,
-            Document.issued_on,
-            Phase.number.label("phase"),
-        )
-        .outerjoin(SocialProject, SocialProject.id == Document.project_id)
-        .join(Phase, Phase.id == Document.phase_id)
-    )
-
-
-def _load_exchange_rates():
-    return select(
-        ExchangeRate.id,
-        ExchangeRate.currency,
-        ExchangeRate.on_date,
-        ExchangeRate.kgs_per_unit_e4.label("rate"),
-        ExchangeRate.source,
-    )
-
-
-_LOADERS = {
-    "population": _load_population,
-    "trainings": _load_trainings,
-    "priorities": _load_priorities,
-    "projects": _load_projects,
-    "budget_lines": _load_budget_lines,
-    "milestones": _load_milestones,
-    "budgets": _load_budgets,
-    "visits": _load_visits,
-    "beneficiaries": _load_beneficiaries,
-    "indicators": _load_indicators,
-    "indicator_values": _load_indicator_values,
-    "documents": _load_documents,
-    "exchange_rates": _load_exchange_rates,
-}
-#: the column whose date gives a table's records their programme phase
-DATED = {
-    "trainings": "start_date",
-    "priorities": "identified_on",
-    "milestones": "occurred_on",
-    "visits": "visit_date",
-    "indicator_values": "period_start",
-    "documents": "issued_on",
-}
+#: every table's loader and dated column by its key (each spec carries them; tests read these)
+_LOADERS = {table.key: table.load for table in TABLES}
+DATED = {table.key: table.dated for table in TABLES if table.dated}
 
 
 def record_key(table: TableSpec, record: Record) -> Key:
@@ -571,11 +349,11 @@ class _World:
             }
         return self.existing[table.key]
 
-    def record(self, table: TableSpec, key: Key) -> Record | None:
-        """The record with `key`: accepted from this file, else from the database."""
-        if key in self.accepted[table.key]:
-            return self.accepted[table.key][key]
-        found = self.load(table).get(key)
+    def record(self, table: str, key: Key) -> Record | None:
+        """The record of `table` with `key`: accepted from this file, else from the database."""
+        if key in self.accepted[table]:
+            return self.accepted[table][key]
+        found = self.load(BY_KEY[table]).get(key)
         return found[1] if found else None
 
 
@@ -620,133 +398,10 @@ def _parse(column: Column, text: str, world: _World):
 
 
 def _check_row(world: _World, table: TableSpec, record: Record) -> list[tuple[str, Violation]]:
-    """Checks across columns and tables: (column key, violation) for each problem."""
-    problems: list[tuple[str, Violation]] = []
-    key = table.key
-
-    def municipality(column: str = "municipality_pcode") -> None:
-        pcode = record.get(column)
-        if pcode is not None and pcode not in world.municipalities:
-            problems.append((column, Violation("E-REF-MUNICIPALITY", value=quote(pcode))))
-
-    def project(column: str = "project_code") -> Record | None:
-        code = record.get(column)
-        if code is None:
-            return None
-        found = world.record(_BY_KEY["projects"], (code,))
-        if found is None:
-            problems.append((column, Violation("E-REF-PROJECT", value=quote(code))))
-        return found
-
-    if key in ("population", "priorities", "budgets"):
-        municipality()
-    elif key == "trainings":
-        oblast = record["oblast_pcode"]
-        if oblast not in world.oblasts:
-            problems.append(("oblast_pcode", Violation("E-REF-OBLAST", value=quote(oblast))))
-        municipality()
-        actual = world.municipalities.get(record["municipality_pcode"])
-        if actual is not None and oblast in world.oblasts and actual != oblast:
-            problems.append(
-                (
-                    "municipality_pcode",
-                    Violation(
-                        "E-MUNICIPALITY-OBLAST",
-                        value=quote(record["municipality_pcode"]),
-                        actual=actual,
-                        oblast=oblast,
-                    ),
-                )
-            )
-        if record["end_date"] < record["start_date"]:
-            problems.append(("end_date", _order(record["start_date"], record["end_date"])))
-        total = sum(
-            record[name] or 0
-            for name in ("participants_lsg", "participants_ngo", "participants_initiative")
-        )
-        women = record["participants_women"] or 0
-        if women > total:
-            problems.append(
-                ("participants_women", Violation("E-PARTICIPANTS-WOMEN", women=women, total=total))
-            )
-    elif key == "projects":
-        municipality()
-        rank = record["priority_rank"]
-        if rank is not None and record["municipality_pcode"] in world.municipalities:
-            issue = world.record(_BY_KEY["priorities"], (record["municipality_pcode"], rank))
-            if issue is None:
-                problems.append(
-                    (
-                        "priority_rank",
-                        Violation(
-                            "E-REF-PRIORITY",
-                            value=rank,
-                            municipality=record["municipality_pcode"],
-                        ),
-                    )
-                )
-    elif key in ("budget_lines", "visits"):
-        project()
-    elif key == "milestones":
-        project()
-        if record["bids_count"] is not None and record["stage"] != Stage.BIDS_RECEIVED.value:
-            problems.append(("bids_count", Violation("E-BIDS-STAGE", stage=record["stage"])))
-    elif key == "beneficiaries":
-        if project() is not None:
-            visit = world.record(_BY_KEY["visits"], (record["project_code"], record["visit_date"]))
-            if visit is None:
-                problems.append(
-                    (
-                        "visit_date",
-                        Violation(
-                            "E-REF-VISIT",
-                            value=record["visit_date"].isoformat(),
-                            project=record["project_code"],
-                        ),
-                    )
-                )
-    elif key == "indicators":
-        project()
-    elif key == "indicator_values":
-        code = record["indicator_code"]
-        if world.record(_BY_KEY["indicators"], (code,)) is None:
-            problems.append(("indicator_code", Violation("E-REF-INDICATOR", value=quote(code))))
-        if record["period_end"] <= record["period_start"]:
-            problems.append(("period_end", _order(record["period_start"], record["period_end"])))
-    elif key == "documents":
-        found = project()
-        municipality()
-        pcode = record["municipality_pcode"]
-        if (
-            found is not None
-            and pcode is not None
-            and pcode in world.municipalities
-            and found["municipality_pcode"] != pcode
-        ):
-            problems.append(
-                (
-                    "municipality_pcode",
-                    Violation(
-                        "E-PROJECT-MUNICIPALITY",
-                        value=quote(pcode),
-                        project=record["project_code"],
-                        actual=found["municipality_pcode"],
-                    ),
-                )
-            )
-    return problems
-
-
-def _order(start: dt.date, end: dt.date) -> Violation:
-    return Violation("E-DATE-ORDER", start=start.isoformat(), end=end.isoformat())
-
-
-_BY_KEY = {table.key: table for table in TABLES}
-#: tables whose rows refer to the programme or to one of its phases
-_NEEDS_PROGRAMME = frozenset(
-    {"trainings", "priorities", "projects", "milestones", "visits", "indicators"}
-    | {"indicator_values", "documents"}
-)
+    """Checks across columns and tables (the spec's): (column key, violation) per problem."""
+    checks = Checks(world, record)
+    table.check(checks)
+    return checks.problems
 
 
 @dataclasses.dataclass
@@ -841,7 +496,7 @@ class _Validation:
             self.progress(f"validating {table.key}", done, total)
             self.table(table, by_table[table.key])
         self.progress("validated", total, total)
-        needs_programme = any(p.table.key in _NEEDS_PROGRAMME for p in self.plan.rows)
+        needs_programme = any(p.table.needs_programme for p in self.plan.rows)
         if needs_programme and self.world.programme.id is None:
             self.plan.programme = True
             self.summary.counts("programme").created += 1
@@ -984,11 +639,11 @@ class _Validation:
             if problems:
                 self.reject_row(sheet, row, problems)
                 continue
-            if table.key in DATED:
-                record["phase"] = self.world.programme.phase(record[DATED[table.key]])
+            if table.dated:
+                record["phase"] = self.world.programme.phase(record[table.dated])
             key = record_key(table, record)
             self.world.accepted[table.key][key] = record
-            if table.key == "projects":
+            if "organisation" in table.by_key:  # a new organisation is created with its row
                 self.organisation(record)
             found = existing.get(key)
             if found is None:
@@ -1251,22 +906,6 @@ def history(engine: Engine, limit: int = 50) -> list[dict]:
 
 # --- writing ------------------------------------------------------------------------------
 
-_MODELS = {
-    "population": Population,
-    "trainings": TrainingEvent,
-    "priorities": PriorityIssue,
-    "projects": SocialProject,
-    "budget_lines": BudgetLine,
-    "milestones": ProcurementMilestone,
-    "budgets": MunicipalBudget,
-    "visits": MonitoringVisit,
-    "beneficiaries": Beneficiaries,
-    "indicators": Indicator,
-    "indicator_values": IndicatorValue,
-    "documents": Document,
-    "exchange_rates": ExchangeRate,
-}
-
 
 class _Writer:
     """Writes a validated plan inside the caller's transaction; audit entry per changed row."""
@@ -1361,169 +1000,30 @@ class _Writer:
         self.session.flush()
 
     def load_references(self) -> None:
-        session = self.session
-        self.projects = dict(session.execute(select(SocialProject.code, SocialProject.id)).all())
-        self.indicators = dict(session.execute(select(Indicator.code, Indicator.id)).all())
-        self.organisations = dict(session.execute(select(Organisation.name, Organisation.id)).all())
-        self.priorities = {
-            (pcode, rank): issue_id
-            for issue_id, pcode, rank in session.execute(
-                select(PriorityIssue.id, PriorityIssue.municipality_pcode, PriorityIssue.rank)
-            )
+        """The ids later rows refer to: stored rows of referred tables by natural key, and
+        organisations by name (rows written now join them as they are written)."""
+        self.ids = {
+            table.key: {
+                record_key(table, record): row_id
+                for row_id, record in load_records(self.session, table)
+            }
+            for table in TABLES
+            if table.referred
         }
-        project = aliased(SocialProject)
-        self.visits = {
-            (code, day): visit_id
-            for visit_id, code, day in session.execute(
-                select(MonitoringVisit.id, project.code, MonitoringVisit.visit_date).join(
-                    project, project.id == MonitoringVisit.project_id
-                )
-            )
-        }
+        self.organisations = dict(
+            self.session.execute(select(Organisation.name, Organisation.id)).all()
+        )
 
-    def values(self, table: str, record: Record) -> dict:
-        """The model's column values for a record."""
-        phase = {"phase_id": self.phase_ids[record["phase"]]} if "phase" in record else {}
-        programme = {"programme_id": self.programme_id}
-        r = record
-        if table == "population":
-            return {k: r[k] for k in ("municipality_pcode", "year", "population", "source")}
-        if table == "trainings":
-            return {
-                **programme,
-                **phase,
-                "oblast_pcode": r["oblast_pcode"],
-                "municipality_pcode": r["municipality_pcode"],
-                "kind": TrainingKind(r["kind"]),
-                "title": r["title"],
-                "start_date": r["start_date"],
-                "end_date": r["end_date"],
-                **{
-                    name: r[name] or 0
-                    for name in (
-                        "participants_lsg",
-                        "participants_ngo",
-                        "participants_initiative",
-                        "participants_women",
-                    )
-                },
-            }
-        if table == "priorities":
-            return {
-                **programme,
-                **phase,
-                "municipality_pcode": r["municipality_pcode"],
-                "rank": r["rank"],
-                "votes": r["votes"],
-                "category": Sector(r["category"]),
-                "title": r["title"],
-                "target_group": r["target_group"],
-                "identified_on": r["identified_on"],
-            }
-        if table == "projects":
-            rank = r["priority_rank"]
-            return {
-                **programme,
-                "code": r["code"],
-                "municipality_pcode": r["municipality_pcode"],
-                "priority_issue_id": (
-                    self.priorities[(r["municipality_pcode"], rank)] if rank is not None else None
-                ),
-                "organisation_id": (
-                    self.organisations[r["organisation"]] if r["organisation"] else None
-                ),
-                "sector": Sector(r["sector"]),
-                "title": r["title"],
-                "status": ProjectStatus(r["status"]),
-                "expertise_score": r["expertise_score"],
-            }
-        if table == "budget_lines":
-            return {
-                "project_id": self.projects[r["project_code"]],
-                "source": FundingSource(r["source"]),
-                "amount_tyiyn": r["amount"],
-            }
-        if table == "milestones":
-            return {
-                **phase,
-                "project_id": self.projects[r["project_code"]],
-                "stage": Stage(r["stage"]),
-                "occurred_on": r["occurred_on"],
-                "bids_count": r["bids_count"],
-                "note": r["note"],
-            }
-        if table == "budgets":
-            return {
-                "municipality_pcode": r["municipality_pcode"],
-                "year": r["year"],
-                "local_budget_tyiyn": r["local_budget"],
-                "social_allocation_tyiyn": r["social_allocation"],
-                "executed_tyiyn": r["executed"],
-            }
-        if table == "visits":
-            return {
-                **phase,
-                "project_id": self.projects[r["project_code"]],
-                "visit_date": r["visit_date"],
-                "rating": Rating(r["rating"]),
-                "findings": r["findings"] or "",
-            }
-        if table == "beneficiaries":
-            return {
-                "visit_id": self.visits[(r["project_code"], r["visit_date"])],
-                "sex": Sex(r["sex"]),
-                "age_group": AgeGroup(r["age_group"]),
-                "with_disability": r["with_disability"],
-                "count": r["count"],
-            }
-        if table == "indicators":
-            return {
-                **programme,
-                "code": r["code"],
-                "project_id": self.projects[r["project_code"]] if r["project_code"] else None,
-                "name": r["name"],
-                "unit": r["unit"],
-                "baseline": r["baseline"],
-                "target": r["target"],
-            }
-        if table == "indicator_values":
-            return {
-                **phase,
-                "indicator_id": self.indicators[r["indicator_code"]],
-                "period_start": r["period_start"],
-                "period_end": r["period_end"],
-                "actual": r["actual"],
-            }
-        if table == "documents":
-            return {
-                **programme,
-                **phase,
-                "project_id": self.projects[r["project_code"]] if r["project_code"] else None,
-                "municipality_pcode": r["municipality_pcode"],
-                "kind": DocumentKind(r["kind"]),
-                "title": r["title"],
-                "url": r["url"],
-                "issued_on": r["issued_on"],
-            }
-        if table == "exchange_rates":
-            return {
-                "currency": Currency(r["currency"]),
-                "on_date": r["on_date"],
-                "kgs_per_unit_e4": r["rate"],
-                "source": r["source"],
-            }
-        raise AssertionError(table)
+    # --- queries.imports.tables.References: what a spec's values refer to --------------------
 
-    def remember(self, table: str, record: Record, row) -> None:
-        """Make a newly written row referable by the rows that follow."""
-        if table == "projects":
-            self.projects[record["code"]] = row.id
-        elif table == "indicators":
-            self.indicators[record["code"]] = row.id
-        elif table == "priorities":
-            self.priorities[(record["municipality_pcode"], record["rank"])] = row.id
-        elif table == "visits":
-            self.visits[(record["project_code"], record["visit_date"])] = row.id
+    def phase_id(self, record: Record) -> int:
+        return self.phase_ids[record["phase"]]
+
+    def id(self, table: str, key: Key) -> int:
+        return self.ids[table][key]
+
+    def organisation_id(self, name: str) -> int:
+        return self.organisations[name]
 
 
 def _key_taken(summary: Summary, plan: _Plan, table: str, key: Key, planned) -> ImportRefused:
@@ -1551,14 +1051,14 @@ def write_row(writer: _Writer, planned: _Planned) -> None:
     """Insert or update one planned row and append its audit entry."""
     session = writer.session
     table = planned.table.key
-    model = _MODELS[table]
-    values = writer.values(table, planned.record)
+    model = planned.table.model
+    values = planned.table.values(writer, planned.record)
     if planned.row_id is None:
         row = model(**values)
         session.add(row)
-        if table in ("projects", "indicators", "priorities", "visits"):
+        if planned.table.referred:  # rows that follow refer to it: its id now
             session.flush()
-            writer.remember(table, planned.record, row)
+            writer.ids[table][planned.key] = row.id
         writer.audit(table, planned.key, "insert", None, _json(planned.record))
         return
     row = session.get(model, planned.row_id)
@@ -1567,7 +1067,8 @@ def write_row(writer: _Writer, planned: _Planned) -> None:
     changed = sorted(n for n in planned.record if planned.record[n] != planned.before.get(n))
     before = _json({n: planned.before.get(n) for n in changed})
     after = _json({n: planned.record[n] for n in changed})
-    if table == "documents" and row.review_status != ReviewStatus.SUBMITTED:
+    reviewed = "review_status" in model.__table__.columns
+    if reviewed and row.review_status != ReviewStatus.SUBMITTED:
         # a changed report is a new submission: DPI reviews it again
         before |= {"review_status": row.review_status.value, "review_comment": row.review_comment}
         after |= {"review_status": ReviewStatus.SUBMITTED.value, "review_comment": None}

@@ -6,6 +6,11 @@ which form the table's natural key, and lists the template's example rows. The o
 `TABLES` is the order of the template's sheets and the order the import processes them in
 (a table comes after every table it refers to).
 
+Each spec also carries how the import stores its rows: the model a row becomes, the select
+that loads the stored rows as records, the column whose day gives a record its phase, its
+checks across columns and tables, and the model's values of a valid record
+(`queries.imports.pipeline` only iterates over the specs). Adding a table is adding a spec.
+
 `base` holds what specs are made of; the specs live by subject in `municipal`, `process` and
 `monitoring`.
 """
@@ -30,7 +35,9 @@ from queries.imports.tables.base import (
     TEXT,
     URL,
     YEAR,
+    Checks,
     Column,
+    References,
     TableSpec,
     normalise_header,
 )
@@ -89,7 +96,9 @@ __all__ = [
     "URL",
     "VISITS",
     "YEAR",
+    "Checks",
     "Column",
+    "References",
     "TableSpec",
     "column_for_header",
     "is_about_sheet",

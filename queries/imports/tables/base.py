@@ -1,11 +1,19 @@
-"""What every table spec is made of: column kinds, `Column`, `TableSpec` and the columns
-several tables share (see the package's docstring)."""
+"""What every table spec is made of: column kinds, `Column`, `TableSpec`, the columns several
+tables share, and `Checks`, what a spec's checks across columns and tables are written with
+(see the package's docstring)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from queries.imports.rules import Violation, quote
+
+#: a row as the import sees it: column key → typed value (see `Column.kind`)
+Record = dict[str, Any]
 
 # Column kinds: how a cell's text becomes a value (see rules.py for the parsers).
 TEXT, CODE, PCODE, INTEGER, YEAR, MONEY, RATE, MEASURE, DATE, CHOICE, BOOL, URL = (
@@ -75,18 +83,95 @@ class TableSpec:
     examples: tuple[dict[str, str], ...] = ()
     note_en: str = ""
     note_ru: str = ""
+    # --- how the import stores the table (queries.imports.pipeline only iterates) ----------
+    #: the model a row becomes
+    model: Any = field(default=None, repr=False, compare=False)
+    #: a select of every stored row: its id, then values named and typed as this sheet's columns
+    load: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
+    #: the column whose day gives a record its programme phase (None: the table is not dated)
+    dated: str | None = field(default=None, repr=False, compare=False)
+    #: the checks of a record across its columns and other tables (see `Checks`)
+    check: Callable[[Checks], None] = field(default=lambda _checks: None, repr=False, compare=False)
+    #: a valid record as the model's column values (see `References`)
+    values: Callable[[References, Record], dict] | None = field(
+        default=None, repr=False, compare=False
+    )
+    #: later tables refer to this table's rows by their natural key
+    referred: bool = field(default=False, repr=False, compare=False)
     by_key: dict[str, Column] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "by_key", {c.key: c for c in self.columns})
         for name in self.natural_key:
             assert name in self.by_key, (self.key, name)
+        assert self.model is not None and self.load is not None and self.values, self.key
+        assert self.dated is None or self.dated in self.by_key, self.key
+
+    @property
+    def needs_programme(self) -> bool:
+        """Whether the table's rows refer to the programme or to one of its phases."""
+        return bool({"programme_id", "phase_id"} & set(self.model.__table__.columns.keys()))
 
     def sheet_name(self, lang: str) -> str:
         return getattr(self, lang)
 
     def column(self, key: str) -> Column:
         return self.by_key[key]
+
+
+class World(Protocol):
+    """What the database holds and what the file adds, as validation sees it (the pipeline's)."""
+
+    oblasts: set[str]
+    municipalities: dict[str, str]  # P-code → its oblast's P-code
+
+    def record(self, table: str, key: tuple) -> Record | None: ...
+
+
+class References(Protocol):
+    """The ids a record's values refer to, as the import writes (the pipeline's writer)."""
+
+    programme_id: int
+
+    def phase_id(self, record: Record) -> int: ...
+
+    def id(self, table: str, key: tuple) -> int: ...
+
+    def organisation_id(self, name: str) -> int: ...
+
+
+class Checks:
+    """One record's checks across its columns and other tables: a spec's `check` calls these
+    and `add`s what it finds; each problem is (column key, violation)."""
+
+    def __init__(self, world: World, record: Record):
+        self.world, self.record = world, record
+        self.problems: list[tuple[str, Violation]] = []
+
+    def add(self, column: str, code: str, **params) -> None:
+        self.problems.append((column, Violation(code, **params)))
+
+    def municipality(self, column: str = "municipality_pcode") -> None:
+        """The municipality must exist (when the column is not blank)."""
+        pcode = self.record.get(column)
+        if pcode is not None and pcode not in self.world.municipalities:
+            self.add(column, "E-REF-MUNICIPALITY", value=quote(pcode))
+
+    def project(self, column: str = "project_code") -> Record | None:
+        """The project must be stored or accepted from the file; its record."""
+        code = self.record.get(column)
+        if code is None:
+            return None
+        found = self.world.record("projects", (code,))
+        if found is None:
+            self.add(column, "E-REF-PROJECT", value=quote(code))
+        return found
+
+    def order(self, start: str, end: str, *, same_day: bool) -> None:
+        """The end must not come before the start (nor on it, unless `same_day`)."""
+        first, last = self.record[start], self.record[end]
+        if last < first or (last == first and not same_day):
+            self.add(end, "E-DATE-ORDER", start=first.isoformat(), end=last.isoformat())
 
 
 def normalise_header(text: str) -> str:

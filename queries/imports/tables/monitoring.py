@@ -3,6 +3,9 @@ and the documents."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from queries.imports.rules import quote
 from queries.imports.tables.base import (
     ARSTANBAP,
     BOOL,
@@ -15,7 +18,10 @@ from queries.imports.tables.base import (
     PERIOD_END,
     TEXT,
     URL,
+    Checks,
     Column,
+    Record,
+    References,
     TableSpec,
     _count,
     _pcode,
@@ -24,10 +30,43 @@ from queries.imports.tables.base import (
 )
 from queries.models import (
     AgeGroup,
+    Beneficiaries,
+    Document,
     DocumentKind,
+    Indicator,
+    IndicatorValue,
+    MonitoringVisit,
+    Phase,
     Rating,
     Sex,
+    SocialProject,
 )
+
+
+def _load_visits():
+    return (
+        select(
+            MonitoringVisit.id,
+            SocialProject.code.label("project_code"),
+            MonitoringVisit.visit_date,
+            MonitoringVisit.rating,
+            MonitoringVisit.findings,
+            Phase.number.label("phase"),
+        )
+        .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
+        .join(Phase, Phase.id == MonitoringVisit.phase_id)
+    )
+
+
+def _visit_values(refs: References, r: Record) -> dict:
+    return {
+        "phase_id": refs.phase_id(r),
+        "project_id": refs.id("projects", (r["project_code"],)),
+        "visit_date": r["visit_date"],
+        "rating": Rating(r["rating"]),
+        "findings": r["findings"] or "",
+    }
+
 
 VISITS = TableSpec(
     "visits",
@@ -52,6 +91,12 @@ VISITS = TableSpec(
         ),
     ),
     natural_key=("project_code", "visit_date"),
+    model=MonitoringVisit,
+    load=_load_visits,
+    dated="visit_date",
+    check=Checks.project,
+    values=_visit_values,
+    referred=True,
     examples=(
         {
             "project_code": "EXAMPLE-01",
@@ -61,6 +106,40 @@ VISITS = TableSpec(
         },
     ),
 )
+
+
+def _load_beneficiaries():
+    return (
+        select(
+            Beneficiaries.id,
+            SocialProject.code.label("project_code"),
+            MonitoringVisit.visit_date,
+            Beneficiaries.sex,
+            Beneficiaries.age_group,
+            Beneficiaries.with_disability,
+            Beneficiaries.count,
+        )
+        .join(MonitoringVisit, MonitoringVisit.id == Beneficiaries.visit_id)
+        .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
+    )
+
+
+def _check_beneficiaries(checks: Checks) -> None:
+    if checks.project() is None:
+        return
+    code, day = checks.record["project_code"], checks.record["visit_date"]
+    if checks.world.record("visits", (code, day)) is None:
+        checks.add("visit_date", "E-REF-VISIT", value=day.isoformat(), project=code)
+
+
+def _beneficiaries_values(refs: References, r: Record) -> dict:
+    return {
+        "visit_id": refs.id("visits", (r["project_code"], r["visit_date"])),
+        "sex": Sex(r["sex"]),
+        "age_group": AgeGroup(r["age_group"]),
+        "with_disability": r["with_disability"],
+        "count": r["count"],
+    }
 
 
 BENEFICIARIES = TableSpec(
@@ -99,6 +178,10 @@ BENEFICIARIES = TableSpec(
         _count("count", "People", "Человек", "Адам"),
     ),
     natural_key=("project_code", "visit_date", "sex", "age_group", "with_disability"),
+    model=Beneficiaries,
+    load=_load_beneficiaries,
+    check=_check_beneficiaries,
+    values=_beneficiaries_values,
     examples=(
         {
             "project_code": "EXAMPLE-01",
@@ -112,6 +195,30 @@ BENEFICIARIES = TableSpec(
     note_en="People a project had reached by a visit, by sex, age group and disability.",
     note_ru="Охват проекта на дату визита: по полу, возрасту и инвалидности.",
 )
+
+
+def _load_indicators():
+    return select(
+        Indicator.id,
+        Indicator.code,
+        SocialProject.code.label("project_code"),
+        Indicator.name,
+        Indicator.unit,
+        Indicator.baseline,
+        Indicator.target,
+    ).outerjoin(SocialProject, SocialProject.id == Indicator.project_id)
+
+
+def _indicator_values(refs: References, r: Record) -> dict:
+    return {
+        "programme_id": refs.programme_id,
+        "code": r["code"],
+        "project_id": refs.id("projects", (r["project_code"],)) if r["project_code"] else None,
+        "name": r["name"],
+        "unit": r["unit"],
+        "baseline": r["baseline"],
+        "target": r["target"],
+    }
 
 
 INDICATORS = TableSpec(
@@ -135,6 +242,11 @@ INDICATORS = TableSpec(
         Column("target", "Target", "Целевое значение", "Максаттуу маани", MEASURE),
     ),
     natural_key=("code",),
+    model=Indicator,
+    load=_load_indicators,
+    check=Checks.project,
+    values=_indicator_values,
+    referred=True,
     examples=(
         {
             "code": "EXAMPLE-01-I1",
@@ -148,6 +260,38 @@ INDICATORS = TableSpec(
     note_en="A blank project code makes a programme-level indicator.",
     note_ru="Пустой код проекта — индикатор уровня программы.",
 )
+
+
+def _load_indicator_values():
+    return (
+        select(
+            IndicatorValue.id,
+            Indicator.code.label("indicator_code"),
+            IndicatorValue.period_start,
+            IndicatorValue.period_end,
+            IndicatorValue.actual,
+            Phase.number.label("phase"),
+        )
+        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .join(Phase, Phase.id == IndicatorValue.phase_id)
+    )
+
+
+def _check_indicator_value(checks: Checks) -> None:
+    code = checks.record["indicator_code"]
+    if checks.world.record("indicators", (code,)) is None:
+        checks.add("indicator_code", "E-REF-INDICATOR", value=quote(code))
+    checks.order("period_start", "period_end", same_day=False)
+
+
+def _indicator_value_values(refs: References, r: Record) -> dict:
+    return {
+        "phase_id": refs.phase_id(r),
+        "indicator_id": refs.id("indicators", (r["indicator_code"],)),
+        "period_start": r["period_start"],
+        "period_end": r["period_end"],
+        "actual": r["actual"],
+    }
 
 
 INDICATOR_VALUES = TableSpec(
@@ -185,6 +329,11 @@ INDICATOR_VALUES = TableSpec(
         Column("actual", "Actual value", "Фактическое значение", "Иш жүзүндөгү маани", MEASURE),
     ),
     natural_key=("indicator_code", "period_start"),
+    model=IndicatorValue,
+    load=_load_indicator_values,
+    dated="period_start",
+    check=_check_indicator_value,
+    values=_indicator_value_values,
     examples=(
         {
             "indicator_code": "EXAMPLE-01-I1",
@@ -194,6 +343,55 @@ INDICATOR_VALUES = TableSpec(
         },
     ),
 )
+
+
+def _load_documents():
+    return (
+        select(
+            Document.id,
+            Document.url,
+            SocialProject.code.label("project_code"),
+            Document.municipality_pcode,
+            Document.kind,
+            Document.title,
+            Document.issued_on,
+            Phase.number.label("phase"),
+        )
+        .outerjoin(SocialProject, SocialProject.id == Document.project_id)
+        .join(Phase, Phase.id == Document.phase_id)
+    )
+
+
+def _check_document(checks: Checks) -> None:
+    project = checks.project()
+    checks.municipality()
+    pcode = checks.record["municipality_pcode"]
+    if (
+        project is not None
+        and pcode is not None
+        and pcode in checks.world.municipalities
+        and project["municipality_pcode"] != pcode
+    ):
+        checks.add(
+            "municipality_pcode",
+            "E-PROJECT-MUNICIPALITY",
+            value=quote(pcode),
+            project=checks.record["project_code"],
+            actual=project["municipality_pcode"],
+        )
+
+
+def _document_values(refs: References, r: Record) -> dict:
+    return {
+        "programme_id": refs.programme_id,
+        "phase_id": refs.phase_id(r),
+        "project_id": refs.id("projects", (r["project_code"],)) if r["project_code"] else None,
+        "municipality_pcode": r["municipality_pcode"],
+        "kind": DocumentKind(r["kind"]),
+        "title": r["title"],
+        "url": r["url"],
+        "issued_on": r["issued_on"],
+    }
 
 
 DOCUMENTS = TableSpec(
@@ -233,6 +431,11 @@ DOCUMENTS = TableSpec(
         ),
     ),
     natural_key=("url",),
+    model=Document,
+    load=_load_documents,
+    dated="issued_on",
+    check=_check_document,
+    values=_document_values,
     examples=(
         {
             "url": "https://example.org/example-contract.pdf",

@@ -3,6 +3,9 @@ procurement milestones."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from queries.imports.rules import quote
 from queries.imports.tables.base import (
     ARSTANBAP,
     CHOICE,
@@ -13,7 +16,10 @@ from queries.imports.tables.base import (
     LONG_TEXT,
     PCODE,
     TEXT,
+    Checks,
     Column,
+    Record,
+    References,
     TableSpec,
     _count,
     _money,
@@ -22,12 +28,76 @@ from queries.imports.tables.base import (
     _values,
 )
 from queries.models import (
+    BudgetLine,
     FundingSource,
+    Organisation,
+    Phase,
+    PriorityIssue,
+    ProcurementMilestone,
     ProjectStatus,
     Sector,
+    SocialProject,
     Stage,
+    TrainingEvent,
     TrainingKind,
 )
+
+
+def _load_trainings():
+    return select(
+        TrainingEvent.id,
+        TrainingEvent.oblast_pcode,
+        TrainingEvent.municipality_pcode,
+        TrainingEvent.kind,
+        TrainingEvent.title,
+        TrainingEvent.start_date,
+        TrainingEvent.end_date,
+        TrainingEvent.participants_lsg,
+        TrainingEvent.participants_ngo,
+        TrainingEvent.participants_initiative,
+        TrainingEvent.participants_women,
+        Phase.number.label("phase"),
+    ).join(Phase, Phase.id == TrainingEvent.phase_id)
+
+
+PARTICIPANTS = ("participants_lsg", "participants_ngo", "participants_initiative")
+
+
+def _check_training(checks: Checks) -> None:
+    record, world = checks.record, checks.world
+    oblast = record["oblast_pcode"]
+    if oblast not in world.oblasts:
+        checks.add("oblast_pcode", "E-REF-OBLAST", value=quote(oblast))
+    checks.municipality()
+    actual = world.municipalities.get(record["municipality_pcode"])
+    if actual is not None and oblast in world.oblasts and actual != oblast:
+        checks.add(
+            "municipality_pcode",
+            "E-MUNICIPALITY-OBLAST",
+            value=quote(record["municipality_pcode"]),
+            actual=actual,
+            oblast=oblast,
+        )
+    checks.order("start_date", "end_date", same_day=True)
+    total = sum(record[name] or 0 for name in PARTICIPANTS)
+    women = record["participants_women"] or 0
+    if women > total:
+        checks.add("participants_women", "E-PARTICIPANTS-WOMEN", women=women, total=total)
+
+
+def _training_values(refs: References, r: Record) -> dict:
+    return {
+        "programme_id": refs.programme_id,
+        "phase_id": refs.phase_id(r),
+        "oblast_pcode": r["oblast_pcode"],
+        "municipality_pcode": r["municipality_pcode"],
+        "kind": TrainingKind(r["kind"]),
+        "title": r["title"],
+        "start_date": r["start_date"],
+        "end_date": r["end_date"],
+        **{name: r[name] or 0 for name in (*PARTICIPANTS, "participants_women")},
+    }
+
 
 TRAININGS = TableSpec(
     "trainings",
@@ -103,6 +173,11 @@ TRAININGS = TableSpec(
         ),
     ),
     natural_key=("title", "start_date"),
+    model=TrainingEvent,
+    load=_load_trainings,
+    dated="start_date",
+    check=_check_training,
+    values=_training_values,
     examples=(
         {
             "oblast_pcode": "KG03000000000",
@@ -120,6 +195,34 @@ TRAININGS = TableSpec(
     note_en="One training event; a blank number of participants is 0.",
     note_ru="Одно обучение; пустое число участников — 0.",
 )
+
+
+def _load_priorities():
+    return select(
+        PriorityIssue.id,
+        PriorityIssue.municipality_pcode,
+        PriorityIssue.rank,
+        PriorityIssue.votes,
+        PriorityIssue.category,
+        PriorityIssue.title,
+        PriorityIssue.target_group,
+        PriorityIssue.identified_on,
+        Phase.number.label("phase"),
+    ).join(Phase, Phase.id == PriorityIssue.phase_id)
+
+
+def _priority_values(refs: References, r: Record) -> dict:
+    return {
+        "programme_id": refs.programme_id,
+        "phase_id": refs.phase_id(r),
+        "municipality_pcode": r["municipality_pcode"],
+        "rank": r["rank"],
+        "votes": r["votes"],
+        "category": Sector(r["category"]),
+        "title": r["title"],
+        "target_group": r["target_group"],
+        "identified_on": r["identified_on"],
+    }
 
 
 PRIORITIES = TableSpec(
@@ -161,6 +264,12 @@ PRIORITIES = TableSpec(
         ),
     ),
     natural_key=("municipality_pcode", "rank"),
+    model=PriorityIssue,
+    load=_load_priorities,
+    dated="identified_on",
+    check=Checks.municipality,
+    values=_priority_values,
+    referred=True,
     examples=(
         {
             "municipality_pcode": ARSTANBAP,
@@ -173,6 +282,50 @@ PRIORITIES = TableSpec(
         },
     ),
 )
+
+
+def _load_projects():
+    return (
+        select(
+            SocialProject.id,
+            SocialProject.code,
+            SocialProject.municipality_pcode,
+            PriorityIssue.rank.label("priority_rank"),
+            Organisation.name.label("organisation"),
+            SocialProject.sector,
+            SocialProject.title,
+            SocialProject.status,
+            SocialProject.expertise_score,
+        )
+        .outerjoin(PriorityIssue, PriorityIssue.id == SocialProject.priority_issue_id)
+        .outerjoin(Organisation, Organisation.id == SocialProject.organisation_id)
+    )
+
+
+def _check_project(checks: Checks) -> None:
+    record = checks.record
+    checks.municipality()
+    rank, pcode = record["priority_rank"], record["municipality_pcode"]
+    known = rank is not None and pcode in checks.world.municipalities
+    if known and checks.world.record("priorities", (pcode, rank)) is None:
+        checks.add("priority_rank", "E-REF-PRIORITY", value=rank, municipality=pcode)
+
+
+def _project_values(refs: References, r: Record) -> dict:
+    rank = r["priority_rank"]
+    return {
+        "programme_id": refs.programme_id,
+        "code": r["code"],
+        "municipality_pcode": r["municipality_pcode"],
+        "priority_issue_id": (
+            refs.id("priorities", (r["municipality_pcode"], rank)) if rank is not None else None
+        ),
+        "organisation_id": refs.organisation_id(r["organisation"]) if r["organisation"] else None,
+        "sector": Sector(r["sector"]),
+        "title": r["title"],
+        "status": ProjectStatus(r["status"]),
+        "expertise_score": r["expertise_score"],
+    }
 
 
 PROJECTS = TableSpec(
@@ -236,6 +389,11 @@ PROJECTS = TableSpec(
         ),
     ),
     natural_key=("code",),
+    model=SocialProject,
+    load=_load_projects,
+    check=_check_project,
+    values=_project_values,
+    referred=True,
     examples=(
         {
             "code": "EXAMPLE-01",
@@ -249,6 +407,23 @@ PROJECTS = TableSpec(
         },
     ),
 )
+
+
+def _load_budget_lines():
+    return select(
+        BudgetLine.id,
+        SocialProject.code.label("project_code"),
+        BudgetLine.source,
+        BudgetLine.amount_tyiyn.label("amount"),
+    ).join(SocialProject, SocialProject.id == BudgetLine.project_id)
+
+
+def _budget_line_values(refs: References, r: Record) -> dict:
+    return {
+        "project_id": refs.id("projects", (r["project_code"],)),
+        "source": FundingSource(r["source"]),
+        "amount_tyiyn": r["amount"],
+    }
 
 
 BUDGET_LINES = TableSpec(
@@ -269,8 +444,46 @@ BUDGET_LINES = TableSpec(
         _money("amount", "Amount, som", "Сумма, сом", "Суммасы, сом"),
     ),
     natural_key=("project_code", "source"),
+    model=BudgetLine,
+    load=_load_budget_lines,
+    check=Checks.project,
+    values=_budget_line_values,
     examples=({"project_code": "EXAMPLE-01", "source": "local_budget", "amount": "120 000,50"},),
 )
+
+
+def _load_milestones():
+    return (
+        select(
+            ProcurementMilestone.id,
+            SocialProject.code.label("project_code"),
+            ProcurementMilestone.stage,
+            ProcurementMilestone.occurred_on,
+            ProcurementMilestone.bids_count,
+            ProcurementMilestone.note,
+            Phase.number.label("phase"),
+        )
+        .join(SocialProject, SocialProject.id == ProcurementMilestone.project_id)
+        .join(Phase, Phase.id == ProcurementMilestone.phase_id)
+    )
+
+
+def _check_milestone(checks: Checks) -> None:
+    checks.project()
+    record = checks.record
+    if record["bids_count"] is not None and record["stage"] != Stage.BIDS_RECEIVED.value:
+        checks.add("bids_count", "E-BIDS-STAGE", stage=record["stage"])
+
+
+def _milestone_values(refs: References, r: Record) -> dict:
+    return {
+        "phase_id": refs.phase_id(r),
+        "project_id": refs.id("projects", (r["project_code"],)),
+        "stage": Stage(r["stage"]),
+        "occurred_on": r["occurred_on"],
+        "bids_count": r["bids_count"],
+        "note": r["note"],
+    }
 
 
 MILESTONES = TableSpec(
@@ -304,6 +517,11 @@ MILESTONES = TableSpec(
         ),
     ),
     natural_key=("project_code", "stage"),
+    model=ProcurementMilestone,
+    load=_load_milestones,
+    dated="occurred_on",
+    check=_check_milestone,
+    values=_milestone_values,
     examples=(
         {
             "project_code": "EXAMPLE-01",
