@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -73,6 +74,4 @@ def current_revision(engine: Engine) -> str | None:
     if not inspect(engine).has_table("alembic_version"):
         return None
     with engine.connect() as connection:
-        from alembic.runtime.migration import MigrationContext
-
         return MigrationContext.configure(connection).get_current_revision()

@@ -46,17 +46,17 @@ def cmd_deck(args, settings) -> None:
 
 
 def cmd_report(args, settings) -> None:
-    from dashboard.reports import pdf  # reportlab: CLI start-up time
+    from dashboard.reports.pdf import municipality_report, oblast_report  # start-up time
 
     started = time.perf_counter()
     ctx = _context(settings, [args.oblast] if args.oblast else None)
     try:
         if args.municipality:
-            data = pdf.municipality_report(
+            data = municipality_report(
                 ctx, args.municipality, lang=args.lang, base_url=args.base_url
             )
         else:
-            data = pdf.oblast_report(ctx, args.oblast, lang=args.lang, base_url=args.base_url)
+            data = oblast_report(ctx, args.oblast, lang=args.lang, base_url=args.base_url)
     except LookupError as error:
         raise CliError(str(error)) from error
     _write(args.out, data, started)
