@@ -20,6 +20,7 @@ from dashboard.exports import Column
 from dashboard.i18n import N_, Translator
 from dashboard.reports.images import filters_text
 from dashboard.urlstate import parse_query
+from dashboard.views import compare, timeline
 from layers.base import missing
 from layers.categories import RATING_LABELS
 
@@ -42,8 +43,6 @@ class Table:
 
 def compare_table(ctx, t: Translator, state: dict):
     """The compared municipalities as the Compare page ranks and shows them."""
-    from dashboard.pages import compare
-
     view = compare.view_data(ctx, state, t)
     rows = view.rows
     frame = pd.DataFrame(
@@ -93,8 +92,6 @@ def compare_table(ctx, t: Translator, state: dict):
 
 def timeline_table(ctx, t: Translator, state: dict):
     """Every activity of the Timeline page's chart, in the chart's order."""
-    from dashboard.pages import timeline
-
     data = timeline.view_data(ctx, state)
     activities, as_of = data["activities"], data["as_of"]
     currency = data["filters"].currency

@@ -38,6 +38,7 @@ from dashboard.i18n import Translator
 from dashboard.pages import compare as page
 from dashboard.shell import route
 from dashboard.urlstate import build_query, defaults, parse_query
+from dashboard.views import compare as compare_view
 from queries import compare, monitoring, procurement, projects
 from queries.demo import DEMO_MUNICIPALITIES
 from queries.engine import make_engine, sqlite_url
@@ -130,9 +131,9 @@ def table(demo_engine) -> pd.DataFrame:
 
 
 def test_every_indicator_of_sumbula_by_hand(table):
-    assert set(SUMBULA_BY_HAND) == set(page.BY_ID)  # every indicator is hand-checked
+    assert set(SUMBULA_BY_HAND) == set(compare_view.BY_ID)  # every indicator is hand-checked
     sumbula = row_of(table, SUMBULA)
-    for item in page.INDICATORS:
+    for item in compare_view.INDICATORS:
         expected, value = SUMBULA_BY_HAND[item.id], sumbula[item.column]
         if isinstance(expected, float):
             assert value == pytest.approx(expected, abs=1e-12), item.id
@@ -325,14 +326,16 @@ def test_per_inhabitant_rounds_half_to_even():
 
 
 def test_per_inhabitant_of_sumbula_by_hand(table):
-    shown = row_of(page.shown_values(table, "inhabitant"), SUMBULA)
-    for item in page.INDICATORS:
+    shown = row_of(compare_view.shown_values(table, "inhabitant"), SUMBULA)
+    for item in compare_view.INDICATORS:
         if item.per_inhabitant:
             assert shown[item.column] == SUMBULA_PER_INHABITANT[item.id], item.id
         else:  # shown as they are
             assert _same(shown[item.column], SUMBULA_BY_HAND[item.id]), item.id
-    assert set(SUMBULA_PER_INHABITANT) == {i.id for i in page.INDICATORS if i.per_inhabitant}
-    assert page.shown_values(table, "absolute") is table
+    assert set(SUMBULA_PER_INHABITANT) == {
+        i.id for i in compare_view.INDICATORS if i.per_inhabitant
+    }
+    assert compare_view.shown_values(table, "absolute") is table
 
 
 def test_average_skips_missing_values_and_rounds_money():
@@ -344,8 +347,8 @@ def test_average_skips_missing_values_and_rounds_money():
 
 def test_averages_by_oblast_and_overall(table):
     t = Translator("en")
-    rows = page.ranked(table, None, t)
-    entries = page.averages(rows, t)
+    rows = compare_view.ranked(table, None, t)
+    entries = compare_view.averages(rows, t)
     assert [e["oblast_pcode"] for e in entries] == ["KG03000000000", BATKEN, TALAS, None]
     overall = entries[-1]
     assert overall["label"] == "Average of the selection" and overall["count"] == 12
@@ -365,39 +368,39 @@ def test_averages_by_oblast_and_overall(table):
 
 def test_selection_defaults_to_all_and_caps_at_twelve():
     frame = pd.DataFrame({"pcode": [f"P{i:02d}" for i in range(15)]})
-    rows, defaulted, truncated, outside = page.chosen_rows(frame, ())
+    rows, defaulted, truncated, outside = compare_view.chosen_rows(frame, ())
     assert len(rows) == 12 and defaulted and truncated == 3 and outside == ()
-    rows, defaulted, truncated, outside = page.chosen_rows(frame, ("P03", "P01", "X"))
+    rows, defaulted, truncated, outside = compare_view.chosen_rows(frame, ("P03", "P01", "X"))
     assert list(rows.pcode) == ["P01", "P03"] and not defaulted and outside == ("X",)
 
 
 def test_ranking_orders_best_first_and_missing_last(table):
     t = Translator("en")
-    by_days = page.ranked(table, page.BY_ID["days_to_contract"], t)
+    by_days = compare_view.ranked(table, compare_view.BY_ID["days_to_contract"], t)
     days = list(by_days.days_to_contract)
     assert days[:-1] == sorted(days[:-1]) and by_days.pcode.iloc[-1] == KEK_SAY
     assert by_days["rank"].iloc[0] == 1 and by_days["rank"].iloc[-1] is None
-    by_bids = page.ranked(table, page.BY_ID["bids"], t)
+    by_bids = compare_view.ranked(table, compare_view.BY_ID["bids"], t)
     assert list(by_bids.bids_per_competition) == sorted(table.bids_per_competition, reverse=True)
     fives = by_bids[by_bids.bids_per_competition == 5.0]
     assert set(fives["rank"]) == {1} and len(fives) == 3  # ties share a rank
     assert by_bids["rank"].iloc[3] == 4
-    by_rating = page.ranked(table, page.BY_ID["rating"], t)
+    by_rating = compare_view.ranked(table, compare_view.BY_ID["rating"], t)
     assert by_rating.pcode.iloc[-1] == KEK_SAY and by_rating.pcode.iloc[-2] == SUZAK
-    grouped = page.ranked(table, None, t)
+    grouped = compare_view.ranked(table, None, t)
     assert list(grouped.oblast_pcode) == sorted(table.oblast_pcode)
 
 
-@pytest.mark.parametrize("item", page.INDICATORS, ids=lambda item: item.id)
+@pytest.mark.parametrize("item", compare_view.INDICATORS, ids=lambda item: item.id)
 def test_every_indicator_ranks_and_charts(ctx, item):
     for per in ("absolute", "inhabitant"):
         state = {**defaults(), "rank": item.id, "per": per}
         _summary, grid, _legend, bars, _multiples, _gantt, options = page.update(ctx, "en", state)
         text = rendered(grid)
         assert f'"data-indicator": "{item.id}"' in text.replace('":"', '": "')
-        view = page.view_data(ctx, state, Translator("en"))
+        view = compare_view.view_data(ctx, state, Translator("en"))
         values = list(view.rows[item.column])
-        keys = [page.sort_key(item, v) for v in values]
+        keys = [compare_view.sort_key(item, v) for v in values]
         assert keys == sorted(keys), item.id
         trace = bars["data"][0]
         names = [Translator("en").name(row) for _, row in view.rows.iterrows()]
@@ -427,7 +430,7 @@ def test_page_controls_are_bound_to_the_url(ctx):
     text = rendered(body)
     for name in ("compare", "rank", "per"):
         assert json.dumps(control_id(name)).replace(" ", "") in text.replace(" ", "")
-    grid = page.table(Translator("en"), page.view_data(ctx, state, Translator("en")), state)
+    grid = page.table(Translator("en"), compare_view.view_data(ctx, state, Translator("en")), state)
     rows = [r for r in _walk(grid) if r.get("props", {}).get("data-pcode")]
     assert [r["props"]["data-pcode"] for r in rows] == [SUMBULA, ARAL]  # 100 %, then 94 %
 
@@ -452,7 +455,7 @@ def test_sumbula_in_the_table_per_inhabitant(ctx):
     summary, grid, *_ = page.update(ctx, "en", state)
     row = next(r for r in _walk(grid) if r.get("props", {}).get("data-pcode") == SUMBULA)
     cells = [c["props"]["children"] for c in row["props"]["children"][2:]]
-    shown = dict(zip([i.id for i in page.INDICATORS], cells, strict=True))
+    shown = dict(zip([i.id for i in compare_view.INDICATORS], cells, strict=True))
     assert shown["population"] == "15,141 (2015)"
     assert shown["budget_total"] == "27.01 KGS"  # 2,701 tyiyn
     assert shown["giz"] == "12.70 KGS"
@@ -482,12 +485,12 @@ def test_charts_show_the_selection_against_its_average(ctx):
     assert trace["x"] == pytest.approx([100.0, 94.0, 66.0])
     (line,) = bars["layout"]["shapes"]
     assert line["line"]["dash"] == "dash" and line["x0"] == pytest.approx((100 + 94 + 66) / 3)
-    headline = [i for i in page.INDICATORS if i.headline]
+    headline = [i for i in compare_view.INDICATORS if i.headline]
     panels = multiples["data"]
     assert len(panels) == len(headline) == len(multiples["layout"]["shapes"])
-    budget = panels[headline.index(page.BY_ID["budget_total"])]
+    budget = panels[headline.index(compare_view.BY_ID["budget_total"])]
     assert budget["x"] == [409_000.0, 553_000.0, 420_000.0]  # som
-    line = multiples["layout"]["shapes"][headline.index(page.BY_ID["budget_total"])]
+    line = multiples["layout"]["shapes"][headline.index(compare_view.BY_ID["budget_total"])]
     assert line["xref"] == budget["xaxis"] and line["x0"] == pytest.approx(460_666.67)
     for figure in (bars, multiples, gantt):
         notes = [a["text"] for a in figure["layout"]["annotations"]]
@@ -508,8 +511,8 @@ def test_charts_show_the_selection_against_its_average(ctx):
 def test_gantt_rows_follow_the_stages(ctx):
     state = {**defaults(), "compare": (SUMBULA,)}
     t = Translator("en")
-    view = page.view_data(ctx, state, t)
-    bars = page.gantt_rows(t, view, page.milestone_data(ctx, state))
+    view = compare_view.view_data(ctx, state, t)
+    bars = compare_view.gantt_rows(t, view, compare_view.milestone_data(ctx, state))
     assert [b["stage"] for b in bars][:3] == [
         "priority_identified",
         "programme_approved",
@@ -537,7 +540,7 @@ def test_nothing_to_compare_outside_the_scope(settings):
 def test_every_demo_municipality_renders_and_updates(ctx, number):
     unit = DEMO_MUNICIPALITIES[number]
     for position, lang in enumerate(("en", "ru", "ky")):
-        item = page.INDICATORS[(3 * number + position) % len(page.INDICATORS)]
+        item = compare_view.INDICATORS[(3 * number + position) % len(compare_view.INDICATORS)]
         query = f"?lang={lang}&compare={unit.pcode}&rank={item.id}"
         query += "&per=inhabitant" if position % 2 else ""
         _header, body, _footer = route(ctx, "/compare", query)

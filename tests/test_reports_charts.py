@@ -19,6 +19,7 @@ from dashboard.i18n import Translator
 from dashboard.pages import compare, profile, timeline
 from dashboard.reports import charts, images
 from dashboard.urlstate import defaults
+from dashboard.views import compare as compare_view
 from queries.scope import Scope
 from tests.conftest import skip_or_fail
 
@@ -57,7 +58,7 @@ def client_of(app, username: str | None = None):
 
 
 def batken_names(ctx) -> set[str]:
-    view = compare.view_data(ctx, {**defaults(), "oblast": (BATKEN,)}, Translator("en"))
+    view = compare_view.view_data(ctx, {**defaults(), "oblast": (BATKEN,)}, Translator("en"))
     return {Translator("en").name(row) for _, row in view.rows.iterrows()}
 
 
@@ -150,7 +151,7 @@ def test_a_chart_export_reads_only_the_visitors_scope(app, ctx):
     text = svg_text(response.data)
     hidden = batken_names(ctx)
     assert hidden and not any(name in text for name in hidden)
-    talas = compare.view_data(ctx, {**defaults(), "compare": (ARAL,)}, Translator("en")).rows
+    talas = compare_view.view_data(ctx, {**defaults(), "compare": (ARAL,)}, Translator("en")).rows
     assert Translator("en").name(talas.iloc[0]) in text  # the Talas one is there
     assert "Batken" not in text
     # the profile of a municipality outside the scope has no chart for this visitor

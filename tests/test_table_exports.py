@@ -12,8 +12,9 @@ import pytest
 
 from dashboard import create_app, table_exports
 from dashboard.i18n import Translator
-from dashboard.pages import compare, timeline
 from dashboard.urlstate import build_query, defaults
+from dashboard.views import compare as compare_view
+from dashboard.views import timeline as timeline_view
 from queries.scope import Scope
 
 TALAS, BATKEN = "KG07000000000", "KG05000000000"
@@ -56,7 +57,7 @@ def test_every_table_exports_as_xlsx_and_csv(ctx, table_id, lang):
 def test_compare_export_is_the_compared_view(ctx):
     state = {**defaults(), "rank": "budget_total", "per": "inhabitant", "currency": "USD"}
     t = Translator("en")
-    view = compare.view_data(ctx, state, t)
+    view = compare_view.view_data(ctx, state, t)
     notes, rows = table_rows(table_exports.export(ctx, "compare", "xlsx", state)[0])
     header, body = rows[0], rows[1:]
     assert header[:4] == ("Rank", "P-code", "Municipality", "Oblast")
@@ -83,7 +84,7 @@ def test_compare_export_of_chosen_municipalities_in_russian(ctx):
 
 def test_timeline_export_is_the_charts_activities(ctx):
     state = {**defaults(), "oblast": (TALAS,)}
-    activities = timeline.view_data(ctx, state)["activities"]
+    activities = timeline_view.view_data(ctx, state)["activities"]
     _notes, rows = table_rows(table_exports.export(ctx, "timeline", "xlsx", state)[0])
     assert len(rows) - 1 == len(activities)
     assert rows[0][3:5] == ("Start", "End (last day)")

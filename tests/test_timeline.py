@@ -20,6 +20,7 @@ from dashboard.i18n import LANGUAGES, Translator
 from dashboard.pages import timeline as page
 from dashboard.shell import route
 from dashboard.urlstate import parse_query
+from dashboard.views import timeline as timeline_view
 from queries import projects, timeline
 from queries.models import (
     MonitoringVisit,
@@ -322,7 +323,7 @@ def test_as_of_splits_what_had_happened(ctx):
         ("2013-10-27", True),
         ("2014-06-02", False),
     ]
-    assert [t.x[0] // page.MS_PER_DAY for t in selection] == [218, 5]  # 27 Oct … 6 Jun
+    assert [t.x[0] // timeline_view.MS_PER_DAY for t in selection] == [218, 5]  # 27 Oct … 6 Jun
     assert summary == "7 of 19 activities had started by Jun 1, 2014"
     late, summary, _table = figure_of(ctx, "?rayon=KG05236000000")
     assert _points(late, happened=False) == 1  # the recommendations of 20 October 2015
@@ -354,10 +355,10 @@ def test_every_kind_has_its_colour_symbol_and_legend_entry(ctx):
     figure, _s, _t = figure_of(ctx, "?as_of=2014-06-01")
     legend = [trace for trace in figure.data if trace.showlegend]
     assert [trace.meta["kind"] for trace in legend] == list(timeline.KINDS)
-    assert len({page.KIND_STYLES[k][1] for k in timeline.KINDS}) == 10
-    assert len({page.KIND_STYLES[k][2] for k in timeline.KINDS}) == 10
+    assert len({timeline_view.KIND_STYLES[k][1] for k in timeline.KINDS}) == 10
+    assert len({timeline_view.KIND_STYLES[k][2] for k in timeline.KINDS}) == 10
     for trace in figure.data:
-        colour = page.KIND_STYLES[trace.meta["kind"]][1]
+        colour = timeline_view.KIND_STYLES[trace.meta["kind"]][1]
         line = trace.marker.line.color
         assert colour in (trace.marker.color, line)
         if trace.type == "bar" and not trace.meta["happened"]:
@@ -395,17 +396,17 @@ def test_hover_escapes_text_from_the_records():
         "rating": "at_risk",
         "phase": 2,
     }
-    text = page.hover(Translator("en"), row, D(2014, 1, 1), "KGS")
+    text = timeline_view.hover(Translator("en"), row, D(2014, 1, 1), "KGS")
     assert "<script>" not in text and "&lt;script&gt;" in text and "&lt;b&gt;A" in text
     assert "Rating: At risk" in text and "Not yet (planned) as of Jan 1, 2014" in text
 
 
 def test_segments():
     row = {"start": D(2015, 1, 1), "end": D(2015, 3, 1)}
-    assert page.segments(row, None) == [(D(2015, 1, 1), D(2015, 3, 1), True)]
-    assert page.segments(row, D(2014, 12, 31)) == [(D(2015, 1, 1), D(2015, 3, 1), False)]
-    assert page.segments(row, D(2015, 2, 28)) == [(D(2015, 1, 1), D(2015, 3, 1), True)]
-    assert page.segments(row, D(2015, 1, 31)) == [
+    assert timeline_view.segments(row, None) == [(D(2015, 1, 1), D(2015, 3, 1), True)]
+    assert timeline_view.segments(row, D(2014, 12, 31)) == [(D(2015, 1, 1), D(2015, 3, 1), False)]
+    assert timeline_view.segments(row, D(2015, 2, 28)) == [(D(2015, 1, 1), D(2015, 3, 1), True)]
+    assert timeline_view.segments(row, D(2015, 1, 31)) == [
         (D(2015, 1, 1), D(2015, 2, 1), True),
         (D(2015, 2, 1), D(2015, 3, 1), False),
     ]

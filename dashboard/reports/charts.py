@@ -14,11 +14,11 @@ import html
 from collections.abc import Callable
 
 from dashboard.i18n import N_, Translator
-from dashboard.pages import compare as compare_page
 from dashboard.pages import profile as profile_page
-from dashboard.pages import timeline as timeline_page
 from dashboard.reports import images
 from dashboard.urlstate import defaults
+from dashboard.views import compare as compare_view
+from dashboard.views import timeline as timeline_view
 from layers.base import NO_DATA, missing, plotly_text
 
 #: room (px) above the plot for the labels charts write along its top edge (phases, "as of"),
@@ -61,7 +61,7 @@ def _key(name: str, colour: str, dash: str | None = None) -> dict:
 def oblast_keys(t: Translator, view, items) -> list[dict]:
     """The legend of the Compare bar charts (the page draws it in HTML): one colour per oblast
     compared, grey for no data, the dashed average of the selection."""
-    colours = compare_page.oblast_colours(view)
+    colours = compare_view.oblast_colours(view)
     seen = view.rows.drop_duplicates("oblast_pcode").sort_values("oblast_pcode")
     keys = [
         _key(plotly_text(t.name(row, "oblast_name")), colours[row.oblast_pcode])
@@ -69,7 +69,7 @@ def oblast_keys(t: Translator, view, items) -> list[dict]:
     ]
     if any(missing(value) for item in items for value in view.rows[item.column]):
         keys.append(_key(t("No data"), NO_DATA))
-    if any(compare_page.benchmark(view, item) is not None for item in items):
+    if any(compare_view.benchmark(view, item) is not None for item in items):
         keys.append(_key(t("Average of the selection"), "#1b262c", dash="dash"))
     return keys
 
@@ -84,26 +84,26 @@ def _with_keys(figure: dict, keys: list[dict]) -> dict:
 
 
 def compare_ranking(ctx, t: Translator, state: dict, pathname: str) -> dict:
-    view = compare_page.view_data(ctx, state, t)
-    figure = compare_page.bar_chart(ctx, t, view, state)
-    return _with_keys(figure, oblast_keys(t, view, [compare_page.chart_indicator(view)]))
+    view = compare_view.view_data(ctx, state, t)
+    figure = compare_view.bar_chart(ctx, t, view, state)
+    return _with_keys(figure, oblast_keys(t, view, [compare_view.chart_indicator(view)]))
 
 
 def compare_multiples(ctx, t: Translator, state: dict, pathname: str) -> dict:
-    view = compare_page.view_data(ctx, state, t)
-    figure = compare_page.small_multiples(ctx, t, view, state)
-    headline = [item for item in compare_page.INDICATORS if item.headline]
+    view = compare_view.view_data(ctx, state, t)
+    figure = compare_view.small_multiples(ctx, t, view, state)
+    headline = [item for item in compare_view.INDICATORS if item.headline]
     return _with_keys(figure, oblast_keys(t, view, headline))
 
 
 def compare_cycle(ctx, t: Translator, state: dict, pathname: str) -> dict:
-    view = compare_page.view_data(ctx, state, t)
-    return compare_page.gantt(ctx, t, view, compare_page.milestone_data(ctx, state))
+    view = compare_view.view_data(ctx, state, t)
+    return compare_view.gantt(ctx, t, view, compare_view.milestone_data(ctx, state))
 
 
 def timeline_gantt(ctx, t: Translator, state: dict, pathname: str) -> dict:
-    data = timeline_page.view_data(ctx, state)
-    figure = timeline_page.gantt_figure(
+    data = timeline_view.view_data(ctx, state)
+    figure = timeline_view.gantt_figure(
         t, data["activities"], data["phases"], data["as_of"], state["group"], data["filters"]
     )
     return figure.to_dict()
@@ -128,28 +128,28 @@ def profile_timeline(ctx, t: Translator, state: dict, pathname: str) -> dict:
 CHARTS: tuple[Chart, ...] = (
     Chart(
         "compare-ranking",
-        compare_page.PATH,
+        compare_view.PATH,
         N_("Compare municipalities"),
         N_("All reports in the database"),
         compare_ranking,
     ),
     Chart(
         "compare-multiples",
-        compare_page.PATH,
+        compare_view.PATH,
         N_("Headline indicators side by side"),
         N_("All reports in the database"),
         compare_multiples,
     ),
     Chart(
         "compare-cycle",
-        compare_page.PATH,
+        compare_view.PATH,
         N_("Procurement cycle, stage to stage"),
         N_("Procurement records of the municipalities"),
         compare_cycle,
     ),
     Chart(
         "timeline-gantt",
-        timeline_page.PATH,
+        timeline_view.PATH,
         N_("Timeline"),
         N_("All reports in the database"),
         timeline_gantt,
@@ -189,7 +189,7 @@ def _legend_beside(layout: dict, data: list[dict]) -> bool:
     shown = layout.get("showlegend") is not False and bool(listed)
     if shown:
         for index in listed:
-            data[index] = {**data[index], "name": compare_page.wrapped(data[index]["name"], 34)}
+            data[index] = {**data[index], "name": compare_view.wrapped(data[index]["name"], 34)}
         legend = layout.get("legend") or {}
         layout["legend"] = {
             "title": legend.get("title", {}),

@@ -16,10 +16,10 @@ from pptx.util import Emu, Inches, Pt
 
 from dashboard import formatting
 from dashboard.i18n import N_, Translator
-from dashboard.pages import compare as compare_page
 from dashboard.pages import profile as profile_page
-from dashboard.pages import timeline as timeline_page
 from dashboard.reports import images
+from dashboard.views import compare as compare_view
+from dashboard.views import timeline as timeline_view
 from geodata.sources import ATTRIBUTION
 from layers.base import missing
 from layers.categories import RATING_LABELS, STATUS_LABELS
@@ -381,15 +381,15 @@ def build_deck(
 
     # 5. comparison chart and 6. timeline (the Compare and Timeline pages' figures)
     step()
-    view = compare_page.view_data(ctx, state, t)
-    chart = compare_page.bar_chart(ctx, t, view, state)
+    view = compare_view.view_data(ctx, state, t)
+    chart = compare_view.bar_chart(ctx, t, view, state)
     chart = chart.to_dict() if hasattr(chart, "to_dict") else chart
-    slide = deck.slide(t("Comparison") + ": " + t(compare_page.chart_indicator(view).label))
+    slide = deck.slide(t("Comparison") + ": " + t(compare_view.chart_indicator(view).label))
     deck.picture(
         slide, images.render(chart, "png", 1600, 760), MARGIN, Inches(1.45), height=Inches(5.4)
     )
-    timeline = timeline_page.view_data(ctx, state)
-    gantt = timeline_page.gantt_figure(
+    timeline = timeline_view.view_data(ctx, state)
+    gantt = timeline_view.gantt_figure(
         t,
         timeline["activities"],
         timeline["phases"],
