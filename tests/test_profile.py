@@ -34,6 +34,7 @@ from dashboard.i18n import LANGUAGES, Translator
 from dashboard.pages import page_for, profile
 from dashboard.shell import route
 from dashboard.urlstate import defaults
+from dashboard.views import profile as profile_view
 from queries import profile as q
 from queries.demo import DEMO_MUNICIPALITIES
 from queries.engine import make_engine, sqlite_url
@@ -74,7 +75,8 @@ def test_unit_and_population(demo_engine):
     row = unit.iloc[0]
     assert (row.kind, row.rayon_pcode, row.oblast_pcode) == ("ayil_aimak", "KG05236000000", BATKEN)
     assert (row.name_ky, row.rayon_name_en, row.oblast_name_en) == ("Сумбула", "Leilek", "Batken")
-    assert row.in_filters and row.lon == pytest.approx(69.4)  # its reference point
+    assert row.in_filters  # its reference point
+    assert row.lon == pytest.approx(69.4)
     people = q.population(demo_engine, SUMBULA, Filters(), EVERYTHING)
     assert people[["year", "population"]].values.tolist() == [
         [2013, 14626],
@@ -98,7 +100,8 @@ def test_issues_as_ranked(demo_engine):
     assert set(issues.identified_on) == {dt.date(2013, 10, 26)}
     # before the contract (2014-11-27) nothing funds the first issue yet
     early = q.issues(demo_engine, SUMBULA, Filters(as_of=dt.date(2014, 11, 26)), EVERYTHING)
-    assert early.funded_by.isna().all() and len(early) == 4
+    assert early.funded_by.isna().all()
+    assert len(early) == 4
     # the sector filter selects issues by category
     women = q.issues(demo_engine, SUMBULA, Filters(sectors=("women",)), EVERYTHING)
     assert women[["rank", "category"]].values.tolist() == [[2, "women"]]
@@ -126,8 +129,10 @@ def test_project_as_of_shows_only_what_was_known(demo_engine):
     row = q.projects(demo_engine, SUMBULA, Filters(as_of=dt.date(2014, 11, 15)), EVERYTHING)
     row = row.iloc[0]
     assert row.status == "in_competition"
-    assert row.organisation is None and row.expertise_score is None
-    assert row.contract_date is None and row.rate_date == dt.date(2014, 11, 10)
+    assert row.organisation is None
+    assert row.expertise_score is None
+    assert row.contract_date is None
+    assert row.rate_date == dt.date(2014, 11, 10)
     # before any milestone the project is not listed at all
     assert q.projects(demo_engine, SUMBULA, Filters(as_of=dt.date(2013, 10, 1)), EVERYTHING).empty
 
@@ -142,7 +147,8 @@ def test_failed_and_running_projects(demo_engine):
     assert failed.rate_date == dt.date(2015, 2, 11)  # bids received: no valid bids
     assert int(failed.total_minor) == 35_400_000
     running = q.projects(demo_engine, SUZAK, Filters(), EVERYTHING).iloc[0]
-    assert running.status == "in_progress" and running.contract_date == dt.date(2015, 5, 18)
+    assert running.status == "in_progress"
+    assert running.contract_date == dt.date(2015, 5, 18)
 
 
 @pytest.mark.parametrize(
@@ -180,10 +186,10 @@ def test_budgets_by_year(demo_engine):
 
 def test_milestones_of_sumbula(demo_engine):
     stages = q.milestones(demo_engine, SUMBULA, Filters(), EVERYTHING)
-    assert len(stages) == 9 and set(stages.pcode) == {SUMBULA}
-    assert stages.stage.iloc[-1] == "reported" and stages.occurred_on.iloc[-1] == dt.date(
-        2015, 7, 11
-    )
+    assert len(stages) == 9
+    assert set(stages.pcode) == {SUMBULA}
+    assert stages.stage.iloc[-1] == "reported"
+    assert stages.occurred_on.iloc[-1] == dt.date(2015, 7, 11)
     assert stages.bids_count.dropna().tolist() == [2]
     phase_one = q.milestones(demo_engine, SUMBULA, Filters(phase=1), EVERYTHING)
     assert phase_one.stage.tolist() == ["priority_identified", "programme_approved"]
@@ -191,16 +197,20 @@ def test_milestones_of_sumbula(demo_engine):
 
 def test_visits_and_beneficiaries(demo_engine):
     visits = q.visits(demo_engine, SUMBULA, Filters(), EVERYTHING)
-    assert len(visits) == 4 and set(visits.rating) == {"on_track"}
+    assert len(visits) == 4
+    assert set(visits.rating) == {"on_track"}
     latest = visits.iloc[0]  # newest first
     assert latest.visit_date == dt.date(2015, 6, 20)
     assert (latest.beneficiaries, latest.women, latest.with_disability) == (73, 37, 4)
     assert visits.beneficiaries.tolist() == [73, 52, 27, 10]
     cells = q.beneficiaries(demo_engine, SUMBULA, Filters(), EVERYTHING)
-    assert len(cells) == 16 and cells["count"].sum() == 73
+    assert len(cells) == 16
+    assert cells["count"].sum() == 73
     counted = cells.set_index(["sex", "age_group", "with_disability"])["count"]
-    assert counted["female", "0-17", False] == 35 and counted["female", "0-17", True] == 2
-    assert counted["male", "0-17", False] == 34 and counted["male", "0-17", True] == 2
+    assert counted["female", "0-17", False] == 35
+    assert counted["female", "0-17", True] == 2
+    assert counted["male", "0-17", False] == 34
+    assert counted["male", "0-17", True] == 2
     # Suzak: the latest visit is at risk
     suzak = q.visits(demo_engine, SUZAK, Filters(), EVERYTHING)
     assert suzak.rating.tolist() == ["at_risk", "minor_issues"]
@@ -211,7 +221,8 @@ def test_visits_and_beneficiaries(demo_engine):
     ).empty
     # as of 2015-03-01 the latest visit is the second one (27 reached)
     march = q.beneficiaries(demo_engine, SUMBULA, Filters(as_of=dt.date(2015, 3, 1)), EVERYTHING)
-    assert march["count"].sum() == 27 and set(march.visit_date) == {dt.date(2015, 2, 15)}
+    assert march["count"].sum() == 27
+    assert set(march.visit_date) == {dt.date(2015, 2, 15)}
 
 
 def test_indicators_baseline_target_actual(demo_engine):
@@ -219,23 +230,28 @@ def test_indicators_baseline_target_actual(demo_engine):
     assert indicators.code.tolist() == ["MSP-B-01-I1", "MSP-B-01-I2"]
     reached, satisfied = indicators.iloc[0], indicators.iloc[1]
     assert (reached.baseline, reached.target, reached.actual) == (0, 73, 76)
-    assert reached.progress == pytest.approx(76 / 73) and reached.on_target is True
+    assert reached.progress == pytest.approx(76 / 73)
+    assert reached.on_target is True
     assert (satisfied.baseline, satisfied.target, satisfied.actual) == (0, 80, 69)
-    assert satisfied.progress == pytest.approx(0.8625) and satisfied.on_target is False
+    assert satisfied.progress == pytest.approx(0.8625)
+    assert satisfied.on_target is False
     assert set(indicators.period_end) == {dt.date(2015, 7, 1)}
     # the last period ends (exclusive) on 2015-11-01: known from that day on
     later = q.indicators(demo_engine, SUMBULA, Filters(as_of=dt.date(2015, 11, 1)), EVERYTHING)
     assert later.actual.tolist() == [76, 71]
     # before any value: the indicators are listed without an actual
     early = q.indicators(demo_engine, SUMBULA, Filters(as_of=dt.date(2014, 12, 1)), EVERYTHING)
-    assert len(early) == 2 and early.actual.isna().all() and early.on_target.isna().all()
+    assert len(early) == 2
+    assert early.actual.isna().all()
+    assert early.on_target.isna().all()
 
 
 def test_trainings_documents_provenance(demo_engine):
     trainings = q.trainings(demo_engine, SUMBULA, Filters(), EVERYTHING)
     assert trainings.level.value_counts().to_dict() == {"oblast": 5, "municipality": 2}
     local = trainings[trainings.level == "municipality"]
-    assert local.participants.tolist() == [21, 13] and local.women.tolist() == [11, 3]
+    assert local.participants.tolist() == [21, 13]
+    assert local.women.tolist() == [11, 3]
     assert set(trainings[trainings.level == "oblast"].title.str.contains("Batken oblast")) == {True}
     documents = q.documents(demo_engine, SUMBULA, Filters(), EVERYTHING)
     assert len(documents) == 7
@@ -271,7 +287,8 @@ def test_outside_the_area_filters_reads_nothing(demo_engine, function):
 
 def test_unit_tells_when_outside_the_area_filters(demo_engine):
     unit = q.unit(demo_engine, SUMBULA, Filters(oblasts=(TALAS,)), EVERYTHING)
-    assert len(unit) == 1 and not unit.in_filters.iloc[0]
+    assert len(unit) == 1
+    assert not unit.in_filters.iloc[0]
     assert q.unit(demo_engine, SUMBULA, Filters(rayons=("KG05236000000",)), EVERYTHING).in_filters[
         0
     ]
@@ -330,7 +347,8 @@ def test_every_demo_municipality_renders(ctx, lang):
     for unit in DEMO_MUNICIPALITIES:
         for state in (view(unit.pcode, lang=lang), view(unit.pcode, currency="EUR", phase=1)):
             page = rendered(profile.layout(ctx, t, state))
-            assert '"profile-title"' in page and unit.pcode in page, unit.pcode
+            assert '"profile-title"' in page, unit.pcode
+            assert unit.pcode in page, unit.pcode
             for part in ("issues", "projects", "budgets", "milestones", "visits", "provenance"):
                 assert f'"profile-{part}"' in page, (unit.pcode, part)
             # the callback that redraws it after a filter change
@@ -341,7 +359,8 @@ def test_every_demo_municipality_renders(ctx, lang):
 def test_layout_through_the_shell(ctx):
     _header, body, _footer = route(ctx, f"/municipality/{SUMBULA}", "?lang=ky&currency=USD")
     text = rendered(body)
-    assert '"profile-body"' in text and '"filter-bar"' in text
+    assert '"profile-body"' in text
+    assert '"filter-bar"' in text
 
 
 def test_sumbula_as_shown(ctx):
@@ -363,7 +382,9 @@ def test_sumbula_as_shown(ctx):
     ):
         assert shown in text, shown
     kgs = body_text(ctx, "en", view(SUMBULA))
-    assert "171,780 KGS" in kgs and "409,000 KGS" in kgs and "5.24 KGS" in kgs  # per inhabitant
+    assert "171,780 KGS" in kgs  # per inhabitant
+    assert "409,000 KGS" in kgs
+    assert "5.24 KGS" in kgs
     ru = body_text(ctx, "ru", view(SUMBULA))
     assert "171 780 сом" in ru.replace("\u00a0", " ")
 
@@ -385,7 +406,8 @@ def test_unknown_pcode_and_no_pcode(ctx):
 
 def test_outside_the_area_filters_offers_to_clear_them(ctx):
     text = body_text(ctx, "en", view(SUMBULA, oblast=(TALAS,), currency="USD"))
-    assert "outside the oblast and rayon filters" in text and "MSP-B-01" not in text
+    assert "outside the oblast and rayon filters" in text
+    assert "MSP-B-01" not in text
     assert f'"/municipality/{SUMBULA}?currency=USD"' in text  # the same view, filters cleared
 
 
@@ -407,10 +429,12 @@ def test_the_callback_redraws_only_a_changed_view(ctx):
     # a changed view: the new body and what it shows
     usd = {**state, "currency": "USD"}
     body, now = profile.update_profile(ctx, usd, state["path"], drawn)
-    assert now == {"pcode": SUMBULA, "query": "?currency=USD"} and "3,040.00 USD" in rendered(body)
+    assert now == {"pcode": SUMBULA, "query": "?currency=USD"}
+    assert "3,040.00 USD" in rendered(body)
     # no path from the shell: the callback draws the profile from the URL
     body, now = profile.update_profile(ctx, defaults(), f"/municipality/{SUMBULA}", None)
-    assert '"profile-title"' in rendered(body) and now["pcode"] == SUMBULA
+    assert '"profile-title"' in rendered(body)
+    assert now["pcode"] == SUMBULA
 
 
 @pytest.mark.parametrize(
@@ -451,7 +475,8 @@ def test_an_unsafe_document_link_is_shown_as_text(ctx, demo_copy):
     assert "javascript:" not in text.lower()
     assert "<b>Contract</b>" in text  # a plain text child, escaped by React
     links = [a for a in _walk(body) if type(a).__name__ == "A"]
-    assert links and all(profile.safe_href(a.href) for a in links)
+    assert links
+    assert all(profile.safe_href(a.href) for a in links)
 
 
 def _walk(component):
@@ -477,7 +502,7 @@ def test_timeline_bars():
             "occurred_on": [*days, dt.date(2015, 3, 1)],
         }
     )
-    bars = profile.timeline_bars(frame, dt.date(2015, 4, 1))
+    bars = profile_view.timeline_bars(frame, dt.date(2015, 4, 1))
     assert [(b["project"], b["stage"], b["start"], b["end"]) for b in bars] == [
         ("A", "competition_announced", days[0], days[1]),
         ("A", "bids_received", days[1], days[2]),
@@ -489,13 +514,13 @@ def test_timeline_bars():
 def test_small_map_is_offline(ctx):
     page = profile.layout(ctx, Translator("en"), view(SUMBULA))
     graph = next(c for c in _walk(page) if getattr(c, "id", None) == "profile-map")
-    assert graph.config["topojsonURL"] == "/geo/topojson/" and graph.config["staticPlot"]
+    assert graph.config["topojsonURL"] == "/geo/topojson/"
+    assert graph.config["staticPlot"]
     rayons, point = graph.figure["data"]
     assert rayons["geojson"] == "/geo/rayons.geojson"
     highlighted = [p for p, z in zip(rayons["locations"], rayons["z"], strict=True) if z == 1]
-    assert (
-        highlighted == ["KG05236000000"] and len(rayons["locations"]) > 1
-    )  # Leilek among Batken's
+    assert highlighted == ["KG05236000000"]  # Leilek among Batken's
+    assert len(rayons["locations"]) > 1
     assert (point["lon"][0], point["lat"][0]) == (69.4, 39.773)
     assert "http" not in rendered(graph.figure)
 
@@ -511,4 +536,5 @@ def test_figures_follow_plotlys_schema(ctx):
     bars = graphs["profile-timeline"]["data"]
     assert [bar["y"] for bar in bars] == [["MSP-J-02"]] * 7  # seven stages reached
     running = bars[-1]  # implementation, 2015-05-23 .. the latest report, 2015-10-13
-    assert running["base"] == ["2015-05-23"] and running["x"] == [143 * 86_400_000]
+    assert running["base"] == ["2015-05-23"]
+    assert running["x"] == [143 * 86_400_000]

@@ -27,6 +27,7 @@ from dash import ctx as dash_ctx
 
 from dashboard import auth, jobs
 from dashboard.i18n import N_, Translator
+from dashboard.paths import PROFILE, pcode_of
 from dashboard.urlstate import build_query, parse_query
 
 #: kind → (label msgid, route path); the route's suffix is the file type
@@ -174,8 +175,6 @@ def is_kind(kind) -> bool:
 
 def href(kind: str, pathname: str | None, search: str | None) -> str | None:
     """The route of `kind` for the view at `pathname` + `search` (None: no such export)."""
-    from dashboard.pages.profile import pcode_of
-
     if not is_kind(kind):  # a request may name anything
         return None
     state = parse_query(search)
@@ -436,7 +435,6 @@ def register(app, ctx) -> None:
 
     @server.route("/export/chart/<name>.<fmt>")
     def _chart(name: str, fmt: str):
-        from dashboard.pages.profile import PATH as PROFILE
         from dashboard.reports import charts
 
         state, base = view()

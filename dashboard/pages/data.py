@@ -33,8 +33,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth, formatting, inputs
 from dashboard.components.filter_bar import dropdown_labels, filters_from_state
 from dashboard.i18n import N_, Translator
-from dashboard.pages.profile import DOCUMENT_LABELS
 from dashboard.urlstate import CONTROL_PROPS, controls_of_callback, state_from_controls
+from dashboard.views.profile import DOCUMENT_LABELS
 from layers.categories import REVIEW_LABELS
 from queries import geography, reviews
 from queries.freshness import reporting_freshness

@@ -14,10 +14,10 @@ import html
 from collections.abc import Callable
 
 from dashboard.i18n import N_, Translator
-from dashboard.pages import profile as profile_page
 from dashboard.reports import images
 from dashboard.urlstate import defaults
 from dashboard.views import compare as compare_view
+from dashboard.views import profile as profile_view
 from dashboard.views import timeline as timeline_view
 from layers.base import NO_DATA, missing, plotly_text
 
@@ -112,15 +112,15 @@ def timeline_gantt(ctx, t: Translator, state: dict, pathname: str) -> dict:
 def profile_timeline(ctx, t: Translator, state: dict, pathname: str) -> dict:
     """The procurement stages of one municipality's projects; LookupError outside the scope,
     the filters, or without a milestone."""
-    pcode = profile_page.pcode_of(pathname)
-    data = profile_page.profile_data(ctx, state, pcode) if pcode else None
+    pcode = profile_view.pcode_of(pathname)
+    data = profile_view.profile_data(ctx, state, pcode) if pcode else None
     if data is None or data["unit"].empty or not data["unit"].in_filters.iloc[0]:
         raise LookupError(f"no profile at {pathname!r} for this visitor")
     if data["milestones"].empty:
         raise LookupError(f"no procurement milestone at {pathname!r}")
-    figure = profile_page.timeline_figure(t, data["milestones"], data["as_of"])
+    figure = profile_view.timeline_figure(t, data["milestones"], data["as_of"])
     figure["layout"]["title"] = {"text": plotly_text(t.name(data["unit"].iloc[0]))}
-    if profile_page.is_demo(ctx, data):  # also demo batches in a real database
+    if profile_view.is_demo(ctx, data):  # also demo batches in a real database
         figure["layout"].setdefault("annotations", []).append({"name": DEMO_MARK, "text": ""})
     return figure
 
@@ -156,7 +156,7 @@ CHARTS: tuple[Chart, ...] = (
     ),
     Chart(
         "profile-timeline",
-        profile_page.PATH,
+        profile_view.PATH,
         N_("Procurement milestones"),
         N_("Procurement records of the municipalities"),
         profile_timeline,

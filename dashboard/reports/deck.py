@@ -16,9 +16,9 @@ from pptx.util import Emu, Inches, Pt
 
 from dashboard import formatting
 from dashboard.i18n import N_, Translator
-from dashboard.pages import profile as profile_page
 from dashboard.reports import images
 from dashboard.views import compare as compare_view
+from dashboard.views import profile as profile_view
 from dashboard.views import timeline as timeline_view
 from geodata.sources import ATTRIBUTION
 from layers.base import missing
@@ -170,7 +170,7 @@ def latest_rating(t: Translator, data: dict) -> str:
 
 def municipality_slide(deck: Deck, ctx, state: dict, row, inset: bytes | None) -> None:
     t = deck.t
-    data = profile_page.profile_data(ctx, state, row.pcode)
+    data = profile_view.profile_data(ctx, state, row.pcode)
     slide = deck.slide(t.name(row))
     top = Inches(1.45)
     deck.text(

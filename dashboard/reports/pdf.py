@@ -28,9 +28,9 @@ from reportlab.platypus import (
 
 from dashboard import formatting
 from dashboard.i18n import LANGUAGE_NAMES, Translator
-from dashboard.pages import profile as profile_page
 from dashboard.reports import images
 from dashboard.reports.deck import Progress, latest_rating, municipalities_in
+from dashboard.views import profile as profile_view
 from geodata.sources import ATTRIBUTION
 from layers.base import missing
 from layers.categories import RATING_LABELS, SECTOR_LABELS, STAGE_LABELS, STATUS_LABELS
@@ -207,17 +207,17 @@ def municipality_section(
 ) -> bool:
     """The profile of one municipality; False when it is not in scope or filters."""
     t, lang, currency = report.t, report.t.lang, state["currency"]
-    data = profile_page.profile_data(ctx, state, pcode)
+    data = profile_view.profile_data(ctx, state, pcode)
     if data["unit"].empty or "issues" not in data:
         return False
     row = data["unit"].iloc[0]
     sub = "h2" if level == "h1" else "h3"
     report.p(t.name(row), level)
     report.p(
-        f"{t(profile_page.KIND_LABELS.get(row.kind, row.kind))} · "
+        f"{t(profile_view.KIND_LABELS.get(row.kind, row.kind))} · "
         f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')} · {row.pcode}"
     )
-    report.p(profile_page.view_summary(t, state, data), "small")
+    report.p(profile_view.view_summary(t, state, data), "small")
     names = [
         f"{LANGUAGE_NAMES[code]}: {row.get(f'name_{code}')}"
         for code in ("en", "ru", "ky")
@@ -265,7 +265,7 @@ def municipality_section(
     for r in projects.itertuples():
         lines = [
             [t(label), _money(getattr(r, column), currency, lang)]
-            for column, label in profile_page.SOURCE_LABELS.items()
+            for column, label in profile_view.SOURCE_LABELS.items()
         ]
         lines.append([t("Total"), _money(r.total_minor, currency, lang)])
         block = Report(t, report.title, report.demo, report.as_of)
@@ -373,9 +373,9 @@ def municipality_section(
         [
             [
                 _date(r.issued_on, lang),
-                t(profile_page.DOCUMENT_LABELS.get(r.kind, r.kind)),
+                t(profile_view.DOCUMENT_LABELS.get(r.kind, r.kind)),
                 document_title(r.title, r.url, base_url),
-                profile_page.review_text(t, r),
+                profile_view.review_text(t, r),
             ]
             for r in data["documents"].itertuples()
         ],
