@@ -78,7 +78,8 @@ def real_settings(tmp_path, demo_copy):
 
 def test_passwords_are_salted_scrypt_hashes():
     first, second = users.hash_password(PASSWORD), users.hash_password(PASSWORD)
-    assert first.startswith("scrypt:") and first != second  # a salt each time
+    assert first.startswith("scrypt:")  # a salt each time
+    assert first != second
     assert PASSWORD not in first
     assert users.password_matches(first, PASSWORD)
     assert not users.password_matches(first, PASSWORD + "!")
@@ -100,7 +101,8 @@ def test_accounts_are_checked_when_created(ctx):
     with pytest.raises(UserError, match="username"):
         users.add_user(engine, "<script>", Role.VIEWER, PASSWORD)
     account = users.add_user(engine, "olga", "official", PASSWORD, oblasts=["KG-T", "batken"])
-    assert account.oblasts == {TALAS, BATKEN} and account.role is Role.OFFICIAL
+    assert account.oblasts == {TALAS, BATKEN}
+    assert account.role is Role.OFFICIAL
     with pytest.raises(UserError, match="taken"):
         users.add_user(engine, "OLGA", Role.VIEWER, PASSWORD)
     assert ("user_add", "olga", None, {"role": "official", "oblasts": [BATKEN, TALAS]}) in (
@@ -112,7 +114,8 @@ def test_role_changes_and_disabling_are_audited(ctx):
     engine = ctx.engine
     users.add_user(engine, "aibek", Role.VIEWER, PASSWORD)
     changed = users.set_role(engine, "aibek", Role.OFFICIAL, oblasts=[TALAS])
-    assert changed.role is Role.OFFICIAL and changed.oblasts == {TALAS}
+    assert changed.role is Role.OFFICIAL
+    assert changed.oblasts == {TALAS}
     users.disable_user(engine, "aibek")
     assert users.authenticate(engine, "aibek", PASSWORD) is None
     entries = [e for e in audit_actions(engine) if e[1] == "aibek"]
@@ -135,7 +138,8 @@ def test_demo_accounts_one_per_role(demo_engine):
         Role.OFFICIAL,
         Role.VIEWER,
     }
-    assert found["demo-talas"].oblasts == {TALAS} and found["demo-batken"].oblasts == {BATKEN}
+    assert found["demo-talas"].oblasts == {TALAS}
+    assert found["demo-batken"].oblasts == {BATKEN}
     assert all(found[name].is_demo for name in expected)
     for name, account in expected.items():
         assert users.authenticate(demo_engine, name, account.password).username == name
@@ -201,7 +205,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_on_real_data(real_settings):
     features = client.get("/geo/rayons.geojson").get_json()["features"]
     assert features == []  # no scope, no geometry either
     page = client.get("/login").get_data(as_text=True)
-    assert "demo-admin" not in page and "demo-accounts" not in page
+    assert "demo-admin" not in page
+    assert "demo-accounts" not in page
     assert sign_in(client, "demo-admin", "demo-admin").status_code == 401
     public = create_app(dataclasses.replace(real_settings, public_mode=True)).server
     assert public.test_client().get("/").status_code == 200
@@ -229,7 +234,8 @@ def test_login_page_lists_the_demo_accounts_translated(app):
     for account in demo.DEMO_ACCOUNTS:
         assert f"<code>{account.username}</code>" in page
         assert f"<code>{account.password}</code>" in page
-    assert 'lang="ru"' in page and "Таласская" in page  # the official's oblast, in Russian
+    assert 'lang="ru"' in page  # the official's oblast, in Russian
+    assert "Таласская" in page
     assert "Иллюстративные" in page  # the demo notice
 
 
@@ -239,7 +245,9 @@ def test_sign_in_redirects_and_audits(app, ctx):
     assert response.status_code == 303
     assert response.headers["Location"] == "/compare?oblast=KG07000000000"
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
     page = client.get("/login").get_data(as_text=True)
     assert "Demo official, Talas" in page
     actions = audit_actions(ctx.engine)
@@ -262,7 +270,8 @@ def test_failed_sign_in_is_audited_and_says_nothing_specific(app, ctx):
     unknown = sign_in(client, "no-such-user", "wrong password")
     assert wrong.status_code == unknown.status_code == 401
     message = "The username or password is not right"
-    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+    assert message in wrong.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
     failures = [a for a in audit_actions(ctx.engine) if a[0] == "sign_in_failed"]
     assert [(a[1], a[3]["reason"]) for a in failures] == [
         ("demo-viewer", "refused"),
@@ -294,7 +303,8 @@ def test_sign_out_needs_a_post_with_the_token(app, ctx):
     page = client.get("/login").get_data(as_text=True)
     assert "Signed in as Demo programme manager" in page
     response = client.post("/logout?lang=ky", data={"csrf_token": token_of(page)})
-    assert response.status_code == 303 and response.headers["Location"] == "/?lang=ky"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/?lang=ky"
     assert "Signed in as" not in client.get("/login").get_data(as_text=True)
     assert audit_actions(ctx.engine)[-1][:2] == ("sign_out", "demo-manager")
 
@@ -352,7 +362,8 @@ def test_failed_sign_ins_are_throttled_per_address_and_username(backend, setting
     for _ in range(5):
         assert sign_in(client, "demo-viewer", "guess").status_code == 401
     blocked = sign_in(client, "demo-viewer", "demo-viewer")  # even the right password
-    assert blocked.status_code == 429 and "Too many failed" in blocked.get_data(as_text=True)
+    assert blocked.status_code == 429
+    assert "Too many failed" in blocked.get_data(as_text=True)
     assert sign_in(client, "demo-admin", "demo-admin").status_code == 303  # another username
     elsewhere = sign_in(app.server.test_client(), "demo-viewer", "demo-viewer", address="10.0.0.9")
     assert elsewhere.status_code == 303  # the same username from another address
@@ -409,7 +420,8 @@ def test_header_offers_sign_in_then_sign_out(app):
     assert "/login?lang=ru&next=%2Fcompare%3Flang%3Dru" in anonymous
     sign_in(client, "demo-batken", "demo-batken")
     signed_in = header_text(app, client, "/", "?lang=ru")
-    assert "Demo official, Batken" in signed_in and "sign-out-button" in signed_in
+    assert "Demo official, Batken" in signed_in
+    assert "sign-out-button" in signed_in
     token = token_of(client.get("/login").get_data(as_text=True))
     assert token in signed_in  # the sign-out form posts the session's CSRF token
     assert "/logout?lang=ru" in signed_in
@@ -433,9 +445,11 @@ def test_protected_pages_need_their_role(app, protected):
     sign_in(manager, "demo-manager", "demo-manager")
     refused = header_text(app, viewer, "/compare")
     assert "This page needs another role" in refused
-    assert '{"nav":"/compare"}' not in refused and '{"nav":"/"}' in refused  # not in the nav
+    assert '{"nav":"/compare"}' not in refused  # not in the nav
+    assert '{"nav":"/"}' in refused
     opened = header_text(app, manager, "/compare/")
-    assert "This page needs another role" not in opened and "compare-summary" in opened
+    assert "This page needs another role" not in opened
+    assert "compare-summary" in opened
 
 
 def test_protected_callbacks_are_refused_on_the_server(app, monkeypatch):
@@ -566,7 +580,8 @@ def test_user_commands(settings, monkeypatch, capsys):
 
 def test_settings_switches():
     on = Settings.from_env({"AIMAK_PUBLIC_MODE": "on", "AIMAK_SECURE_COOKIES": "yes"})
-    assert on.public_mode and on.secure_cookies
+    assert on.public_mode
+    assert on.secure_cookies
     assert not Settings.from_env({"AIMAK_PUBLIC_MODE": "off"}).public_mode
     with pytest.raises(ValueError, match="AIMAK_PUBLIC_MODE"):
         Settings.from_env({"AIMAK_PUBLIC_MODE": "maybe"})

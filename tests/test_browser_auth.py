@@ -82,7 +82,8 @@ def test_auth001_an_official_sees_only_their_oblast(browser, tmp_path, demo_sqli
     with serve(app) as origin:
         browser.get(origin + "/login")
         listed = browser.find_element(By.ID, "demo-accounts").text
-        assert "demo-talas" in listed and "Talas" in listed
+        assert "demo-talas" in listed
+        assert "Talas" in listed
         sign_in(browser, origin, "demo-talas", "demo-talas")
         assert "Demo official, Talas" in browser.find_element(By.ID, "signed-in-as").text
         # the map: Talas alone, its four municipalities
@@ -92,7 +93,8 @@ def test_auth001_an_official_sees_only_their_oblast(browser, tmp_path, demo_sqli
             f"return {GRAPH}._fullData.map(t => [t.name, (t.locations || t.lon || []).length])"
         )
         counts = dict(counts)
-        assert counts["oblasts"] == 1 and counts["municipalities"] == 4
+        assert counts["oblasts"] == 1
+        assert counts["municipalities"] == 4
         assert browser.execute_script(f"return {TRACE.format(name='oblasts')}.locations") == [
             "KG07000000000"
         ]
@@ -112,7 +114,8 @@ def test_auth001_an_official_sees_only_their_oblast(browser, tmp_path, demo_sqli
         wait_until_idle(browser)
         shown = page_words(browser)
         others = other_oblasts(app)
-        assert CANARY_NAMES["en"] in others and "Suzak" in others
+        assert CANARY_NAMES["en"] in others
+        assert "Suzak" in others
         assert [name for name in others if name in shown] == []
         # the Compare and Projects pages: Talas rows only
         for path, ready in (
@@ -191,7 +194,8 @@ def test_auth002_stored_payloads_render_inert(browser, tmp_path, demo_sqlite_fil
                 )
             )
             no_dialog(browser)
-        assert all(labels) and any("alert(1)" in label for label in labels), labels
+        assert all(labels), labels
+        assert any("alert(1)" in label for label in labels), labels
         assert (
             browser.execute_script(
                 "return document.querySelectorAll('#map .hoverlayer script, #map .hoverlayer img,"
@@ -244,6 +248,7 @@ def test_auth003_csp_violations_are_detected(browser, tmp_path, demo_sqlite_file
                 break
             settle(0.1)
         reports = csp_violations(app)
-        assert reports and reports[0]["violated-directive"].startswith("script-src")
+        assert reports
+        assert reports[0]["violated-directive"].startswith("script-src")
         assert PageLog(browser).read().csp_violations()
         app.server.extensions["aimak_csp_reports"].reports.clear()  # expected: not a failure

@@ -78,7 +78,8 @@ def test_cmp001_compare_three_municipalities(browser, site):
     )
     assert dash == "dash"
     multiples = browser.execute_script(f"return {plotted('compare-multiples')}.map(t => t.y)")
-    assert len(multiples) == 8 and all(sorted(y) == sorted(bars) for y in multiples)
+    assert len(multiples) == 8
+    assert all(sorted(y) == sorted(bars) for y in multiples)
     # the Gantt: the three municipalities' procurement cycles
     rows = browser.execute_script(
         f"return [...new Set({plotted('compare-gantt')}.flatMap(t => [...t.y]))]"

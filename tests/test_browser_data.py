@@ -97,9 +97,11 @@ def test_dat101_upload_confirm_and_the_map_changes(browser, site, tmp_path):
     assert "0 created, 1 updated, 0 unchanged, 1 rejected rows skipped" in result, result
     assert "budgets.csv" in browser.find_element(By.ID, "data-history").text
     shown = allocation_shown(browser, origin, name)
-    assert after in shown and before not in shown, shown
+    assert after in shown, shown
+    assert before not in shown, shown
     log = PageLog(browser).read()
-    assert log.errors() == [] and log.outside_requests(origin) == []
+    assert log.errors() == []
+    assert log.outside_requests(origin) == []
 
 
 def allocation_shown_in_new_tab(driver, origin: str, name: str) -> str:

@@ -148,7 +148,8 @@ def test_brw103_search_in_cyrillic_lands_on_sumbula(browser, site):
     sumbula_lon = browser.execute_script(
         f"const t = {MUNICIPALITIES}; return t.lon[t.text.indexOf('Sumbulin')]"
     )
-    assert lon_range[0] < sumbula_lon < lon_range[1] and lon_range[1] - lon_range[0] < 1.5
+    assert lon_range[0] < sumbula_lon < lon_range[1]
+    assert lon_range[1] - lon_range[0] < 1.5
 
 
 def test_brw104_a_copied_url_restores_the_view(browser, site):
@@ -164,7 +165,8 @@ def test_brw104_a_copied_url_restores_the_view(browser, site):
     settle(1.0)
     url, before = browser.current_url, drawn(browser)
     kpis = browser.find_element(By.ID, "map-kpis").text
-    assert len(before) == 4 and "USD" in kpis
+    assert len(before) == 4
+    assert "USD" in kpis
     browser.get("about:blank")
     browser.get(url)
     assert drawn(browser) == before

@@ -71,7 +71,8 @@ def test_prs001_present_step_with_the_keys_and_leave(browser, site):
     browser.get(origin + "/?lang=ru")
     wait_for(browser, "document.querySelector('#filter-bar') !== null")
     normal = root_font_px(browser)
-    assert displayed(browser, "#filter-bar") and displayed(browser, ".nav")
+    assert displayed(browser, "#filter-bar")
+    assert displayed(browser, ".nav")
 
     browser.get(origin + "/?lang=ru&present=1")
     first = f"{POSITION} && {POSITION}.innerText.startsWith('1 / {TOTAL}')"
@@ -80,7 +81,8 @@ def test_prs001_present_step_with_the_keys_and_leave(browser, site):
     wait_for(browser, "location.search.includes('measure=')")  # the map wrote its view
     for hidden in ("#filter-bar", ".nav", ".lang-switcher", ".map-controls", ".export-menu"):
         assert not displayed(browser, hidden), hidden
-    assert displayed(browser, "#demo-badge") and displayed(browser, "#map")
+    assert displayed(browser, "#demo-badge")
+    assert displayed(browser, "#map")
     assert root_font_px(browser) >= normal * 1.2
 
     # keys typed into a field are the field's
@@ -137,7 +139,8 @@ def test_prs001_present_step_with_the_keys_and_leave(browser, site):
     assert browser.execute_script("return location.pathname + location.search") == (
         f"/{map_query(LAYERS[0].id)}"
     )
-    assert displayed(browser, "#filter-bar") and displayed(browser, ".map-controls")
+    assert displayed(browser, "#filter-bar")
+    assert displayed(browser, ".map-controls")
     assert displayed(browser, ".nav")
     assert root_font_px(browser) == normal
     press(browser, Keys.ARROW_RIGHT)  # keys do nothing outside presentation mode
@@ -158,7 +161,8 @@ def test_prs001_present_step_with_the_keys_and_leave(browser, site):
     browser.find_element(By.ID, "presentation-add").click()
     wait_for(browser, "document.querySelectorAll('#presentation-list li').length === 2")
     items = browser.find_elements(By.CSS_SELECTOR, "#presentation-list li")
-    assert "Наши приоритеты" in items[0].text and "Сравнение муниципалитетов" in items[1].text
+    assert "Наши приоритеты" in items[0].text
+    assert "Сравнение муниципалитетов" in items[1].text
     items[1].find_element(By.CSS_SELECTOR, "button[title='Переместить выше']").click()
     first_item = "document.querySelector('#presentation-list li')"
     wait_for(browser, f"{first_item}.innerText.includes('Сравнение муниципалитетов')")

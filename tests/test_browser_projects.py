@@ -194,7 +194,8 @@ def test_prj102_grid_and_export_agree_on_text_number_date_filters_and_sorts(
         path = downloaded(browser, tmp_path / f"case{number}", "projects-export-csv")
         assert csv_codes(path) == shown, (number, model, sort)
     log = PageLog(browser).read()
-    assert log.outside_requests(origin) == [] and log.errors() == []
+    assert log.outside_requests(origin) == []
+    assert log.errors() == []
 
 
 def test_prj103_search_writes_the_url_and_rows_link_to_profiles(browser, site):

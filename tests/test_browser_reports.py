@@ -88,7 +88,8 @@ def test_exp103_a_compare_chart_downloads_as_png_for_the_view(browser, site, tmp
     href = browser.find_element(By.CSS_SELECTOR, link).get_attribute("href")
     assert "/export/chart/compare-ranking.png?oblast=KG07000000000&rank=budget_total" in href
     path = downloaded(browser, tmp_path / "chart", kind)
-    assert path.suffix == ".png" and path.read_bytes().startswith(b"\x89PNG")
+    assert path.suffix == ".png"
+    assert path.read_bytes().startswith(b"\x89PNG")
 
 
 #: chart and table exports by how their kind ends: (file suffix, first bytes)
@@ -116,4 +117,5 @@ def test_exp104_every_chart_and_table_button_downloads_its_file(browser, site, t
     for number, kind in enumerate(kinds):
         file = downloaded(browser, tmp_path / str(number), kind)
         suffix, magic = ENDINGS[kind.rsplit(":", 1)[1]]
-        assert file.suffix == suffix and file.read_bytes().startswith(magic), (kind, file.name)
+        assert file.suffix == suffix, (kind, file.name)
+        assert file.read_bytes().startswith(magic), (kind, file.name)

@@ -64,7 +64,8 @@ def test_tml001_the_gantt_draws_phases_activities_and_legend(browser, site):
     assert len(bars) == (frame.end - frame.start).map(lambda d: d.days >= 7).sum() + 1
     legend = browser.find_elements(By.CSS_SELECTOR, "#timeline-gantt .legend .traces")
     assert len(legend) == 10
-    assert "Whole programme" in rows(browser) and len(rows(browser)) == 16
+    assert "Whole programme" in rows(browser)
+    assert len(rows(browser)) == 16
     shapes = browser.execute_script(
         f"return {GRAPH}._fullLayout.shapes.map(s => [s.name, s.x0, s.x1])"
     )

@@ -62,7 +62,8 @@ def test_errors_are_one_line_and_non_zero(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("AIMAK_DATA_DIR", str(tmp_path))
     assert main(["geodata", "install", "--from", str(tmp_path / "nowhere")]) == 1
     error = capsys.readouterr().err
-    assert error.startswith("aimak: error:") and error.count("\n") == 1
+    assert error.startswith("aimak: error:")
+    assert error.count("\n") == 1
     monkeypatch.setenv("AIMAK_PORT", "eighty")
     assert main(["db", "current"]) == 1
     assert "AIMAK_PORT" in capsys.readouterr().err

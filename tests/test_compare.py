@@ -139,7 +139,8 @@ def test_every_indicator_of_sumbula_by_hand(table):
             assert value == pytest.approx(expected, abs=1e-12), item.id
         else:
             assert value == expected, item.id
-    assert sumbula.budget_year == 2015 and sumbula.population_year == 2015
+    assert sumbula.budget_year == 2015
+    assert sumbula.population_year == 2015
     assert sumbula.population_source == "Illustrative (demo)"
     assert sumbula.local_minor + sumbula.giz_minor + sumbula.cofinancing_minor == 40_900_000
 
@@ -192,17 +193,20 @@ def test_sumbula_raw_rows_give_the_hand_figures(demo_engine):
         ).all()
     values = {getattr(k, "value", k): v for k, v in lines.items()}
     assert values == {"local_budget": 17_178_000, "giz_fund": 19_223_000, "co_financing": 4_499_000}
-    assert tuple(budget) == (3_059_700_000, 17_178_000, 17_178_000) and people == 15_141
+    assert tuple(budget) == (3_059_700_000, 17_178_000, 17_178_000)
+    assert people == 15_141
     assert half_even(17_178_000, people) == 1_135
     assert half_even(sum(values.values()), people) == 2_701
-    assert half_even(19_223_000, people) == 1_270 and half_even(4_499_000, people) == 297
+    assert half_even(19_223_000, people) == 1_270
+    assert half_even(4_499_000, people) == 297
     signed, announced = days["contract_signed"], days["competition_announced"]
     assert (_day(signed) - _day(announced)).days == 39
     female = sum(c.count for c in cells if getattr(c.sex, "value", c.sex) == "female")
     total = sum(c.count for c in cells)
     disabled = sum(c.count for c in cells if c.with_disability)
     assert (total, female, disabled) == (73, 37, 4)
-    assert half_even(total * 100_000, people) == 482 and half_even(female * 100_000, people) == 244
+    assert half_even(total * 100_000, people) == 482
+    assert half_even(female * 100_000, people) == 244
 
 
 def _day(value) -> dt.date:
@@ -212,14 +216,21 @@ def _day(value) -> dt.date:
 def test_the_exceptions_of_the_demo(table):
     """The failed competition and the project still running, by hand."""
     kek_say = row_of(table, KEK_SAY)
-    assert kek_say.projects == 0 and kek_say.budget_total_minor == 0
-    assert kek_say.competitions == 1 and kek_say.bids_per_competition == 0.0  # no valid bid
-    assert pd.isna(kek_say.days_to_contract) and kek_say.contracts == 0
-    assert kek_say.beneficiaries is None and kek_say.beneficiaries_female is None
-    assert kek_say.rating is None and pd.isna(kek_say.progress)
-    assert kek_say.execution == 0.0 and kek_say.allocation_per_inhabitant_minor == 628
+    assert kek_say.projects == 0  # no valid bid
+    assert kek_say.budget_total_minor == 0
+    assert kek_say.competitions == 1
+    assert kek_say.bids_per_competition == 0.0
+    assert pd.isna(kek_say.days_to_contract)
+    assert kek_say.contracts == 0
+    assert kek_say.beneficiaries is None
+    assert kek_say.beneficiaries_female is None
+    assert kek_say.rating is None
+    assert pd.isna(kek_say.progress)
+    assert kek_say.execution == 0.0
+    assert kek_say.allocation_per_inhabitant_minor == 628
     suzak = row_of(table, SUZAK)
-    assert suzak.rating == "at_risk" and suzak.execution == pytest.approx(0.66)
+    assert suzak.rating == "at_risk"
+    assert suzak.execution == pytest.approx(0.66)
     assert (suzak.beneficiaries, suzak.beneficiaries_female, suzak.beneficiaries_0_17) == (8, 4, 6)
 
 
@@ -227,7 +238,8 @@ def test_columns_agree_with_the_queries_they_come_from(demo_engine, table):
     summary = projects.project_summary(demo_engine, Filters(), EVERYTHING).set_index("pcode")
     status = monitoring.monitoring_status(demo_engine, Filters(), EVERYTHING).set_index("pcode")
     cycle = procurement.procurement_cycle(demo_engine, Filters(), EVERYTHING).set_index("pcode")
-    assert len(table) == 12 and list(table.columns) == list(compare.TABLE_COLUMNS)
+    assert len(table) == 12
+    assert list(table.columns) == list(compare.TABLE_COLUMNS)
     for row in table.itertuples():
         assert row.budget_total_minor == summary.budget_total_minor[row.pcode]
         assert row.beneficiaries == status.beneficiaries[row.pcode]
@@ -273,7 +285,8 @@ def test_scope_is_enforced(demo_engine):
     assert compare.beneficiary_groups(demo_engine, Filters(), NO_SCOPE).empty
     assert compare.cycle_means(demo_engine, Filters(), NO_SCOPE).empty
     talas = compare.indicator_table(demo_engine, Filters(), Scope({TALAS}))
-    assert set(talas.oblast_pcode) == {TALAS} and len(talas) == 4
+    assert set(talas.oblast_pcode) == {TALAS}
+    assert len(talas) == 4
     asked = compare.indicator_table(demo_engine, Filters(oblasts=(BATKEN,)), Scope({TALAS}))
     assert asked.empty  # a filter cannot widen the scope
 
@@ -289,11 +302,16 @@ def test_currency_follows_the_filters(demo_engine, table):
 
 def test_as_of_date_limits_everything(demo_engine):
     early = compare.indicator_table(demo_engine, Filters(as_of=dt.date(2013, 12, 31)), EVERYTHING)
-    assert (early.projects == 0).all() and early.rating.isna().all()
-    assert early.beneficiaries.isna().all() and early.bids_per_competition.isna().all()
-    assert set(early.budget_year) == {2013} and set(early.population_year) == {2013}
+    assert (early.projects == 0).all()
+    assert early.rating.isna().all()
+    assert early.beneficiaries.isna().all()
+    assert early.bids_per_competition.isna().all()
+    assert set(early.budget_year) == {2013}
+    assert set(early.population_year) == {2013}
     sumbula = row_of(early, SUMBULA)
-    assert sumbula.population == 14_626 and sumbula.issues == 4 and sumbula.unfunded == 4
+    assert sumbula.population == 14_626
+    assert sumbula.issues == 4
+    assert sumbula.unfunded == 4
 
 
 def test_population_without_a_budget_is_that_of_the_date(demo_copy):
@@ -303,7 +321,8 @@ def test_population_without_a_budget_is_that_of_the_date(demo_copy):
             delete(MunicipalBudget).where(MunicipalBudget.municipality_pcode == SUMBULA)
         )
     sumbula = row_of(compare.indicator_table(engine, Filters(), EVERYTHING), SUMBULA)
-    assert sumbula.budget_year is None and sumbula.allocation_per_inhabitant_minor is None
+    assert sumbula.budget_year is None
+    assert sumbula.allocation_per_inhabitant_minor is None
     assert (sumbula.population, sumbula.population_year) == (15_141, 2015)
     year = row_of(compare.indicator_table(engine, Filters(year=2014), EVERYTHING), SUMBULA)
     assert (year.population, year.population_year) == (14_874, 2014)
@@ -342,7 +361,8 @@ def test_average_skips_missing_values_and_rounds_money():
     assert compare.average([1, 2], money=True) == 2  # 1.5 → 2
     assert compare.average([1, 4], money=True) == 2  # 2.5 → 2
     assert compare.average([None, 3.0, float("nan")]) == 3.0
-    assert compare.average([None]) is None and compare.average([]) is None
+    assert compare.average([None]) is None
+    assert compare.average([]) is None
 
 
 def test_averages_by_oblast_and_overall(table):
@@ -351,12 +371,14 @@ def test_averages_by_oblast_and_overall(table):
     entries = compare_view.averages(rows, t)
     assert [e["oblast_pcode"] for e in entries] == ["KG03000000000", BATKEN, TALAS, None]
     overall = entries[-1]
-    assert overall["label"] == "Average of the selection" and overall["count"] == 12
+    assert overall["label"] == "Average of the selection"
+    assert overall["count"] == 12
     assert overall["budget_total"] == half_even(sum(table.budget_total_minor), 12)
     # 11 municipalities reached a contract: Kek-Say has no value and is left out
     assert overall["days_to_contract"] == pytest.approx(sum(table.days_to_contract.dropna()) / 11)
     talas = entries[2]
-    assert talas["label"] == "Average, Talas" and talas["count"] == 4
+    assert talas["label"] == "Average, Talas"
+    assert talas["count"] == 4
     talas_rows = table[table.oblast_pcode == TALAS]
     assert talas["beneficiaries"] == pytest.approx((147 + 314 + 62) / 3)  # Kek-Say: no visit
     assert talas["execution"] == pytest.approx(talas_rows.execution.mean())
@@ -369,24 +391,33 @@ def test_averages_by_oblast_and_overall(table):
 def test_selection_defaults_to_all_and_caps_at_twelve():
     frame = pd.DataFrame({"pcode": [f"P{i:02d}" for i in range(15)]})
     rows, defaulted, truncated, outside = compare_view.chosen_rows(frame, ())
-    assert len(rows) == 12 and defaulted and truncated == 3 and outside == ()
+    assert len(rows) == 12
+    assert defaulted
+    assert truncated == 3
+    assert outside == ()
     rows, defaulted, truncated, outside = compare_view.chosen_rows(frame, ("P03", "P01", "X"))
-    assert list(rows.pcode) == ["P01", "P03"] and not defaulted and outside == ("X",)
+    assert list(rows.pcode) == ["P01", "P03"]
+    assert not defaulted
+    assert outside == ("X",)
 
 
 def test_ranking_orders_best_first_and_missing_last(table):
     t = Translator("en")
     by_days = compare_view.ranked(table, compare_view.BY_ID["days_to_contract"], t)
     days = list(by_days.days_to_contract)
-    assert days[:-1] == sorted(days[:-1]) and by_days.pcode.iloc[-1] == KEK_SAY
-    assert by_days["rank"].iloc[0] == 1 and by_days["rank"].iloc[-1] is None
+    assert days[:-1] == sorted(days[:-1])
+    assert by_days.pcode.iloc[-1] == KEK_SAY
+    assert by_days["rank"].iloc[0] == 1
+    assert by_days["rank"].iloc[-1] is None
     by_bids = compare_view.ranked(table, compare_view.BY_ID["bids"], t)
     assert list(by_bids.bids_per_competition) == sorted(table.bids_per_competition, reverse=True)
     fives = by_bids[by_bids.bids_per_competition == 5.0]
-    assert set(fives["rank"]) == {1} and len(fives) == 3  # ties share a rank
+    assert set(fives["rank"]) == {1}  # ties share a rank
+    assert len(fives) == 3
     assert by_bids["rank"].iloc[3] == 4
     by_rating = compare_view.ranked(table, compare_view.BY_ID["rating"], t)
-    assert by_rating.pcode.iloc[-1] == KEK_SAY and by_rating.pcode.iloc[-2] == SUZAK
+    assert by_rating.pcode.iloc[-1] == KEK_SAY
+    assert by_rating.pcode.iloc[-2] == SUZAK
     grouped = compare_view.ranked(table, None, t)
     assert list(grouped.oblast_pcode) == sorted(table.oblast_pcode)
 
@@ -460,10 +491,14 @@ def test_sumbula_in_the_table_per_inhabitant(ctx):
     assert shown["budget_total"] == "27.01 KGS"  # 2,701 tyiyn
     assert shown["giz"] == "12.70 KGS"
     assert shown["allocation_per_inhabitant"] == "11.35 KGS"
-    assert shown["beneficiaries"] == "4.82" and shown["with_disability"] == "0.26"
-    assert shown["share_of_local"] == "0.6%" and shown["execution"] == "100%"
-    assert shown["bids"] == "2" and shown["days_to_contract"] == "39"
-    assert shown["progress"] == "95.2%" and shown["rating"] == "On track"
+    assert shown["beneficiaries"] == "4.82"
+    assert shown["with_disability"] == "0.26"
+    assert shown["share_of_local"] == "0.6%"
+    assert shown["execution"] == "100%"
+    assert shown["bids"] == "2"
+    assert shown["days_to_contract"] == "39"
+    assert shown["progress"] == "95.2%"
+    assert shown["rating"] == "On track"
     notes = rendered(summary)
     assert "Population of 2015; source: Illustrative (demo)." in notes
     assert "Illustrative demo data" in notes
@@ -474,7 +509,9 @@ def test_absolute_table_in_russian_and_dollars(ctx):
     state = {**defaults(), "compare": (SUMBULA,), "currency": "USD"}
     _summary, grid, *_ = page.update(ctx, "ru", state)
     text = rendered(grid)
-    assert "Сумбула" in text and "долл. США" in text and "KGS" not in text
+    assert "Сумбула" in text
+    assert "долл. США" in text
+    assert "KGS" not in text
 
 
 def test_charts_show_the_selection_against_its_average(ctx):
@@ -484,18 +521,21 @@ def test_charts_show_the_selection_against_its_average(ctx):
     assert trace["y"] == ["Sumbulin", "Aral", "Suzak"]  # 100 %, 94 %, 66 %
     assert trace["x"] == pytest.approx([100.0, 94.0, 66.0])
     (line,) = bars["layout"]["shapes"]
-    assert line["line"]["dash"] == "dash" and line["x0"] == pytest.approx((100 + 94 + 66) / 3)
+    assert line["line"]["dash"] == "dash"
+    assert line["x0"] == pytest.approx((100 + 94 + 66) / 3)
     headline = [i for i in compare_view.INDICATORS if i.headline]
     panels = multiples["data"]
     assert len(panels) == len(headline) == len(multiples["layout"]["shapes"])
     budget = panels[headline.index(compare_view.BY_ID["budget_total"])]
     assert budget["x"] == [409_000.0, 553_000.0, 420_000.0]  # som
     line = multiples["layout"]["shapes"][headline.index(compare_view.BY_ID["budget_total"])]
-    assert line["xref"] == budget["xaxis"] and line["x0"] == pytest.approx(460_666.67)
+    assert line["xref"] == budget["xaxis"]
+    assert line["x0"] == pytest.approx(460_666.67)
     for figure in (bars, multiples, gantt):
         notes = [a["text"] for a in figure["layout"]["annotations"]]
         assert "Illustrative demo data — not real project figures" in notes
-    assert "Batken" in rendered(legend) and "Talas" in rendered(legend)
+    assert "Batken" in rendered(legend)
+    assert "Talas" in rendered(legend)
     # the Gantt: one bar per stage reached; Suzak's implementation runs on to the date
     placed = [y for trace in gantt["data"] for y in trace["y"]]
     assert set(placed) == {"Sumbulin", "Aral", "Suzak"}
@@ -520,7 +560,8 @@ def test_gantt_rows_follow_the_stages(ctx):
     ]
     contract = next(b for b in bars if b["stage"] == "winner_selected")
     assert (contract["start"], contract["end"]) == (dt.date(2014, 11, 19), dt.date(2014, 11, 27))
-    assert bars[-1]["stage"] == "reported" and not bars[-1]["open"]
+    assert bars[-1]["stage"] == "reported"
+    assert not bars[-1]["open"]
 
 
 def test_nothing_to_compare_outside_the_scope(settings):
@@ -556,7 +597,8 @@ def test_every_demo_municipality_renders_and_updates(ctx, number):
 def test_the_callback_is_registered_per_app(settings):
     app = create_app(settings)
     outputs = " ".join(app.callback_map)
-    assert "compare-table.children" in outputs and "compare-gantt.figure" in outputs
+    assert "compare-table.children" in outputs
+    assert "compare-gantt.figure" in outputs
 
 
 def test_a_control_reporting_its_drawn_value_changes_nothing(ctx):
@@ -564,7 +606,8 @@ def test_a_control_reporting_its_drawn_value_changes_nothing(ctx):
     shown = {"lang": "en", "query": build_query(state)}
     assert page.respond(ctx, shown, state) is None  # e.g. the date picker, as it mounts
     answer = page.respond(ctx, shown, {**state, "rank": "execution"})
-    assert len(answer) == 8 and answer[-1] == {
+    assert len(answer) == 8
+    assert answer[-1] == {
         "lang": "en",
         "query": f"?compare={SUMBULA}&rank=execution&per=inhabitant",
     }
@@ -575,4 +618,5 @@ def test_a_request_with_junk_still_answers(ctx):
     answer = page.respond(ctx, None, {**state, "compare": ("<script>", SUMBULA)})
     query = f"?compare=%3Cscript%3E,{SUMBULA}&rank=nonsense"  # an unknown rank is ignored
     assert answer[-1] == {"lang": "en", "query": query}
-    assert "<script>" not in rendered(answer[:-1]) and "Sumbulin" in rendered(answer[1])
+    assert "<script>" not in rendered(answer[:-1])
+    assert "Sumbulin" in rendered(answer[1])

@@ -86,7 +86,8 @@ def test_current_values_are_the_cells_an_import_reads(engine):
     visit = current_values(
         engine, "visits", {"project_code": "MSP-J-01", "visit_date": "10.02.2015"}, EVERYTHING
     )
-    assert visit["findings"] == SCRIPT and visit["visit_date"] == "2015-02-10"
+    assert visit["findings"] == SCRIPT
+    assert visit["visit_date"] == "2015-02-10"
     rate = current_values(
         engine, "exchange_rates", {"currency": "usd", "on_date": "01.03.2014"}, EVERYTHING
     )
@@ -98,14 +99,18 @@ def test_one_corrected_cell_is_one_update_and_one_audit_entry(both_engines):
     summary = correct(
         engine, "budgets", BUDGET_KEY, {"social_allocation": "1 300 000,5"}, MANAGER, EVERYTHING
     )
-    assert summary.committed and (summary.created, summary.updated) == (0, 1)
-    assert summary.tables["budgets"].updated == 1 and summary.rejections == []
+    assert summary.committed
+    assert (summary.created, summary.updated) == (0, 1)
+    assert summary.tables["budgets"].updated == 1
+    assert summary.rejections == []
     row = budget(engine)
     assert row.social_allocation_tyiyn == 130_000_050
-    assert row.local_budget_tyiyn == 2_070_000_000 and row.executed_tyiyn == 120_000_000
+    assert row.local_budget_tyiyn == 2_070_000_000
+    assert row.executed_tyiyn == 120_000_000
     assert budget(engine, ARAL).social_allocation_tyiyn == 9_850_000  # others untouched
     [entry] = entries(engine, summary.batch_id)
-    assert entry.action == "update" and entry.table_name == "budgets"
+    assert entry.action == "update"
+    assert entry.table_name == "budgets"
     assert entry.row_key == f"{ARSTANBAP} | 2015"
     assert entry.before == {"social_allocation": 123_456_789}
     assert entry.after == {"social_allocation": 130_000_050}

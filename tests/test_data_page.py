@@ -149,12 +149,14 @@ def test_upload_shows_the_dry_run_summary_and_writes_nothing(ctx):
     # the rejected row: sheet, row, column, cell, code, title and the message
     rejection = re.search(r"budgets\n3\nYear\nB3\n(E-[A-Z-]+)\n(.+)\n(.+)", text)
     code = rejection.group(1)
-    assert code in RULES and rejection.group(2) == RULES[code].title
+    assert code in RULES
+    assert rejection.group(2) == RULES[code].title
     assert "20l5" in rejection.group(3)
     assert "Import the 1 valid rows and skip the rejected ones" in text
     assert "Download the rejected rows (XLSX)" in text
     # the upload waits on the server, bound to the manager; the browser holds a token only
-    assert set(pending) == {"token", "file_name"} and pending["file_name"] == "budgets.csv"
+    assert set(pending) == {"token", "file_name"}
+    assert pending["file_name"] == "budgets.csv"
     stored = data.pending_uploads(ctx).get(pending["token"], account(ctx, MANAGER).id)
     assert stored[0] == GOOD_AND_BAD
     assert data.pending_uploads(ctx).get(pending["token"], account(ctx, OTHER_MANAGER).id) is None
@@ -172,21 +174,25 @@ def test_confirm_writes_the_valid_rows_clears_the_cache_and_logs_the_import(ctx)
         r"rejected rows skipped",
         text,
     ), text
-    assert allocation(ctx) == 150_000_000 and allocation(ctx, ARAL) == 9_850_000
+    assert allocation(ctx) == 150_000_000
+    assert allocation(ctx, ARAL) == 9_850_000
     assert ctx.cache.get("probe") is None
     assert data.pending_uploads(ctx).get(pending["token"], manager.id) is None  # used up
     history = texts(data.history_view(ctx, Translator("en")))
-    assert "budgets.csv" in history and manager.display_name in history
+    assert "budgets.csv" in history
+    assert manager.display_name in history
     with Session(ctx.engine) as session:
         [entry] = session.scalars(
             select(AuditEntry).where(
                 AuditEntry.table_name == "budgets", AuditEntry.action == "update"
             )
         ).all()
-        assert entry.user_id == manager.id and entry.after == {"social_allocation": 150_000_000}
+        assert entry.user_id == manager.id
+        assert entry.after == {"social_allocation": 150_000_000}
     # confirming again: nothing to confirm, nothing written
     again, imported = data.confirm_upload(ctx, "en", pending, manager)
-    assert not imported and "Nothing to confirm" in texts(again)
+    assert not imported
+    assert "Nothing to confirm" in texts(again)
 
 
 def test_another_user_cannot_confirm_an_upload(ctx):
@@ -198,7 +204,8 @@ def test_another_user_cannot_confirm_an_upload(ctx):
         view, imported = data.confirm_upload(
             ctx, "en", {"token": token}, account(ctx, OTHER_MANAGER)
         )
-        assert not imported and "Nothing to confirm" in texts(view)
+        assert not imported
+        assert "Nothing to confirm" in texts(view)
     assert snapshot(ctx.engine) == before
 
 
@@ -208,7 +215,8 @@ def test_a_tampered_stored_file_is_not_imported(ctx):
     stored = data.pending_uploads(ctx).folder / f"{pending['token']}.upload"
     stored.write_bytes(budgets_csv(f"{ARSTANBAP};2015;1;1;1"))
     _view, imported = data.confirm_upload(ctx, "en", pending, manager)
-    assert not imported and allocation(ctx) == 123_456_789
+    assert not imported
+    assert allocation(ctx) == 123_456_789
 
 
 def test_a_file_with_nothing_new_offers_no_confirmation(ctx):
@@ -216,7 +224,8 @@ def test_a_file_with_nothing_new_offers_no_confirmation(ctx):
     view, pending = data.check_upload(ctx, "en", upload(same), "budgets.csv", account(ctx, MANAGER))
     assert pending is None
     text = texts(view)
-    assert "Nothing to import" in text and "Confirm" not in text
+    assert "Nothing to import" in text
+    assert "Confirm" not in text
 
 
 def test_a_refused_file_says_why(ctx, tmp_path):
@@ -226,9 +235,11 @@ def test_a_refused_file_says_why(ctx, tmp_path):
     assert pending is None
     text = texts(view)
     assert "The file cannot be imported; nothing was written." in text
-    assert "E-FILE-FORMAT" in text and "report.pdf" in text
+    assert "E-FILE-FORMAT" in text
+    assert "report.pdf" in text
     bad, pending = data.check_upload(ctx, "en", "not a data url", "x.csv", account(ctx, MANAGER))
-    assert pending is None and "could not be read" in texts(bad)
+    assert pending is None
+    assert "could not be read" in texts(bad)
 
 
 def test_the_demo_database_refuses_imports_naming_the_command(settings):
@@ -237,7 +248,8 @@ def test_the_demo_database_refuses_imports_naming_the_command(settings):
     view, pending = data.check_upload(ctx, "en", upload(GOOD_AND_BAD), "budgets.csv", manager)
     assert pending is None
     text = texts(view)
-    assert "E-DEMO-DATABASE" in text and "aimak demo --remove" in text
+    assert "E-DEMO-DATABASE" in text
+    assert "aimak demo --remove" in text
 
 
 def test_file_text_is_shown_as_text(ctx):
@@ -248,8 +260,10 @@ def test_file_text_is_shown_as_text(ctx):
         ctx, "en", upload(hostile), "budgets.csv", account(ctx, MANAGER)
     )
     text = texts(view)
-    assert SCRIPT in text and "=HYPERLINK(1)" in text  # plain strings, escaped by Dash
-    assert "dangerously" not in rendered(view) and '"Markdown"' not in rendered(view)
+    assert SCRIPT in text  # plain strings, escaped by Dash
+    assert "=HYPERLINK(1)" in text
+    assert "dangerously" not in rendered(view)
+    assert '"Markdown"' not in rendered(view)
 
 
 def test_rejections_are_translated_with_their_parameters():
@@ -270,15 +284,18 @@ def test_rejected_rows_download_as_a_workbook_with_an_error_column(ctx):
     assert sent["filename"] == "budgets-rejected-rows.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"]))).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0][-1] == "Ошибки" and len(rows) == 2
-    assert rows[1][:2] == [ARAL, "20l5"] and re.match(r"\w+ 3: E-[A-Z-]+: ", rows[1][-1])
+    assert rows[0][-1] == "Ошибки"
+    assert len(rows) == 2
+    assert rows[1][:2] == [ARAL, "20l5"]
+    assert re.match(r"\w+ 3: E-[A-Z-]+: ", rows[1][-1])
     assert data.rejected_rows_file(ctx, "ru", pending, account(ctx, OTHER_MANAGER)) is None
 
 
 def test_templates_and_the_current_data(ctx):
     sent = data.template_file("ky")
     book_ = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"])))
-    assert "Бюджеттер" in book_.sheetnames and sent["filename"] == "aimak-template-ky.xlsx"
+    assert "Бюджеттер" in book_.sheetnames
+    assert sent["filename"] == "aimak-template-ky.xlsx"
     archive = zipfile.ZipFile(
         io.BytesIO(base64.b64decode(data.csv_templates_file("ru")["content"]))
     )
@@ -296,7 +313,8 @@ def test_templates_and_the_current_data(ctx):
         "aimak-data.xlsx",
         account(ctx, MANAGER),
     )
-    assert pending is None and "Nothing to import" in texts(view)
+    assert pending is None
+    assert "Nothing to import" in texts(view)
 
 
 # --- history, freshness, reviews, corrections ----------------------------------------------
@@ -305,7 +323,8 @@ def test_templates_and_the_current_data(ctx):
 def test_freshness_names_each_municipality(ctx):
     view = data.freshness_view(ctx, Translator("ru"), Filters(), EVERYTHING)
     text = texts(view)
-    assert "Арал" in text and "Last report" not in text
+    assert "Арал" in text
+    assert "Last report" not in text
     assert Translator("ru")("Last report") in text
 
 
@@ -332,7 +351,8 @@ def test_review_queue_verify_and_return(ctx):
     data.review_action(ctx, "en", "verify", document, None, manager, EVERYTHING)
     with Session(ctx.engine) as session:
         row = session.get(Document, document)
-        assert row.review_status.value == "verified" and row.reviewed_by == manager.id
+        assert row.review_status.value == "verified"
+        assert row.reviewed_by == manager.id
         reviews = session.scalars(select(AuditEntry).where(AuditEntry.action == "review")).all()
         assert len(reviews) == 2
 
@@ -341,27 +361,32 @@ def test_correct_a_record_in_the_form(ctx):
     manager = account(ctx, MANAGER)
     key = {"municipality_pcode": ARSTANBAP, "year": "2015"}
     fields, loaded, message = data.find_record(ctx, "en", "budgets", key, EVERYTHING)
-    assert message == "" and loaded["values"]["social_allocation"] == "1234567.89"
+    assert message == ""
+    assert loaded["values"]["social_allocation"] == "1234567.89"
     assert "1234567.89" in texts(fields)
     edited = {**loaded["values"], "social_allocation": "1 400 000"}
     message, after = data.save_record(ctx, "en", loaded, edited, manager, EVERYTHING)
     assert "1 record updated" in texts(message)
-    assert allocation(ctx) == 140_000_000 and after["values"]["social_allocation"] == "1400000.00"
+    assert allocation(ctx) == 140_000_000
+    assert after["values"]["social_allocation"] == "1400000.00"
     again, _loaded = data.save_record(ctx, "en", after, after["values"], manager, EVERYTHING)
     assert again == "Nothing changed."
     bad, _loaded = data.save_record(
         ctx, "en", after, {**after["values"], "executed": "-1"}, manager, EVERYTHING
     )
-    assert "E-NEGATIVE" in texts(bad) and allocation(ctx) == 140_000_000
+    assert "E-NEGATIVE" in texts(bad)
+    assert allocation(ctx) == 140_000_000
     _fields, nothing, message = data.find_record(ctx, "en", "budgets", key, Scope({TALAS}))
-    assert nothing is None and "No record of the table Budgets" in message
+    assert nothing is None
+    assert "No record of the table Budgets" in message
 
 
 # --- the page and its protection --------------------------------------------------------------
 
 
 def test_the_page_is_registered_and_protected():
-    assert data in PAGES and in_nav(data)
+    assert data in PAGES
+    assert in_nav(data)
     assert auth.roles_for_path("/data") == auth.MANAGERS
     for output in data.OUTPUTS:
         assert auth.roles_for_id(output) == auth.MANAGERS
@@ -379,8 +404,10 @@ def route_as(app, username, path="/data", search="?lang=en"):
 def test_managers_see_the_page_and_others_do_not(app):
     header, body, _footer = route_as(app, MANAGER)
     text = texts(body)
-    assert "Import a spreadsheet" in text and "Reporting freshness" in text
-    assert "Review of reports" in text and "Correct a record" in text
+    assert "Import a spreadsheet" in text
+    assert "Reporting freshness" in text
+    assert "Review of reports" in text
+    assert "Correct a record" in text
     assert "Data" in texts(header)
     for username in (VIEWER, OFFICIAL):
         header, body, _footer = route_as(app, username)

@@ -207,7 +207,8 @@ def test_milestones_in_stage_order_inside_their_phase(seeded):
             expected = 1 if STAGE_ORDER[m.stage] <= STAGE_ORDER[Stage.PROGRAMME_APPROVED] else 2
             assert phase.number == expected
             if m.stage is Stage.BIDS_RECEIVED:
-                assert m.bids_count is not None and 0 <= m.bids_count <= 5
+                assert m.bids_count is not None
+                assert 0 <= m.bids_count <= 5
             else:
                 assert m.bids_count is None
 
@@ -239,7 +240,7 @@ def test_phase_for_end_is_exclusive():
     assert demo.phase_for(dt.date(2014, 8, 31), phases).number == 1
     assert demo.phase_for(dt.date(2014, 9, 1), phases).number == 2
     for outside in (dt.date(2013, 8, 31), dt.date(2015, 11, 1)):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="outside every phase"):
             demo.phase_for(outside, phases)
 
 
@@ -269,15 +270,18 @@ def test_trainings_in_each_oblast_and_in_each_municipality(seeded):
     kenesh_phases = set()
     for pcode, (facilitation, kenesh) in local.items():
         assert facilitation.oblast_pcode == kenesh.oblast_pcode == units[pcode].oblast_pcode
-        assert facilitation.kind == "lsg" and kenesh.kind == "finance"
-        assert units[pcode].name_en in facilitation.title and "kenesh" in kenesh.title
+        assert facilitation.kind == "lsg"
+        assert kenesh.kind == "finance"
+        assert units[pcode].name_en in facilitation.title
+        assert "kenesh" in kenesh.title
         assert phases[facilitation.phase_id] == 1
         assert facilitation.end_date < appraisal[pcode]
         kenesh_phases.add(phases[kenesh.phase_id])
         for event in (facilitation, kenesh):
             people = event.participants_lsg + event.participants_ngo
             people += event.participants_initiative
-            assert event.participants_lsg > 0 and 0 < event.participants_women < people
+            assert event.participants_lsg > 0
+            assert 0 < event.participants_women < people
     assert kenesh_phases == {1, 2}
 
 
@@ -300,7 +304,8 @@ def test_budget_lines_add_up_to_round_project_totals(seeded):
         )
     by_project = defaultdict(dict)
     for project_id, source, amount in lines:
-        assert type(amount) is int and amount > 0
+        assert type(amount) is int
+        assert amount > 0
         by_project[project_id][FundingSource(source)] = amount
     assert len(by_project) == 12
     for project_id, amounts in by_project.items():
@@ -361,7 +366,8 @@ def test_exactly_eleven_contracts_and_one_failed_competition(seeded):
                 ProcurementMilestone.project_id != failed.id,
             )
         ).all()
-        assert len(other_bids) == 11 and all(1 <= b <= 5 for b in other_bids)
+        assert len(other_bids) == 11
+        assert all(1 <= b <= 5 for b in other_bids)
         assert not session.scalars(
             select(MonitoringVisit).where(MonitoringVisit.project_id == failed.id)
         ).all()
@@ -406,7 +412,8 @@ def test_monitoring_visits_and_beneficiaries(seeded):
                 ).all()
                 assert len(cells) == 16  # sex x age group x disability
                 totals.append(sum(c.count for c in cells))
-            assert totals == sorted(totals) and totals[-1] > 0  # people reached, cumulative
+            assert totals == sorted(totals)  # people reached, cumulative
+            assert totals[-1] > 0
     assert ratings[Rating.AT_RISK] == 1
     assert ratings[Rating.MINOR_ISSUES] >= 1
     assert ratings[Rating.ON_TRACK] > ratings[Rating.MINOR_ISSUES]
@@ -422,14 +429,17 @@ def test_exchange_rates_monthly_and_plausible(seeded):
         ).all()
     series = defaultdict(list)
     for currency, day, rate in rows:
-        assert type(rate) is int and day.day == 1
+        assert type(rate) is int
+        assert day.day == 1
         series[currency].append((day, rate))
     assert set(series) == {"USD", "EUR"}
     for values in series.values():
         assert len(values) == 27  # 2013-09-01 .. 2015-11-01
-        assert values[0][0] == dt.date(2013, 9, 1) and values[-1][0] == dt.date(2015, 11, 1)
+        assert values[0][0] == dt.date(2013, 9, 1)
+        assert values[-1][0] == dt.date(2015, 11, 1)
     usd = [rate / 10_000 for _, rate in series["USD"]]
-    assert 46 <= usd[0] <= 51 and 70 <= usd[-1] <= 80
+    assert 46 <= usd[0] <= 51
+    assert 70 <= usd[-1] <= 80
     assert all(e > u for (_, e), (_, u) in zip(series["EUR"], series["USD"], strict=True))
 
 

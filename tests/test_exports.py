@@ -88,7 +88,8 @@ def test_csv_has_bom_notes_units_exact_money_and_escaped_text():
     assert [row[0] for row in body[1:8]] == ["'" + p for p in PAYLOADS]
     assert body[2][1:3] == ["2", "0.10"]
     assert body[6][2] == "1234567890123.45"  # exact, from integer minor units
-    assert body[7][1] == "" and body[8] == ["", "7", "0.07", "2015-01-02", "0.4"]
+    assert body[7][1] == ""
+    assert body[8] == ["", "7", "0.07", "2015-01-02", "0.4"]
     for row in body:  # nothing a spreadsheet would run
         assert not row[0].lstrip(" ").startswith(exports.FORMULA_TRIGGERS)
 
@@ -99,8 +100,10 @@ def test_xlsx_reads_back_with_strings_numbers_and_dates():
     )
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "Illustrative demo data" and sheet["A1"].font.b
-    assert rows[1][0] == "'@x" and rows[2] == (None,) * 5
+    assert rows[0][0] == "Illustrative demo data"
+    assert sheet["A1"].font.b
+    assert rows[1][0] == "'@x"
+    assert rows[2] == (None,) * 5
     assert rows[3] == (
         "Title",
         "Beneficiaries reached (people)",
@@ -108,24 +111,30 @@ def test_xlsx_reads_back_with_strings_numbers_and_dates():
         "Contract signed",
         "Local share",
     )
-    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:E13"
+    assert sheet.freeze_panes == "A5"
+    assert sheet.auto_filter.ref == "A4:E13"
     first = rows[4]
-    assert first[0] == "Кара-Жыгач" and first[1] == 1234
+    assert first[0] == "Кара-Жыгач"
+    assert first[1] == 1234
     assert Decimal(str(first[2])) == Decimal("1234.50")
-    assert first[3] == dt.datetime(2014, 11, 27) and sheet["D5"].number_format == "yyyy-mm-dd"
+    assert first[3] == dt.datetime(2014, 11, 27)
+    assert sheet["D5"].number_format == "yyyy-mm-dd"
     assert sheet["C5"].number_format == "#,##0.00"
     assert [row[0] for row in rows[5:12]] == ["'" + p for p in PAYLOADS]
     assert all(sheet.cell(row=r, column=1).data_type == "s" for r in range(6, 13))
-    assert rows[12][0] is None and rows[12][2] == pytest.approx(0.07)
+    assert rows[12][0] is None
+    assert rows[12][2] == pytest.approx(0.07)
     xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
-    assert "<f>" not in xml and "<f " not in xml  # no formula anywhere
+    assert "<f>" not in xml  # no formula anywhere
+    assert "<f " not in xml
 
 
 def test_xlsx_never_writes_a_formula_even_unescaped_text():
     frame = pd.DataFrame({"name": ["=1+1"]})
     content = exports.to_xlsx(frame, [Column("name", "Title")], EN)
     xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
-    assert "<f>" not in xml and "'=1+1" in xml
+    assert "<f>" not in xml
+    assert "'=1+1" in xml
 
 
 def test_control_characters_do_not_break_the_workbook():

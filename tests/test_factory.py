@@ -34,7 +34,8 @@ def call_router(app, pathname="/", search=""):
 def test_factory_builds_independent_apps(settings, tmp_path, demo_sqlite_file):
     first = create_app(settings)
     second = create_app(Settings(data_dir=tmp_path, database_url=sqlite_url(demo_sqlite_file)))
-    assert first is not second and first.server is not second.server
+    assert first is not second
+    assert first.server is not second.server
     assert first.callback_map.keys() == second.callback_map.keys()
     for app in (first, second):
         body = json.dumps(call_router(app, "/", "?lang=ru"), ensure_ascii=False)
@@ -53,4 +54,5 @@ def test_factory_geometry_routes(settings):
     assert again.status_code == 304
     assert client.get("/geo/nowhere.geojson").status_code == 404
     world = client.get("/geo/topojson/world_110m.json").get_json()
-    assert world["type"] == "Topology" and world["arcs"] == []
+    assert world["type"] == "Topology"
+    assert world["arcs"] == []

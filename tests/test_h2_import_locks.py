@@ -166,7 +166,8 @@ def test_h2_an_import_waits_only_so_long(engine, monkeypatch):
         "Another import is still running after 0 seconds; nothing was written. "
         "Try again when it has finished."
     )
-    assert checked.counts("documents").created == 5 and pipeline.BUSY_NOTE in checked.notes
+    assert checked.counts("documents").created == 5
+    assert pipeline.BUSY_NOTE in checked.notes
 
 
 def test_h2_a_key_taken_meanwhile_is_a_row_rejection(engine, monkeypatch):
@@ -219,6 +220,7 @@ def test_h2_on_postgresql_a_key_written_by_another_writer_meanwhile_is_absorbed(
 
     summary = commit(engine, data, "again.xlsx", progress=progress)
     other.dispose()
-    assert calls and summary.rejections == []
+    assert calls
+    assert summary.rejections == []
     assert (summary.created, summary.updated, summary.unchanged) == (1, 1, 1)
     assert stored(engine) == (3, 3)

@@ -36,7 +36,8 @@ def test_h2_the_pipeline_names_no_table():
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda table: table.key)
 def test_h2_every_spec_carries_how_its_rows_are_stored(table):
-    assert issubclass(table.model, Base) and table.model in REPORTING_TABLES
+    assert issubclass(table.model, Base)
+    assert table.model in REPORTING_TABLES
     statement = table.load()
     names = [column.name for column in statement.selected_columns]
     assert names[0] == "id"
@@ -44,7 +45,8 @@ def test_h2_every_spec_carries_how_its_rows_are_stored(table):
     assert ("phase" in names) == (table.dated is not None)
     assert table.dated is None or table.by_key[table.dated].kind == "date"
     assert table.needs_programme == (table.dated is not None or table.key in _PROGRAMME_ONLY)
-    assert callable(table.check) and callable(table.values)
+    assert callable(table.check)
+    assert callable(table.values)
 
 
 #: tables that refer to the programme without a dated column

@@ -151,7 +151,8 @@ def test_h3_the_markup_helper_escapes_what_plotly_reads():
         '&lt;a href="https://evil.example/h3"&gt;h3link&lt;/a&gt;&lt;br&gt;h3br&lt;i&gt;h3i'
         "&lt;/i&gt;"
     )
-    assert plotly_text("R&D <5") == "R&amp;D &lt;5" and plotly_text('O\'Neil "x"') == 'O\'Neil "x"'
+    assert plotly_text("R&D <5") == "R&amp;D &lt;5"
+    assert plotly_text('O\'Neil "x"') == 'O\'Neil "x"'
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
@@ -166,7 +167,8 @@ def test_h3_every_layer_escapes_data_text(ctx, app, lang):
             patch = map_page.update_map(ctx, lang, state)[0]
             assert_escaped(patch.to_plotly_json(), where + " (patch)")
             texts = " ".join(strings(figure))
-            assert "<b>%{text}</b>" in texts and "<extra></extra>" in texts  # our markup stays
+            assert "<b>%{text}</b>" in texts  # our markup stays
+            assert "<extra></extra>" in texts
             hover = figure["data"][map_page.map_figure.INDEX["municipalities"]]["hovertemplate"]
             assert "<br>" in hover
 
@@ -203,7 +205,9 @@ def test_h3_every_page_figure_escapes_data_text(app):
                 assert not any(p.lower() in s.lower() for s in strings(figure) for p in RAW)
         seen[path] = len(figures)
     # the map, Compare (3), Timeline and the profile's two figures were all walked
-    assert seen["/"] == 1 and seen["/compare"] == 3 and seen["/timeline"] == 1, seen
+    assert seen["/"] == 1, seen
+    assert seen["/compare"] == 3, seen
+    assert seen["/timeline"] == 1, seen
     assert seen[f"/municipality/{SUMBULA}"] == 2, seen
 
 

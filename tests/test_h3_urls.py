@@ -101,7 +101,8 @@ def every_bad() -> list[str]:
 
 @pytest.mark.parametrize(("url", "code"), NASTY, ids=repr)
 def test_h3_the_check_refuses_each_nasty_link(url, code):
-    assert safe_url(url) is None and url_problem(url) is not None
+    assert safe_url(url) is None
+    assert url_problem(url) is not None
     assert profile.safe_href(url) is None  # the profile's name for the same check
 
 
@@ -112,7 +113,8 @@ def test_h3_the_check_refuses_dash_xss_payloads():
 
 @pytest.mark.parametrize("url", SAFE)
 def test_h3_the_check_links_web_and_site_links_unchanged(url):
-    assert safe_url(url) == url and url_problem(url) is None
+    assert safe_url(url) == url
+    assert url_problem(url) is None
 
 
 # --- the importer -------------------------------------------------------------------------
@@ -155,7 +157,8 @@ def test_h3_the_importer_refuses_each_with_its_rule(report_engine):
     expected = {(row, code, link) for row, (_url, code) in enumerate(NASTY, start=2)}
     assert found == expected
     for rejection in summary.rejections:
-        assert "\n" not in rejection.message and "\t" not in rejection.message  # one line
+        assert "\n" not in rejection.message  # one line
+        assert "\t" not in rejection.message
 
 
 def test_h3_the_importer_refuses_dash_payloads_and_accepts_safe_links(report_engine):
@@ -219,7 +222,8 @@ def test_h3_the_pages_do_not_link_nasty_links(app):
         queue, _options = data_page.review_view(ctx, t, Filters(), Scope(PROJECT_OBLASTS), None)
         queued = hrefs(queue)
     for href in seen + queued:
-        assert href not in bad and safe_url(href) == href, repr(href)
+        assert href not in bad, repr(href)
+        assert safe_url(href) == href, repr(href)
     assert "https://example.org/h3-safe.pdf" in seen + queued  # safe links are still links
     assert "/documents/h3-local.pdf" in seen + queued
     assert {"https://example.org/h3-safe.pdf", "/documents/h3-local.pdf"} <= set(queued)
@@ -269,4 +273,5 @@ def test_h3_the_exports_do_not_link_nasty_links(app, rendered):
         for run in paragraph.runs
         if run.hyperlink.address
     ]
-    assert not bad & set(addresses) and all(safe_url(a) for a in addresses)
+    assert not bad & set(addresses)
+    assert all(safe_url(a) for a in addresses)

@@ -92,7 +92,9 @@ def test_h6_restore_into_an_empty_database_is_identical(
     target = new_database(backend)
     counts = restore(target, written.path)
     assert counts == row_counts(demo)
-    assert counts["audit_log"] >= 1 and counts["document"] > 50 and counts["rayon"] > 10
+    assert counts["audit_log"] >= 1
+    assert counts["document"] > 50
+    assert counts["rayon"] > 10
     assert table_hashes(target) == table_hashes(demo)
     with target.begin() as connection:  # ids continue after the restored ones
         connection.execute(insert(User).values(username="new", display_name="New", role="viewer"))
@@ -114,7 +116,8 @@ def test_h6_restore_refuses_a_newer_schema_revision(
     target = new_database(backend)
     with pytest.raises(BackupError, match="revision 9999, newer than this version"):
         restore(target, written.path)
-    assert current_revision(target) is None and row_counts(target) == {}
+    assert current_revision(target) is None
+    assert row_counts(target) == {}
 
 
 def _write_more(engine) -> None:
@@ -196,13 +199,16 @@ def test_h6_cli_backup_and_restore(tmp_path, monkeypatch, capsys):
     for argv, reason in refusals:
         assert main(argv) == 1, argv
         error = capsys.readouterr().err
-        assert error.startswith("aimak: error:") and error.count("\n") == 1 and reason in error
+        assert error.startswith("aimak: error:")
+        assert error.count("\n") == 1
+        assert reason in error
 
     _write_more(engine)
     assert main(["db", "restore", str(path), "--yes"]) == 0
     out = capsys.readouterr().out
     safety = Path(re.search(r"Backup written: (\S+)", out).group(1))
-    assert safety.parent == tmp_path / "backups" and "Restored" in out
+    assert safety.parent == tmp_path / "backups"
+    assert "Restored" in out
     assert table_hashes(engine) == original
     assert not is_empty(engine)
 
@@ -228,7 +234,8 @@ def test_h6_postgis_tables_are_left_alone(tmp_path, new_database, portable):
         except DBAPIError as error:
             skip_or_fail(f"PostGIS is not installed: {error}")
     upgrade(source)
-    assert is_empty(source) and "spatial_ref_sys" not in row_counts(source)
+    assert is_empty(source)
+    assert "spatial_ref_sys" not in row_counts(source)
     _write_more(source)
     written = backup(source, tmp_path / "postgis.backup", portable=portable)
     upgrade(target)

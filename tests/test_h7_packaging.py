@@ -72,16 +72,20 @@ def test_h7_every_import_is_a_declared_dependency():
         if not {distribution_name(d) for d in owners.get(module, [module])} & declared
     }
     assert undeclared == {}, "declare these in pyproject.toml [project] dependencies"
-    assert "flask" in declared and "werkzeug" in declared and "pillow" in declared
+    assert "flask" in declared
+    assert "werkzeug" in declared
+    assert "pillow" in declared
 
 
 def test_h7_drivers_are_extras_and_majors_are_bounded():
     meta = project()["project"]
     names = {distribution_name(r): r for r in meta["dependencies"]}
-    assert "psycopg" not in names and "redis" not in names  # a SQLite user installs neither
+    assert "psycopg" not in names  # a SQLite user installs neither
+    assert "redis" not in names
     assert meta["optional-dependencies"]["postgres"][0].startswith("psycopg[binary]")
     assert distribution_name(meta["optional-dependencies"]["redis"][0]) == "redis"
-    assert "<4" in names["pandas"] and "<36" in names["dash-ag-grid"]
+    assert "<4" in names["pandas"]
+    assert "<36" in names["dash-ag-grid"]
     test_extra = meta["optional-dependencies"]["test"]
     assert "aimak-atlas[postgres,redis]" in test_extra  # the tests use both services
     assert any(re.fullmatch(r"ruff==[\d.]+", r) for r in test_extra)
@@ -103,7 +107,8 @@ def test_h7_postgres_without_psycopg_names_the_extra(monkeypatch, tmp_path, caps
     assert cli.main(["serve", "--port", "1"]) != 0
     error = capsys.readouterr().err
     assert error.count("\n") == 1, error
-    assert "psycopg" in error and "pip install 'aimak-atlas[postgres]'" in error
+    assert "psycopg" in error
+    assert "pip install 'aimak-atlas[postgres]'" in error
 
 
 def test_h7_redis_cache_without_redis_names_the_extra(monkeypatch, tmp_path):
@@ -140,7 +145,8 @@ def test_h7_kaleido_through_its_public_api_only(recwarn):
     if images.chromium_path() is None:
         skip_or_fail("Debian chromium is not installed: kaleido cannot render")
     first, second = images.start_renderer(), images.start_renderer()
-    assert first == second and [str(w.message) for w in recwarn] == []
+    assert first == second
+    assert [str(w.message) for w in recwarn] == []
     png = images.render({"data": [{"type": "bar", "y": [1, 3, 2]}]}, "png", 200, 120)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -206,7 +212,8 @@ def test_h7_wheel_holds_every_package_and_data_file(wheel):
         for path in (ROOT / "assets").iterdir()
         if path.suffix in (".css", ".js")
     }
-    assert "dashboard/guide/en.md" in wanted and "dashboard/assets/aimak.css" in wanted
+    assert "dashboard/guide/en.md" in wanted
+    assert "dashboard/assets/aimak.css" in wanted
     assert wanted - names == set()
     assert not any(name.startswith(("assets/", "share/", "tests/")) for name in names)
 
@@ -314,9 +321,11 @@ def test_h7_wheel_installs_and_serves_outside_the_checkout(wheel, tmp_path):
         )
         assert statuses[css.group()][1] == (ROOT / "assets" / "aimak.css").read_bytes()
         oblasts = json.loads(statuses["/geo/oblasts.geojson"][1])
-        assert oblasts["type"] == "FeatureCollection" and oblasts["features"]
+        assert oblasts["type"] == "FeatureCollection"
+        assert oblasts["features"]
         guide = guide_page(origin)  # the prose files were installed and read
-        assert "How to use Aimak Atlas" in guide and "guide-layers" in guide
+        assert "How to use Aimak Atlas" in guide
+        assert "guide-layers" in guide
     finally:
         process.terminate()
         process.wait(timeout=30)

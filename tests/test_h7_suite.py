@@ -84,7 +84,8 @@ def test_h7_in_ci_every_skip_is_a_failure(tmp_path):
         assert any(reason in line for line in failed), (reason, ci.stdout[-3000:])
     assert "required in CI but unavailable: a service is missing" in ci.stdout
     chosen = run_pytest(tmp_path, str(tmp_path / "test_skips.py"), "-k", "passes", ci=True)
-    assert chosen.returncode == 4 and "CI runs every test, but 6 were deselected" in chosen.stderr
+    assert chosen.returncode == 4
+    assert "CI runs every test, but 6 were deselected" in chosen.stderr
 
 
 def test_h7_the_postgres_marker_selects_exactly_the_postgres_tests(tmp_path):
@@ -115,7 +116,8 @@ def test_h7_the_postgres_marker_selects_exactly_the_postgres_tests(tmp_path):
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         collected[expression] = [line for line in done.stdout.splitlines() if "::" in line]
     postgres, others = collected["postgres"], collected["not postgres"]
-    assert postgres and others
+    assert postgres
+    assert others
     assert all("postgresql" in test or "postgis" in test for test in postgres), postgres
     assert not any("postgresql" in test or "postgis" in test for test in others), others
 
@@ -126,13 +128,15 @@ def test_h7_axe_core_is_pinned_and_installed_by_ci():
     assert re.fullmatch(r"\d+\.\d+\.\d+", version), "an exact version, not a range"
     lock = json.loads((ROOT / "tests" / "a11y" / "package-lock.json").read_text(encoding="utf-8"))
     locked = lock["packages"]["node_modules/axe-core"]
-    assert locked["version"] == version and locked["integrity"].startswith("sha512-")
+    assert locked["version"] == version
+    assert locked["integrity"].startswith("sha512-")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "npm ci --prefix tests/a11y" in ci
     source = (ROOT / "tests" / "test_browser_a11y.py").read_text(encoding="utf-8")
     assert (
-        "npm install" not in source and "subprocess" not in source
-    )  # nothing fetched at test time
+        "npm install" not in source  # nothing fetched at test time
+    )
+    assert "subprocess" not in source
 
 
 def test_h7_ci_run_ends_with_the_test_command():
@@ -141,6 +145,7 @@ def test_h7_ci_run_ends_with_the_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     commands = [line for line in ci.splitlines() if line.strip() and not line.startswith("#")]
     assert commands[-1].endswith("&& .venv/bin/pytest"), commands[-1]
-    assert "|| true" not in ci and "set +e" not in ci
+    assert "|| true" not in ci
+    assert "set +e" not in ci
     options = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'addopts = ".*-n auto', options), "the suite runs on xdist workers"

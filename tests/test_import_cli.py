@@ -164,7 +164,8 @@ def test_progress_bar():
     bar("reading", 0, 1)
     bar("reading", 1, 1)
     bar("validating projects", 3, 13)
-    assert plain.getvalue().count("\n") == 2 and "validating projects" in plain.getvalue()
+    assert plain.getvalue().count("\n") == 2
+    assert "validating projects" in plain.getvalue()
 
     class Terminal(io.StringIO):
         def isatty(self):

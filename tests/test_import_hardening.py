@@ -232,14 +232,16 @@ def test_blank_rows_and_padding_are_ignored(engine):
         ]
     )
     summary = dry_run(engine, data, "padded.xlsx")
-    assert summary.rejections == [] and summary.tables["population"].created == 2
+    assert summary.rejections == []
+    assert summary.tables["population"].created == 2
     assert [c.row for c in summary.changes] == [2, 5]  # the numbers Excel shows
 
 
 def test_an_empty_sheet_left_in_the_workbook_is_ignored(engine):
     data = xlsx([("Sheet1", [], []), table_sheet("population", [])])
     summary = dry_run(engine, data, "empty.xlsx")
-    assert summary.rejections == [] and summary.changed == 0
+    assert summary.rejections == []
+    assert summary.changed == 0
 
 
 def test_merged_header_rejects_the_sheet(engine):

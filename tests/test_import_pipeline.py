@@ -93,13 +93,15 @@ def test_realistic_report_dry_run_then_commit(units_engine):
     assert summary.rejections == [], summary.rejections
     expected = {key: REALISTIC_COUNTS[key] for key in REALISTIC_COUNTS}
     assert {k: summary.tables[k].created for k in expected} == expected
-    assert summary.tables["programme"].created == 1 and summary.tables["phase"].created == 2
+    assert summary.tables["programme"].created == 1
+    assert summary.tables["phase"].created == 2
     assert summary.tables["organisation"].created == 2  # MSP-B-01 has no NGO
     assert summary.updated == summary.unchanged == summary.rejected == 0
     assert len(summary.changes) == sum(expected.values())
 
     result = commit(engine, data, "report.xlsx")
-    assert result.committed and result.batch_id
+    assert result.committed
+    assert result.batch_id
     for key, model in MODELS.items():
         assert count(engine, model) == REALISTIC_COUNTS[key], key
     with Session(engine) as session:
@@ -135,7 +137,8 @@ def test_realistic_report_dry_run_then_commit(units_engine):
         assert findings[dt.date(2015, 6, 15)] == HYPERLINK
         assert findings[dt.date(2015, 7, 1)].endswith("\nКайра барабыз.")
         project = session.scalar(select(SocialProject).where(SocialProject.code == "MSP-T-01"))
-        assert project.title.endswith(SCRIPT) and project.status.value == "in_progress"
+        assert project.title.endswith(SCRIPT)
+        assert project.status.value == "in_progress"
         assert project.priority_issue_id is not None
         assert session.get(Organisation, project.organisation_id).oblast_pcode == TALAS
         # the phase of each dated record comes from its date
@@ -163,8 +166,10 @@ def test_realistic_report_dry_run_then_commit(units_engine):
         assert rate == 670_011
         # the batch and one audit entry per written row
         batch = session.get(ImportBatch, result.batch_id)
-        assert batch.kind == "spreadsheet" and batch.file_name == "report.xlsx"
-        assert batch.sha256 == result.sha256 and len(batch.sha256) == 64
+        assert batch.kind == "spreadsheet"
+        assert batch.file_name == "report.xlsx"
+        assert batch.sha256 == result.sha256
+        assert len(batch.sha256) == 64
         assert batch.counts["created"] == result.created
         assert batch.finished_at >= batch.started_at
         assert session.get(User, batch.user_id).username == "system"
@@ -176,7 +181,8 @@ def test_realistic_report_dry_run_then_commit(units_engine):
             for e in entries
             if e.table_name == "budget_lines" and e.row_key == "MSP-J-01 | local_budget"
         )
-        assert line_entry.before is None and line_entry.after["amount"] == 123_456_789
+        assert line_entry.before is None
+        assert line_entry.after["amount"] == 123_456_789
 
 
 def test_dry_run_writes_nothing(units_engine):
@@ -364,7 +370,8 @@ def test_who_imports(sqlite_engine):
         batch = session.get(ImportBatch, result.batch_id)
         assert session.get(User, batch.user_id).username == "Aigul"
     [latest] = pipeline.history(engine, limit=1)
-    assert latest["username"] == "Aigul" and latest["file_name"] == "rates.xlsx"
+    assert latest["username"] == "Aigul"
+    assert latest["file_name"] == "rates.xlsx"
     assert latest["counts"]["created"] == 4  # rates need no programme: none is created
 
 
@@ -375,7 +382,8 @@ def test_database_with_demo_data_is_refused(tmp_path):
     data = book(realistic())
     summary = dry_run(engine, data, "report.xlsx")
     [rejection] = summary.rejections
-    assert rejection.code == "E-DEMO-DATABASE" and rejection.blocking
+    assert rejection.code == "E-DEMO-DATABASE"
+    assert rejection.blocking
     assert "aimak demo --remove" in rejection.message
     with pytest.raises(ImportRefused, match="aimak demo --remove"):
         commit(engine, data, "report.xlsx", accept_valid=True)
@@ -416,13 +424,15 @@ def _round_trip(engine, lang):
     workbook = openpyxl.load_workbook(io.BytesIO(export))
     visits = workbook[TABLES[7].sheet_name(lang)]
     findings = {visits.cell(row, 4).value: visits.cell(row, 4).data_type for row in (2, 3, 4)}
-    assert findings[HYPERLINK] == "s" and findings[SCRIPT] == "s"
+    assert findings[HYPERLINK] == "s"
+    assert findings[SCRIPT] == "s"
     lines = {
         (row[0].value, row[1].value): row[2]
         for row in workbook[TABLES[4].sheet_name(lang)].iter_rows(min_row=2)
     }
     amount = lines[("MSP-J-01", "local_budget")]
-    assert amount.value == 1_234_567.89 and amount.number_format == "#,##0.00"
+    assert amount.value == 1_234_567.89
+    assert amount.number_format == "#,##0.00"
 
 
 def test_export_follows_the_scope(sqlite_engine):
@@ -486,5 +496,6 @@ def test_rejected_rows_file_in_russian_with_translated_problems(sqlite_engine):
     sheet = openpyxl.load_workbook(io.BytesIO(rejected))["Статьи бюджета"]
     assert sheet["D1"].value == "Ошибки"
     assert sheet["D2"].value.startswith("строка 3: E-MONEY-PRECISION: ")
-    assert "250 000.505" in sheet["D2"].value and "Amount" not in sheet["D2"].value
+    assert "250 000.505" in sheet["D2"].value
+    assert "Amount" not in sheet["D2"].value
     assert re.search("[а-я]{4}", sheet["D2"].value.split(": ", 2)[2])

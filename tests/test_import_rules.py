@@ -417,7 +417,8 @@ def test_rule(databases, code, monkeypatch):
     found = [(r.code, r.sheet, r.row, r.column) for r in summary.rejections]
     assert found == [(code, case.sheet, row, case.column) for row in case.rows]
     for rejection in summary.rejections:
-        assert rejection.message and "{" not in rejection.message
+        assert rejection.message
+        assert "{" not in rejection.message
         assert rejection.message == RULES[code].format(**rejection.params)
 
 
@@ -428,10 +429,12 @@ def test_row_rejections_name_the_cell(databases):
         "report.xlsx",
     )
     [rejection] = summary.rejections
-    assert rejection.cell == "C2" and rejection.table == "budget_lines"
+    assert rejection.cell == "C2"
+    assert rejection.table == "budget_lines"
     assert summary.tables["budget_lines"].rejected == 1
     [row] = summary.rejected_rows
-    assert row.cells == ["MSP-T-01", "giz_fund", "1,234"] and row.row == 2
+    assert row.cells == ["MSP-T-01", "giz_fund", "1,234"]
+    assert row.row == 2
 
 
 def test_headers_in_any_language_and_any_order(databases):
@@ -439,7 +442,8 @@ def test_headers_in_any_language_and_any_order(databases):
     header = [table.column("amount").ky, table.column("project_code").ru + " *", "source"]
     data = xlsx([("бюджеттик беренелер", header, [["1 000", "MSP-T-01", "giz_fund"]])])
     summary = dry_run(databases["report"], data, "mixed.xlsx")
-    assert summary.rejections == [] and summary.tables["budget_lines"].updated == 1
+    assert summary.rejections == []
+    assert summary.tables["budget_lines"].updated == 1
 
 
 # --- the number rule ------------------------------------------------------------------------
@@ -510,7 +514,8 @@ def test_money_is_exact():
         assert caught.value.code == code
     with pytest.raises(Violation, match="E-NUMBER-RANGE"):
         parse_money("1 000 000 000 000")
-    assert parse_rate("54,5") == 545_000 and parse_rate("43.1234") == 431_234
+    assert parse_rate("54,5") == 545_000
+    assert parse_rate("43.1234") == 431_234
     assert parse_integer("12,0") == 12
 
 

@@ -436,7 +436,8 @@ def test_headers_name_one_column_each():
                 alias = normalise_header(name)
                 assert seen.setdefault(alias, column.key) == column.key, (table.key, name)
                 assert column_for_header(table, name) is column
-        assert len(table.sheet_name("en")) <= 31 and len(table.sheet_name("ky")) <= 31
+        assert len(table.sheet_name("en")) <= 31
+        assert len(table.sheet_name("ky")) <= 31
         for lang in LANGUAGES:
             assert table_for_sheet(table.sheet_name(lang)) is table
             assert table_for_sheet(table.sheet_name(lang).upper()) is table
@@ -474,7 +475,8 @@ def test_template_workbook(units_sqlite, lang):
     assert projects["A2"].value == "EXAMPLE-01"  # an example row
     # importing the untouched template imports nothing, and says the examples were skipped
     summary = pipeline.dry_run(units_sqlite, data, f"template-{lang}.xlsx")
-    assert summary.rejections == [] and summary.changed == 0
+    assert summary.rejections == []
+    assert summary.changed == 0
     assert len(summary.notes) == sum(len(t.examples) for t in TABLES)
     assert set(summary.tables) == {t.key for t in TABLES}
 
@@ -514,5 +516,6 @@ def test_csv_templates(units_sqlite, lang):
     assert first_line.split(";")[0] == BY_KEY["projects"].column("code").header(lang) + " *"
     for name, data in files.items():
         summary = pipeline.dry_run(units_sqlite, data, name)
-        assert summary.rejections == [] and summary.changed == 0, name
+        assert summary.rejections == [], name
+        assert summary.changed == 0, name
         assert len(summary.notes) == 1, name

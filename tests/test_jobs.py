@@ -62,7 +62,8 @@ def test_a_job_reports_progress_and_only_its_owner_gets_the_file(runner):
         return b"the file"
 
     job = runner.submit("user:1", "deck", "k", "a.pptx", "application/x", work)
-    assert job.state in (jobs.QUEUED, jobs.RUNNING) and len(job.id) >= 32
+    assert job.state in (jobs.QUEUED, jobs.RUNNING)
+    assert len(job.id) >= 32
     step.wait(5)
     running = runner.get(job.id, "user:1")
     assert (running.state, running.done, running.total, running.message) == (
@@ -76,8 +77,10 @@ def test_a_job_reports_progress_and_only_its_owner_gets_the_file(runner):
     done = wait(lambda: (j := runner.get(job.id, "user:1")) and j.state == jobs.DONE and j)
     assert (done.done, done.total) == (3, 3)
     assert runner.result(job.id, "user:1")[1] == b"the file"
-    assert runner.get(job.id, "user:2") is None and runner.result(job.id, "user:2") is None
-    assert runner.get("not-a-job", "user:1") is None and runner.get(None, "user:1") is None
+    assert runner.get(job.id, "user:2") is None
+    assert runner.result(job.id, "user:2") is None
+    assert runner.get("not-a-job", "user:1") is None
+    assert runner.get(None, "user:1") is None
 
 
 def test_a_failed_job_keeps_its_error(runner):
@@ -86,7 +89,8 @@ def test_a_failed_job_keeps_its_error(runner):
 
     job = runner.submit("user:1", "municipality-report", "k", "x.pdf", "application/pdf", work)
     failed = wait(lambda: (j := runner.get(job.id, "user:1")) and not j.active and j)
-    assert failed.state == jobs.FAILED and isinstance(failed.error, LookupError)
+    assert failed.state == jobs.FAILED
+    assert isinstance(failed.error, LookupError)
     assert runner.result(job.id, "user:1") is None
 
 
@@ -107,7 +111,8 @@ def test_cancelled_jobs_stop_at_their_next_step_and_queued_ones_never_start(runn
     assert runner.cancel_all() == 2
     for job in (running, queued):
         ended = wait(lambda job=job: (j := runner.get(job.id, job.owner)) and not j.active and j)
-        assert ended.state == jobs.FAILED and isinstance(ended.error, jobs.Cancelled)
+        assert ended.state == jobs.FAILED
+        assert isinstance(ended.error, jobs.Cancelled)
         assert runner.result(job.id, job.owner) is None
     assert 0 < len(steps) < 999  # the running one stopped early; the queued one never ran
     assert runner.cancel_all() == 0
@@ -205,7 +210,8 @@ def run_job(app, client, kind, pathname="/", search="", timeout=180):
     """Start a job and poll it to the end: (job id, status texts seen, final response)."""
     response = job_callback(app, client, kind=kind, pathname=pathname, search=search)
     job_id = response["export-job"]["data"]
-    assert job_id and response["export-job-poll"]["disabled"] is False
+    assert job_id
+    assert response["export-job-poll"]["disabled"] is False
     seen = [text_of(response["export-job-status"]["children"])]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -237,7 +243,8 @@ def test_a_deck_job_reads_the_officials_scope_while_the_app_keeps_answering(app)
     geometry = other.get("/geo/oblasts.geojson")
     page = other.get("/")
     answered = time.perf_counter() - started
-    assert geometry.status_code == 200 and page.status_code == 200
+    assert geometry.status_code == 200
+    assert page.status_code == 200
     assert runner.get(job_id, owner).state == jobs.RUNNING, "the deck finished first"
     assert answered < 5
     # someone else can neither follow its progress nor fetch its file
@@ -253,10 +260,12 @@ def test_a_deck_job_reads_the_officials_scope_while_the_app_keeps_answering(app)
             break
     places = geography.programme_municipalities(ctx.engine, Filters(), Scope({TALAS}))
     total = len(deck.FIXED_SLIDES) + len(places)
-    assert len(places) == 4 and total == 10
+    assert len(places) == 4
+    assert total == 10
     assert any(f"из {total}" in text and "слайд" in text.lower() for text in seen), seen
     name, data = downloaded(response)
-    assert name == "aimak-deck.pptx" and "aimak-deck.pptx" in seen[-1]
+    assert name == "aimak-deck.pptx"
+    assert "aimak-deck.pptx" in seen[-1]
     slides = list(Presentation(io.BytesIO(data)).slides)
     assert len(slides) == total  # the official's oblast only: the scope went along
     t = Translator("ru")
@@ -264,7 +273,8 @@ def test_a_deck_job_reads_the_officials_scope_while_the_app_keeps_answering(app)
     assert titles[3:7] == [t.name(row) for _, row in places.iterrows()]
     # the same file again, from the link, for its owner
     again = official.get(f"/export/job/{job_id}")
-    assert again.status_code == 200 and again.data == data
+    assert again.status_code == 200
+    assert again.data == data
     assert again.headers["Content-Disposition"] == 'attachment; filename="aimak-deck.pptx"'
 
 
@@ -274,9 +284,11 @@ def test_a_kyrgyz_municipality_report_job_from_the_profile(app):
         app, visitor, "municipality-report", f"/municipality/{SUMBULA}", "?lang=ky"
     )
     name, data = downloaded(response)
-    assert name == f"aimak-{SUMBULA}.pdf" and data.startswith(b"%PDF")
+    assert name == f"aimak-{SUMBULA}.pdf"
+    assert data.startswith(b"%PDF")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    assert "Сумбула" in text and all(letter in text for letter in "ңөү")
+    assert "Сумбула" in text
+    assert all(letter in text for letter in "ңөү")
     assert any("түзүлүүдө" in text or "жайгаштырылууда" in text for text in seen), seen
 
 
@@ -284,7 +296,8 @@ def test_an_oblast_report_job_counts_its_sections(app):
     visitor = client_of(app)
     _job, seen, response = run_job(app, visitor, "oblast-report", "/", f"?oblast={TALAS}")
     name, data = downloaded(response)
-    assert name == f"aimak-{TALAS}.pdf" and len(PdfReader(io.BytesIO(data)).pages) >= 5
+    assert name == f"aimak-{TALAS}.pdf"
+    assert len(PdfReader(io.BytesIO(data)).pages) >= 5
     assert any("section" in text and "of 5" in text for text in seen), seen  # 1 + 4 places
 
 

@@ -23,7 +23,9 @@ def test_layer_contract(demo_engine, layer):
     for column in layer.required_columns():
         assert column in frame.columns, f"{layer.id}: no column {column}"
     assert len(layer.query(demo_engine, Filters(), NO_SCOPE)) == 0
-    assert T(layer.title) and len(T(layer.description)) > 60 and T(layer.source)
+    assert T(layer.title)
+    assert len(T(layer.description)) > 60
+    assert T(layer.source)
     for currency in ("KGS", "USD", "EUR"):
         for measure in layer.measures:
             scale = measure.scale_for(currency)
@@ -61,7 +63,7 @@ def test_classes_cut_at_breaks():
     ]
     labels = [entry.label for entry in scale.legend(T, str)]
     assert labels == ["< 10", "10 – 20", "≥ 20", "No data"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="class breaks must increase"):
         Classes((2, 1), ("#a", "#b", "#c"))
 
 

@@ -57,7 +57,8 @@ def test_theme_change_patches_values_only(ctx, layer):
     response = map_page.update_map(ctx, "en", state, changed={"theme"})
     patch, _legend, _kpis, _about, measures, _measure, _style = response
     body = json.dumps(response, cls=PlotlyJSONEncoder)
-    assert "geojson" not in body and "coordinates" not in body  # geometry never resent
+    assert "geojson" not in body  # geometry never resent
+    assert "coordinates" not in body
     assert len(body) < 10_000, len(body)  # the whole response of a theme change
     after = applied(before, patch)
     expected = page_figure(ctx, state)
@@ -96,7 +97,9 @@ def test_currency_change_converts_the_kpis(ctx):
     usd = json.dumps(
         map_page.update_map(ctx, "en", {**defaults(), "currency": "USD"})[2], cls=PlotlyJSONEncoder
     )
-    assert "KGS" in kgs and "USD" in usd and "KGS" not in usd
+    assert "KGS" in kgs
+    assert "USD" in usd
+    assert "KGS" not in usd
 
 
 def test_click_opens_the_side_panel(ctx):
@@ -111,7 +114,8 @@ def test_click_opens_the_side_panel(ctx):
     assert map_page.clicked(ctx, defaults(), {"points": [beyond]}) is None
     panel = map_page.side_panel(ctx, Translator("ru"), {**defaults(), "selected": SUMBULA})
     text = json.dumps(panel, cls=PlotlyJSONEncoder, ensure_ascii=False)
-    assert "Сумбула" in text and f"/municipality/{SUMBULA}" in text
+    assert "Сумбула" in text
+    assert f"/municipality/{SUMBULA}" in text
     for layer in LAYERS:
         assert Translator("ru")(layer.title) in text
     empty = map_page.side_panel(ctx, Translator("en"), defaults())
@@ -128,7 +132,8 @@ def test_focus_zooms_to_the_place(ctx):
     data = map_view.view_data(ctx, defaults())
     west, south, east, north = map_view.focus_bounds(data, SUMBULA)
     sumbula = data["municipalities"].set_index("pcode").loc[SUMBULA]
-    assert west < sumbula.lon < east and south < sumbula.lat < north
+    assert west < sumbula.lon < east
+    assert south < sumbula.lat < north
     assert east - west < 1
     everything = map_view.focus_bounds(data, None)
     assert everything[2] - everything[0] > 3
@@ -140,7 +145,9 @@ def test_sync_url_keeps_language_and_links():
     )
     assert query == rendered
     state = parse_query(query)
-    assert state["lang"] == "ru" and state["theme"] == "budgets" and state["oblast"] == (TALAS,)
+    assert state["lang"] == "ru"
+    assert state["theme"] == "budgets"
+    assert state["oblast"] == (TALAS,)
     assert nav["/"] == "/" + query
     assert parse_query(languages["ky"].split("?", 1)[1])["lang"] == "ky"
 
@@ -151,4 +158,5 @@ def test_search_finds_places_in_three_languages_and_common_spellings(ctx):
     for spelling in ("Сумбула", "Sumbula", "Sumbulin"):
         assert spelling in sumbula["search"]
     jalal_abad = next(o for o in options if o["value"] == "KG03000000000")
-    assert "Jalal-Abad" in jalal_abad["search"] and "dzhalal-abad" in jalal_abad["search"].lower()
+    assert "Jalal-Abad" in jalal_abad["search"]
+    assert "dzhalal-abad" in jalal_abad["search"].lower()

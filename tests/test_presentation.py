@@ -65,7 +65,8 @@ def test_the_standard_sequence_follows_the_registries(ctx):
     assert len(slides) == len(LAYERS) + 3
     assert all(page_for(urlsplit(v).path) is not None for v in views(slides))
     titles = [presentation.title_of(ctx, Translator("ky"), slide) for slide in slides]
-    assert len(set(titles)) == len(titles) and all(re.search("[А-Яа-яҢңӨөҮү]", x) for x in titles)
+    assert len(set(titles)) == len(titles)
+    assert all(re.search("[А-Яа-яҢңӨөҮү]", x) for x in titles)
     assert titles[-1] == first.name_ky
 
 
@@ -74,14 +75,16 @@ def test_the_standard_sequence_follows_scope_and_filters(ctx):
     talas = presentation.default_sequence(ctx, defaults())
     pcode = profile.pcode_of(urlsplit(talas[-1].view).path)
     places = geography.programme_municipalities(ctx.engine, Filters(), Scope({TALAS}))
-    assert pcode == places.iloc[0].pcode and places.iloc[0].oblast_pcode == TALAS
+    assert pcode == places.iloc[0].pcode
+    assert places.iloc[0].oblast_pcode == TALAS
 
     ctx.current_scope = lambda: Scope({TALAS, JALAL_ABAD})
     state = {**defaults(), "oblast": (JALAL_ABAD,), "currency": "USD", "theme": "budgets"}
     filtered = presentation.default_sequence(ctx, state)
     for view in views(filtered):  # the filters go along, the map's own state does not
         query = parse_query(urlsplit(view).query)
-        assert query["oblast"] == (JALAL_ABAD,) and query["currency"] == "USD", view
+        assert query["oblast"] == (JALAL_ABAD,), view
+        assert query["currency"] == "USD", view
     assert "theme=budgets" not in filtered[0].view
     chosen = profile.pcode_of(urlsplit(filtered[-1].view).path)
     jalal_abad = geography.programme_municipalities(
@@ -147,10 +150,13 @@ def test_slide_and_leave_links_keep_the_language():
 
 def test_the_flag_and_the_slide_are_url_parameters():
     state = parse_query("?present=1&slide=3")
-    assert state["present"] == 1 and state["slide"] == 3 and presentation.is_presenting(state)
+    assert state["present"] == 1
+    assert state["slide"] == 3
+    assert presentation.is_presenting(state)
     for junk in ("?present=yes", "?present=2", "?present=", "?slide=x"):
         state = parse_query(junk)
-        assert state["present"] is None and state["slide"] is None
+        assert state["present"] is None
+        assert state["slide"] is None
         assert not presentation.is_presenting(state)
     assert build_query({**defaults(), "theme": "budgets", "present": 1, "slide": 2}) == (
         "?theme=budgets&present=1&slide=2"
@@ -205,7 +211,8 @@ def test_editing_the_list():
         map_view("budgets"),
         "/timeline",
     ]
-    assert edit(items, "up", 0) == items and edit(items, "down", 2) == items
+    assert edit(items, "up", 0) == items
+    assert edit(items, "down", 2) == items
     assert [i["view"] for i in edit(items, "remove", 1)] == [map_view("budgets"), "/timeline"]
     assert edit(items, "remove", 7) == items
     assert edit(items, "clear") == []
@@ -248,12 +255,14 @@ def test_the_visitors_list_comes_first_then_the_organisations(tmp_path, demo_cop
 
     mine = [{"view": "/timeline", "title": ""}]
     slides, source = presentation.sequence_for(ctx, "ru", defaults(), mine)
-    assert source == "saved" and views(slides) == ["/timeline"]
+    assert source == "saved"
+    assert views(slides) == ["/timeline"]
 
     sequence.write_text("not json", encoding="utf-8")  # unreadable: the standard sequence
     os.utime(sequence, (1, 1))  # read again whatever the file system's clock resolution
     slides, source = presentation.sequence_for(ctx, "ru", defaults(), [])
-    assert source == "default" and len(slides) == len(LAYERS) + 3
+    assert source == "default"
+    assert len(slides) == len(LAYERS) + 3
 
 
 # --- the shell while presenting ----------------------------------------------------------------
@@ -262,11 +271,13 @@ def test_the_visitors_list_comes_first_then_the_organisations(tmp_path, demo_cop
 def test_presenting_hides_the_controls(ctx):
     header, body, footer = route(ctx, "/compare", "?lang=ru&present=1&slide=10")
     text = rendered(header)
-    assert "Aimak Atlas" in text and '"demo-badge"' in text  # the demo notice stays
+    assert "Aimak Atlas" in text  # the demo notice stays
+    assert '"demo-badge"' in text
     for gone in ('"nav"', '"lang"', "presentation-menu", "account-box", "skip-link"):
         assert gone not in text, gone
     frame = body.children[0]
-    assert frame.id == "filter-frame" and frame.hidden is True
+    assert frame.id == "filter-frame"
+    assert frame.hidden is True
     assert "OCHA" in rendered(footer)  # the attribution stays
 
     header, body, footer = route(ctx, "/compare", "?lang=ru")
@@ -291,14 +302,16 @@ def test_the_bar_says_where_we_are_and_links_the_keys(ctx):
     components = presentation.bar(ctx, Translator("ru"), "/compare", state, None)
     total = len(presentation.default_sequence(ctx, state))
     content = rendered(components)
-    assert f"{number} / {total}" in content and "Сравнение муниципалитетов" in content
+    assert f"{number} / {total}" in content
+    assert "Сравнение муниципалитетов" in content
     assert "Esc: выйти" in content
     hrefs = links(components)
     assert hrefs["next"] == f"/timeline?lang=ru&present=1&slide={number + 1}"
     previous = map_view(LAYERS[-1].id, "lang=ru&")
     assert hrefs["previous"] == f"{previous}&present=1&slide={number - 1}"
     assert hrefs["first"] == map_view(LAYERS[0].id, "lang=ru&") + "&present=1&slide=1"
-    assert hrefs["last"].startswith(f"{profile.PATH}/") and hrefs["last"].endswith(f"slide={total}")
+    assert hrefs["last"].startswith(f"{profile.PATH}/")
+    assert hrefs["last"].endswith(f"slide={total}")
     assert hrefs["leave"] == "/compare?lang=ru"
 
     # a profile opened from slide 3's map: off the sequence, the keys go on from slide 3
@@ -306,7 +319,8 @@ def test_the_bar_says_where_we_are_and_links_the_keys(ctx):
     components = presentation.bar(
         ctx, Translator("ru"), f"{profile.PATH}/KG05236836000", detour, None
     )
-    assert f'"– / {total}"' in rendered(components) and '"Сумбула"' in rendered(components)
+    assert f'"– / {total}"' in rendered(components)
+    assert '"Сумбула"' in rendered(components)
     assert links(components)["next"] == map_view(LAYERS[3].id, "lang=ru&") + "&present=1&slide=4"
     assert (
         links(components)["previous"] == map_view(LAYERS[1].id, "lang=ru&") + "&present=1&slide=2"
@@ -315,7 +329,8 @@ def test_the_bar_says_where_we_are_and_links_the_keys(ctx):
     last = parse_query(f"?present=1&slide={total}")
     path = urlsplit(presentation.default_sequence(ctx, last)[-1].view).path
     hrefs = links(presentation.bar(ctx, Translator("en"), path, last, None))
-    assert hrefs["next"] is None and hrefs["last"] is None
+    assert hrefs["next"] is None
+    assert hrefs["last"] is None
     assert hrefs["previous"] == f"/timeline?present=1&slide={total - 1}"
 
 
@@ -325,7 +340,8 @@ def test_the_list_in_the_menu(ctx):
         ctx, Translator("ru"), parse_query("?lang=ru"), mine
     )
     text = rendered(items)
-    assert "Сравнение муниципалитетов" in text and "Мой слайд" in text
+    assert "Сравнение муниципалитетов" in text
+    assert "Мой слайд" in text
     assert "Удалить: Мой слайд" in text
     assert start == "/compare?lang=ru&present=1&slide=1"
     assert source == "Видов в вашем списке: 2."
@@ -371,5 +387,6 @@ def test_controls_of_a_view_not_drawn_yet_are_not_written_into_its_url():
     assert not stale(drawn, "/", drawn[1])  # the URL the page shows
     assert stale(drawn, "/", "?theme=budgets&measure=allocation&present=1&slide=3")
     assert stale(drawn, "/compare", drawn[1])  # a link to another page
-    assert stale(["/", "?present=1"], "/", None) and not stale(["/", ""], None, None)
+    assert stale(["/", "?present=1"], "/", None)
+    assert not stale(["/", ""], None, None)
     assert not stale(None, "/compare", drawn[1])  # no page drawn: as before

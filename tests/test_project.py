@@ -16,12 +16,14 @@ def quick_start_commands() -> list[str]:
 
 def test_quick_start_has_exactly_two_commands():
     commands = quick_start_commands()
-    assert len(commands) == 2 and all("\n" not in command for command in commands)
+    assert len(commands) == 2
+    assert all("\n" not in command for command in commands)
     assert commands[0].endswith("aimak serve")
     assert commands[1].endswith("pytest")
 
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert ci.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in ci
+    assert ci.startswith("#!/usr/bin/env bash")
+    assert "set -euo pipefail" in ci
     assert quick_start_commands()[1] in ci.splitlines()

@@ -39,25 +39,36 @@ BY_BUDGET = [{"colId": "budget_total", "sort": "desc", "sortIndex": 0}]
 def test_every_project_in_scope_with_hand_checked_figures(demo_engine):
     frame = project_rows(demo_engine, Filters(), EVERYTHING)
     assert list(frame.columns) == list(COLUMNS)
-    assert len(frame) == 12 and frame.code.is_unique
+    assert len(frame) == 12
+    assert frame.code.is_unique
     assert frame.oblast_pcode.tolist() == sorted(frame.oblast_pcode)
     rows = frame.set_index("code")
     pokrovka = rows.loc["MSP-T-02"]  # budget lines 22,320,000 + 20,832,000 + 6,448,000 tyiyn
-    assert pokrovka.pcode == "KG07225833000" and pokrovka.name_ky == "Покровка"
-    assert pokrovka.rayon_name_en == "Manas" and pokrovka.oblast_pcode == TALAS
+    assert pokrovka.pcode == "KG07225833000"
+    assert pokrovka.name_ky == "Покровка"
+    assert pokrovka.rayon_name_en == "Manas"
+    assert pokrovka.oblast_pcode == TALAS
     assert (pokrovka.local_minor, pokrovka.giz_minor, pokrovka.cofinancing_minor) == (
         22_320_000,
         20_832_000,
         6_448_000,
     )
-    assert pokrovka.budget_total_minor == 49_600_000 and pokrovka.rate_date is None
-    assert pokrovka.contract_date == dt.date(2014, 12, 16) and pokrovka.bids == 2
-    assert pokrovka.rating == "minor_issues" and pokrovka.beneficiaries == 314
-    assert pokrovka.stage == "reported" and pokrovka.expertise_score == 68
+    assert pokrovka.budget_total_minor == 49_600_000
+    assert pokrovka.rate_date is None
+    assert pokrovka.contract_date == dt.date(2014, 12, 16)
+    assert pokrovka.bids == 2
+    assert pokrovka.rating == "minor_issues"
+    assert pokrovka.beneficiaries == 314
+    assert pokrovka.stage == "reported"
+    assert pokrovka.expertise_score == 68
     failed = rows.loc["MSP-T-03"]  # Kek-Say: the competition failed, no NGO, no contract
-    assert failed.status == "failed_competition" and failed.organisation is None
-    assert failed.stage == "bids_received" and failed.bids == 0
-    assert failed.contract_date is None and failed.rating is None and failed.beneficiaries is None
+    assert failed.status == "failed_competition"
+    assert failed.organisation is None
+    assert failed.stage == "bids_received"
+    assert failed.bids == 0
+    assert failed.contract_date is None
+    assert failed.rating is None
+    assert failed.beneficiaries is None
     assert rows.loc["MSP-J-02"].rating == "at_risk"  # Suzak, still running
     assert int(frame.budget_total_minor.sum()) == 445_100_000
 
@@ -96,8 +107,10 @@ def test_as_of_shows_projects_known_by_then_as_they_were(demo_engine):
     winter = project_rows(demo_engine, Filters(as_of=dt.date(2014, 12, 31)), EVERYTHING)
     rows = winter.set_index("code")
     assert rows.loc["MSP-B-01"].contract_date == dt.date(2014, 11, 27)
-    assert rows.loc["MSP-B-01"].stage == "implementation" and rows.loc["MSP-B-01"].rating is None
-    assert rows.loc["MSP-J-01"].contract_date is None and rows.loc["MSP-J-01"].bids is None
+    assert rows.loc["MSP-B-01"].stage == "implementation"
+    assert rows.loc["MSP-B-01"].rating is None
+    assert rows.loc["MSP-J-01"].contract_date is None
+    assert rows.loc["MSP-J-01"].bids is None
     assert winter.contract_date.notna().sum() == 4
 
 
@@ -118,7 +131,8 @@ def test_scope_is_enforced(demo_engine):
     assert len(project_rows(demo_engine, Filters(), NO_SCOPE)) == 0
     assert len(project_rows(demo_engine, Filters(), None)) == 0
     talas = project_rows(demo_engine, Filters(), Scope({TALAS}))
-    assert set(talas.oblast_pcode) == {TALAS} and len(talas) == 4
+    assert set(talas.oblast_pcode) == {TALAS}
+    assert len(talas) == 4
     # a filter never widens the scope
     assert len(project_rows(demo_engine, Filters(oblasts=("KG05000000000",)), Scope({TALAS}))) == 0
 
@@ -154,13 +168,16 @@ def test_grid_rows_hold_values_texts_and_links(ctx):
     grid = projects.grid_frame(Translator("ru"), projects.project_table(ctx, state), state)
     rows = grid.set_index("code")
     pokrovka = rows.loc["MSP-T-02"]
-    assert pokrovka.municipality == "Покровка" and pokrovka.budget_total == 8486.83
+    assert pokrovka.municipality == "Покровка"
+    assert pokrovka.budget_total == 8486.83
     assert pokrovka.budget_total_text == "8\xa0487 долл. США"  # grouped by a no-break space
-    assert pokrovka.contract_date == "2014-12-16" and pokrovka.bids == 2
+    assert pokrovka.contract_date == "2014-12-16"
+    assert pokrovka.bids == 2
     assert pokrovka.href == f"/municipality/KG07225833000{build_query(state)}"
     assert pokrovka.sector == Translator("ru")("Health")
     row = projects.row_data(grid)[0]
-    assert "search" not in row and set(row) >= {"code", "href", "budget_total_text"}
+    assert "search" not in row
+    assert set(row) >= {"code", "href", "budget_total_text"}
 
 
 @pytest.mark.parametrize(
@@ -186,8 +203,10 @@ def test_quick_search(ctx, text, expected):
 def test_page_renders_the_grid_for_the_url(ctx, lang):
     _header, body, _footer = route(ctx, "/projects", f"?lang={lang}&q=MSP-T&currency=EUR")
     text = rendered(body)
-    assert '"id": "projects-grid"' in text and "AimakLink" in text
-    assert text.count('"code": "MSP-T-') == 4 and "MSP-B-01" not in text
+    assert '"id": "projects-grid"' in text
+    assert "AimakLink" in text
+    assert text.count('"code": "MSP-T-') == 4
+    assert "MSP-B-01" not in text
     assert Translator(lang)("{shown} of {total} projects", shown="4", total="12") in text
     assert Translator(lang)("Illustrative demo data — not real project figures") in text
     assert "cdn" not in text.lower()
@@ -195,12 +214,16 @@ def test_page_renders_the_grid_for_the_url(ctx, lang):
 
 def test_refresh_counts_what_the_grid_shows_and_reports_unsupported_filters(ctx):
     rows, count, error = projects.refresh(ctx, "en", defaults(), HEALTH)
-    assert len(rows) == 12 and count == "3 of 12 projects" and error == ""
+    assert len(rows) == 12
+    assert count == "3 of 12 projects"
+    assert error == ""
     unchanged, count, _error = projects.refresh(ctx, "en", defaults(), HEALTH, rows=False)
-    assert unchanged is projects.no_update and count == "3 of 12 projects"
+    assert unchanged is projects.no_update
+    assert count == "3 of 12 projects"
     bad = {"sector": {"filterType": "set", "values": ["Health"]}}
     _rows, count, error = projects.refresh(ctx, "en", defaults(), bad)
-    assert count == "12 of 12 projects" and "“Sector” cannot be applied" in error
+    assert count == "12 of 12 projects"
+    assert "“Sector” cannot be applied" in error
 
 
 def test_xlsx_export_holds_exactly_the_filtered_sorted_rows(ctx):
@@ -208,7 +231,8 @@ def test_xlsx_export_holds_exactly_the_filtered_sorted_rows(ctx):
     assert data["filename"] == "projects-2015-10-13.xlsx"
     notes, rows = xlsx_rows(data)
     assert notes[0] == "Illustrative demo data — not real project figures"
-    assert "Data as of 2015-10-13" in notes and "Filters: Currency: KGS" in notes
+    assert "Data as of 2015-10-13" in notes
+    assert "Filters: Currency: KGS" in notes
     assert "Column filters: Sector contains “health”" in notes
     assert "Sorted by: Budget total (descending)" in notes
     header, body = rows[0], rows[1:]
@@ -223,7 +247,8 @@ def test_xlsx_export_holds_exactly_the_filtered_sorted_rows(ctx):
         "Municipality (Russian)",
         "Municipality (Kyrgyz)",
     )
-    assert body[0][2] == "KG07225833000" and body[0][6] == "Покровка"
+    assert body[0][2] == "KG07225833000"
+    assert body[0][6] == "Покровка"
     assert body[0][header.index("Sector code")] == "health"
     assert body[0][header.index("Contract signed")] == dt.datetime(2014, 12, 16)
 
@@ -267,7 +292,8 @@ def test_every_municipality_renders_refreshes_and_exports(ctx, unit):
     text = rendered(body)
     assert f"/municipality/{unit.pcode}{query}" in text
     rows, _count, error = projects.refresh(ctx, "en", state, None)
-    assert [row["code"] for row in rows] == expected.code.tolist() and error == ""
+    assert [row["code"] for row in rows] == expected.code.tolist()
+    assert error == ""
     by_name = {"municipality": {"filterType": "text", "type": "equals", "filter": unit.name_ky}}
     _notes, table = xlsx_rows(projects.export(ctx, "ky", state, None, None, "xlsx"))
     assert [row[0] for row in table[1:]] == expected.code.tolist()
@@ -278,7 +304,8 @@ def test_every_municipality_renders_refreshes_and_exports(ctx, unit):
 def test_callbacks_are_registered_on_the_app(settings):
     app = create_app(settings)
     outputs = " ".join(app.callback_map)
-    assert "projects-grid.rowData" in outputs and "projects-download.data" in outputs
+    assert "projects-grid.rowData" in outputs
+    assert "projects-download.data" in outputs
 
 
 def test_the_grid_functions_exist_in_the_assets():

@@ -36,13 +36,15 @@ def test_programme_municipalities(demo_engine):
     assert len(frame) == 12
     assert frame.groupby("oblast_pcode").size().to_dict() == {JALAL_ABAD: 4, BATKEN: 4, TALAS: 4}
     sumbula = frame.set_index("pcode").loc["KG05236836000"]
-    assert sumbula.rayon_name_en == "Leilek" and sumbula.name_ky == "Сумбула"
+    assert sumbula.rayon_name_en == "Leilek"
+    assert sumbula.name_ky == "Сумбула"
     assert frame[["lon", "lat"]].notna().all().all()
 
 
 def test_scope_limits_rows(demo_engine):
     talas = geography.programme_municipalities(demo_engine, Filters(), Scope({TALAS}))
-    assert len(talas) == 4 and set(talas.oblast_pcode) == {TALAS}
+    assert len(talas) == 4
+    assert set(talas.oblast_pcode) == {TALAS}
     rayons = geography.rayons(demo_engine, Filters(), Scope({TALAS}))
     assert set(rayons.oblast_pcode) == {TALAS}
     # a filter never widens the scope

@@ -171,7 +171,8 @@ def test_talas_scope_reads_only_talas(demo_engine, raw, name):
     query = MAP_QUERIES[name][0] if name in MAP_QUERIES else OTHER_QUERIES[name]
     talas = {m["pcode"] for m in raw["municipality"] if m["oblast_pcode"] == TALAS}
     frame = query(demo_engine, Filters(), Scope({TALAS}))
-    assert len(frame) > 0 and set(frame["pcode"]) <= talas
+    assert len(frame) > 0
+    assert set(frame["pcode"]) <= talas
     if name in MAP_QUERIES:
         assert len(frame) == 4
     # a filter never widens the scope
@@ -259,7 +260,8 @@ def test_monitoring_figures_of_sumbula_and_suzak(demo_engine):
     assert (suzak.rating, suzak.visits, suzak.last_visit) == ("at_risk", 2, dt.date(2015, 9, 16))
     assert (suzak.beneficiaries, suzak.women, suzak.with_disability) == (8, 4, 6)
     assert suzak.findings.startswith("Local-budget instalment delayed")
-    assert frame.loc[KEK_SAY].rating is None and frame.loc[KEK_SAY].beneficiaries is None
+    assert frame.loc[KEK_SAY].rating is None
+    assert frame.loc[KEK_SAY].beneficiaries is None
 
 
 def test_overdue_true_and_false(demo_engine, raw):
@@ -288,7 +290,8 @@ def test_monitoring_filters(demo_engine, raw):
     assert {_phase_number(raw, v["phase_id"]) for v in raw["visit"]} == {2}
     for filters in (Filters(phase=1), Filters(year=2014)):
         frame = monitoring.monitoring_status(demo_engine, filters, EVERYTHING)
-        assert frame["rating"].isna().all() and (frame["visits"] == 0).all()
+        assert frame["rating"].isna().all()
+        assert (frame["visits"] == 0).all()
         assert frame["beneficiaries"].isna().all()
     phase_2 = monitoring.monitoring_status(demo_engine, Filters(phase=2), EVERYTHING)
     pd.testing.assert_frame_equal(phase_2, default)
@@ -381,7 +384,8 @@ def test_capacity_hand_checked(demo_engine, raw, pcode):
     frame = capacity.capacity_building(demo_engine, Filters(), EVERYTHING)
     expected = _expected_capacity(raw, pcode, as_of)
     assert _row(frame, pcode) == expected
-    assert expected["trainings"] == 2 and expected["oblast_trainings"] == 5
+    assert expected["trainings"] == 2
+    assert expected["oblast_trainings"] == 5
     for phase in (1, 2):
         frame = capacity.capacity_building(demo_engine, Filters(phase=phase), EVERYTHING)
         assert _row(frame, pcode) == _expected_capacity(raw, pcode, as_of, phase)
@@ -460,7 +464,8 @@ def test_results_figures_and_period_end_is_exclusive(demo_engine):
     assert frame.loc[SUMBULA, "progress"] == pytest.approx((76 / 73 + 69 / 80) / 2)
     assert frame.loc[SUZAK, "progress"] == pytest.approx((3 / 20 + 78 / 80) / 2)
     assert (frame.loc[SUMBULA, "on_target"], frame.loc[SUZAK, "on_target"]) == (1, 0)
-    assert pd.isna(frame.loc[KEK_SAY, "progress"]) and frame.loc[KEK_SAY, "indicators"] == 0
+    assert pd.isna(frame.loc[KEK_SAY, "progress"])
+    assert frame.loc[KEK_SAY, "indicators"] == 0
     # a value for the period ending (exclusive) 2015-01-01 is known on that day, not before
     new_year = results.results_progress(
         demo_engine, Filters(as_of=dt.date(2015, 1, 1)), EVERYTHING
@@ -470,7 +475,8 @@ def test_results_figures_and_period_end_is_exclusive(demo_engine):
     eve = results.results_progress(
         demo_engine, Filters(as_of=dt.date(2014, 12, 31)), EVERYTHING
     ).set_index("pcode")
-    assert eve["progress"].isna().all() and (eve["indicators"] == 0).all()
+    assert eve["progress"].isna().all()
+    assert (eve["indicators"] == 0).all()
     assert eve["latest_period_end"].isna().all()
 
 
@@ -517,7 +523,8 @@ def test_programme_indicators(demo_engine, raw):
     early = results.programme_indicators(
         demo_engine, Filters(as_of=dt.date(2014, 6, 1)), EVERYTHING
     )
-    assert len(early) == len(programme) and early["actual"].isna().all()
+    assert len(early) == len(programme)
+    assert early["actual"].isna().all()
     assert early["period_end"].isna().all()
 
 
@@ -727,13 +734,16 @@ def test_kpi_money_of_sumbula_by_hand(demo_engine, raw):
     rate = _rate(raw, "USD", contract)  # som per dollar × 10,000 on 2014-11-01
     expected_cents = round(Fraction(local_line * 10_000, rate))
     summary = kpis.kpi_summary(demo_engine, Filters(rayons=(leilek,), currency="USD"), EVERYTHING)
-    assert summary["municipalities"] == 1 and summary["projects_funded"] == 1
+    assert summary["municipalities"] == 1
+    assert summary["projects_funded"] == 1
     assert summary["local_minor"] == expected_cents
     kgs = kpis.kpi_summary(demo_engine, Filters(rayons=(leilek,)), EVERYTHING)
     assert kgs["local_minor"] == local_line
     early = kpis.kpi_summary(demo_engine, Filters(as_of=dt.date(2014, 11, 26)), EVERYTHING)
-    assert early["projects_funded"] == 0 and early["budget_total_minor"] == 0
-    assert early["local_share"] is None and early["rated_projects"] == 0
+    assert early["projects_funded"] == 0
+    assert early["budget_total_minor"] == 0
+    assert early["local_share"] is None
+    assert early["rated_projects"] == 0
 
 
 def test_worst_latest_rating_over_several_projects(demo_copy):
@@ -785,7 +795,8 @@ def test_worst_latest_rating_over_several_projects(demo_copy):
         assert row["rating"] == "at_risk"
         assert row["last_visit"] == dt.date(2015, 6, 20)
         assert row["visits"] == 4 + 2
-        assert row["beneficiaries"] == 73 + 9 and row["women"] == 37 + 9
+        assert row["beneficiaries"] == 73 + 9
+        assert row["women"] == 37 + 9
         assert row["findings"] != "test at_risk"  # Sumbula's own latest visit is later
         # the second project has no contract, so it cannot be overdue
         assert row["overdue"] is False

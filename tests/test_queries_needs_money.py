@@ -194,7 +194,8 @@ def test_priority_issues_sumbula_by_hand(demo_engine, latest):
         ).all()
     funded = {issue_id for (issue_id,) in funders}
     unfunded = [issue for issue in issues if issue.id not in funded]
-    assert len(issues) == 4 and len(unfunded) == 3  # the demo: one project, four issues
+    assert len(issues) == 4  # the demo: one project, four issues
+    assert len(unfunded) == 3
 
     got = row(priorities.priority_issues(demo_engine, Filters(), EVERYTHING), SUMBULA)
     assert got.top_category == value(issues[0].category) == "children"
@@ -213,7 +214,8 @@ def test_priority_issues_before_any_contract_are_all_unfunded(demo_engine):
     assert (frame["top_unfunded_category"] == frame["top_category"]).all()
     # before the appraisals nothing was identified: zero issues, and None for the rest
     early = priorities.priority_issues(demo_engine, Filters(as_of=dt.date(2013, 9, 1)), EVERYTHING)
-    assert (early["issues"] == 0).all() and (early["unfunded"] == 0).all()
+    assert (early["issues"] == 0).all()
+    assert (early["unfunded"] == 0).all()
     for column in ("top_category", "top_issue", "target_groups", "unfunded_categories"):
         assert early[column].map(lambda v: v is None).all(), column
 
@@ -306,12 +308,14 @@ def test_project_summary_filters(demo_engine):
     assert summary(phase=1)["projects"].sum() == 0  # every contract was signed in phase 2
     assert summary(phase=2)["projects"].sum() == 11
     by_year = summary(year=2014)["projects"].sum() + summary(year=2015)["projects"].sum()
-    assert by_year == 11 and summary(year=2014).loc[SUMBULA, "projects"] == 1
+    assert by_year == 11
+    assert summary(year=2014).loc[SUMBULA, "projects"] == 1
 
 
 def test_project_summary_without_projects_is_none_not_zero_share(demo_engine):
     kek_say = row(projects.project_summary(demo_engine, Filters(), EVERYTHING), KEK_SAY)
-    assert kek_say.projects == 0 and kek_say.budget_total_minor == 0
+    assert kek_say.projects == 0
+    assert kek_say.budget_total_minor == 0
     assert missing(kek_say.local_share)
     assert kek_say.sectors is None
 
@@ -333,7 +337,8 @@ def test_project_points_sumbula_by_hand(demo_engine):
         ).one()
     frame = projects.project_points(demo_engine, Filters(), EVERYTHING)
     assert list(frame.columns) == projects.POINT_COLUMNS
-    assert len(frame) == 11 and frame["code"].is_unique
+    assert len(frame) == 11
+    assert frame["code"].is_unique
     assert KEK_SAY not in set(frame["pcode"])  # no contract: no point
     got = row(frame, SUMBULA)
     assert (got.code, got.title, got.status, got.sector) == (
@@ -342,7 +347,8 @@ def test_project_points_sumbula_by_hand(demo_engine):
         "completed",
         "children",
     )
-    assert got.total_minor == total and got.organisation == ngo
+    assert got.total_minor == total
+    assert got.organisation == ngo
     assert got.contract_date == signed
     assert (got.lon, got.lat) == (pytest.approx(lon), pytest.approx(lat))
     assert len(projects.project_points(demo_engine, Filters(as_of=signed), EVERYTHING)) >= 1
@@ -431,7 +437,8 @@ def test_budget_measures_sumbula_by_hand(demo_engine, latest):
                 Population.municipality_pcode == SUMBULA, Population.year == year
             )
         ).one()
-    assert year == 2015 and population > 0
+    assert year == 2015
+    assert population > 0
     got = row(budgets.budget_measures(demo_engine, Filters(), EVERYTHING), SUMBULA)
     assert got.year == year
     assert got.allocation_minor == budget.social_allocation_tyiyn == 17_178_000
@@ -486,7 +493,8 @@ def test_budget_measures_filters(demo_engine):
     assert (measures(phase=2)["year"] == 2015).all()
     # 2013 had no social-procurement allocation: 0 is the true figure, execution undefined
     sumbula_2013 = row(measures(year=2013), SUMBULA)
-    assert sumbula_2013.allocation_minor == 0 and sumbula_2013.per_inhabitant_minor == 0
+    assert sumbula_2013.allocation_minor == 0
+    assert sumbula_2013.per_inhabitant_minor == 0
     assert missing(sumbula_2013.execution)
 
 
@@ -556,7 +564,8 @@ def test_procurement_cycle_filters_and_no_data(demo_engine):
     assert set(cycle(statuses=("in_progress",)).dropna(subset=["stage"])["pcode"]) == {SUZAK}
     assert row(cycle(sectors=("women",)), SUMBULA).stage is None
     nothing = cycle(as_of=dt.date(2013, 9, 1))
-    assert len(nothing) == 12 and not nothing["competition_failed"].any()
+    assert len(nothing) == 12
+    assert not nothing["competition_failed"].any()
     for column in procurement.CYCLE_COLUMNS[1:]:
         if column != "competition_failed":
             assert nothing[column].map(lambda v: v is None).all(), column

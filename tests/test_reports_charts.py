@@ -119,12 +119,14 @@ def test_the_legend_and_the_axes_stay_clear_of_the_caption(ctx, chart):
     state = {**defaults(), "lang": "en"}
     figure = charts.chart_figure(ctx, t, chart, state, pathname(chart))
     layout = figure["layout"]
-    assert layout["legend"]["x"] > 1 and layout["legend"]["orientation"] == "v"
+    assert layout["legend"]["x"] > 1
+    assert layout["legend"]["orientation"] == "v"
     assert layout["margin"]["r"] == charts.LEGEND_ROOM
     assert "height" not in layout  # the image's size decides
     below = [n for n in layout["annotations"][-7:] if n["yanchor"] == "top"]
     above = [n for n in layout["annotations"][-7:] if n["yanchor"] == "bottom"]
-    assert len(below) == 4 and len(above) == 3  # source, attribution, link, demo; the rest
+    assert len(below) == 4  # source, attribution, link, demo; the rest
+    assert len(above) == 3
     assert max(n["yshift"] for n in below) <= -charts.AXIS_ROOM
     assert min(n["yshift"] for n in above) >= charts.TOP_ROOM
     lowest = min(n["yshift"] for n in below)
@@ -136,7 +138,8 @@ def test_compare_bars_name_their_oblasts_in_the_legend(ctx):
     state = {**defaults(), "lang": "ru"}
     figure = charts.chart_figure(ctx, t, charts.BY_ID["compare-ranking"], state)
     named = [trace["name"] for trace in figure["data"] if trace["type"] == "scatter"]
-    assert "Баткенская" in " ".join(named) and "Таласская" in " ".join(named)
+    assert "Баткенская" in " ".join(named)
+    assert "Таласская" in " ".join(named)
     assert t("Average of the selection") in named
     assert figure["layout"]["showlegend"] is True
 
@@ -150,7 +153,8 @@ def test_a_chart_export_reads_only_the_visitors_scope(app, ctx):
     assert "attachment" in response.headers["Content-Disposition"]
     text = svg_text(response.data)
     hidden = batken_names(ctx)
-    assert hidden and not any(name in text for name in hidden)
+    assert hidden
+    assert not any(name in text for name in hidden)
     talas = compare_view.view_data(ctx, {**defaults(), "compare": (ARAL,)}, Translator("en")).rows
     assert Translator("en").name(talas.iloc[0]) in text  # the Talas one is there
     assert "Batken" not in text
@@ -172,7 +176,8 @@ def test_unknown_charts_formats_and_sizes_are_not_found(app):
     ):
         assert client.get(path).status_code == 404, path
     response = client.get("/export/chart/timeline-gantt-print.png?lang=ky&group=oblast")
-    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
     assert Image.open(io.BytesIO(response.data)).size == (3508, 2480)
 
 

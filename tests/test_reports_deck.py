@@ -66,7 +66,8 @@ def test_one_slide_per_municipality_besides_the_fixed_ones(ctx, russian_deck):
 def test_the_overview_map_is_a_picture_with_its_legend_as_text(russian_deck):
     slide = russian_deck.slides[1]
     pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-    assert len(pictures) == 1 and pictures[0].image.size[0] >= 1920
+    assert len(pictures) == 1
+    assert pictures[0].image.size[0] >= 1920
     legend = "\n".join(texts(slide))
     assert "Уход за пожилыми людьми (0)" in legend  # a class of the legend, with its count
 

@@ -55,7 +55,8 @@ def test_the_demo_has_every_review_status_on_the_map(demo_engine):
     statuses = set(frame["report_status"].dropna())
     assert statuses == {"submitted", "verified", "returned"}
     queue = reviews.review_queue(demo_engine, Filters(), ALL, status="returned")
-    assert len(queue) > 0 and queue["review_comment"].notna().all()
+    assert len(queue) > 0
+    assert queue["review_comment"].notna().all()
     assert set(queue["kind"]) <= {kind.value for kind in reviews.REPORT_KINDS}
 
 

@@ -68,8 +68,10 @@ def test_content_security_policy(app):
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
     assert policy["style-src"] == ["'self'", "'unsafe-inline'"]  # plotly styles from JavaScript
-    assert policy["object-src"] == ["'none'"] and policy["frame-ancestors"] == ["'none'"]
-    assert policy["form-action"] == ["'self'"] and policy["base-uri"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
+    assert policy["base-uri"] == ["'self'"]
     assert "worker-src" not in policy  # no MapLibre without a tile basemap
     every_source = " ".join(value for values in policy.values() for value in values)
     assert not re.search(r"https?:", every_source)  # no CDN, no outside host
@@ -157,7 +159,9 @@ def test_request_size_is_limited(settings):
 def test_session_cookie_flags(settings):
     app = create_app(settings)
     plain = app.server.test_client().get("/login").headers["Set-Cookie"]
-    assert "HttpOnly" in plain and "SameSite=Lax" in plain and "Secure" not in plain
+    assert "HttpOnly" in plain
+    assert "SameSite=Lax" in plain
+    assert "Secure" not in plain
     secure = app.server.test_client().get("/login", base_url="https://atlas.example")
     assert "; Secure" in secure.headers["Set-Cookie"]
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
@@ -184,5 +188,6 @@ def test_csp_reports_are_collected(app):
 
 def test_no_debug_and_no_dev_tools(app):
     assert app.server.debug is False
-    assert not app._dev_tools.ui and not app._dev_tools.hot_reload
+    assert not app._dev_tools.ui
+    assert not app._dev_tools.hot_reload
     assert app.server.test_client().get("/_reload-hash").status_code in (200, 204, 404)

@@ -25,7 +25,8 @@ def test_settings_from_environment(tmp_path):
             "AIMAK_LANG": "ky",
         }
     )
-    assert settings.data_dir == tmp_path and settings.port == 9000
+    assert settings.data_dir == tmp_path
+    assert settings.port == 9000
     assert settings.db_url == f"sqlite:///{tmp_path / 'aimak.sqlite'}"
     assert Settings.from_env({"DATABASE_URL": "postgresql+psycopg://h/db"}).db_url.startswith(
         "postgresql"

@@ -43,11 +43,13 @@ def table_rows(data: bytes) -> tuple[list[str], list[tuple]]:
 def test_every_table_exports_as_xlsx_and_csv(ctx, table_id, lang):
     state = {**defaults(), "lang": lang}
     data, name = table_exports.export(ctx, table_id, "xlsx", state)
-    assert name.startswith(f"aimak-{table_id}") and name.endswith(".xlsx")
+    assert name.startswith(f"aimak-{table_id}")
+    assert name.endswith(".xlsx")
     notes, rows = table_rows(data)
     t = Translator(lang)
     assert notes[0] == t(table_exports.DEMO_NOTICE)  # demo data says so
-    assert len(rows) > 2 and all(isinstance(header, str) and header for header in rows[0])
+    assert len(rows) > 2
+    assert all(isinstance(header, str) and header for header in rows[0])
     text, _ = table_exports.export(ctx, table_id, "csv", state)
     parsed = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     assert parsed[len(notes) + 1] == list(rows[0])  # the same header, after the same notes
@@ -97,7 +99,8 @@ def test_the_scope_is_the_users(ctx, table_id):
     _notes, rows = table_rows(table_exports.export(ctx, table_id, "xlsx", defaults())[0])
     column = rows[0].index(Translator("en")("P-code"))
     pcodes = {row[column] for row in rows[1:]} - {None}
-    assert ARAL in pcodes and SUMBULA not in pcodes
+    assert ARAL in pcodes
+    assert SUMBULA not in pcodes
     assert all(code.startswith("KG07") for code in pcodes)
 
 

@@ -119,10 +119,12 @@ def test_sumbula_by_hand(demo_engine):
     assert not implementation.ongoing
     visits = of_kind(frame, "monitoring")
     assert list(visits.start) == [D(2015, 1, 2), D(2015, 2, 15), D(2015, 4, 24), D(2015, 6, 20)]
-    assert set(visits.rating) == {"on_track"} and set(visits.phase) == {2}
+    assert set(visits.rating) == {"on_track"}
+    assert set(visits.phase) == {2}
     assert one("final_report").start == D(2015, 7, 11)
     recommendations = one("recommendations")
-    assert recommendations.pcode is None and recommendations.oblast_pcode is None
+    assert recommendations.pcode is None
+    assert recommendations.oblast_pcode is None
     assert recommendations.start == RECOMMENDATIONS_DAY
     # the default "as of" date is the latest report (13 October 2015): all but the
     # recommendations of 20 October had happened
@@ -150,7 +152,8 @@ def test_without_as_of_the_latest_report_decides(demo_engine):
 @pytest.mark.parametrize("scope", [None, NO_SCOPE], ids=["none", "empty"])
 def test_no_scope_reads_nothing(demo_engine, scope):
     frame = timeline.activities(demo_engine, Filters(), scope)
-    assert frame.empty and list(frame.columns) == list(timeline.COLUMNS)
+    assert frame.empty
+    assert list(frame.columns) == list(timeline.COLUMNS)
 
 
 def test_talas_scope_reads_only_talas(demo_engine):
@@ -242,13 +245,16 @@ def _date(value) -> dt.date:
 def test_running_project_and_failed_competition(demo_engine):
     frame = timeline.activities(demo_engine, Filters(), EVERYTHING)
     running = frame[(frame.pcode == SUZAK) & (frame.kind == "implementation")].iloc[0]
-    assert running.ongoing and running.end == D(2015, 11, 1)  # the end of phase 2
+    assert running.ongoing  # the end of phase 2
+    assert running.end == D(2015, 11, 1)
     assert of_kind(frame[frame.pcode == SUZAK], "final_report").empty
     failed = frame[frame.pcode == KEK_SAY]
     competition = of_kind(failed, "competition").iloc[0]
-    assert competition.bids == 0 and competition.status == "failed_competition"
+    assert competition.bids == 0
+    assert competition.status == "failed_competition"
     assert not competition.ongoing
-    assert of_kind(failed, "contract").empty and of_kind(failed, "implementation").empty
+    assert of_kind(failed, "contract").empty
+    assert of_kind(failed, "implementation").empty
     assert frame.ongoing.sum() == 1
 
 
@@ -296,11 +302,13 @@ def test_phase_bands_and_as_of_line(ctx):
     shapes = {shape.name: shape for shape in figure.layout.shapes}
     assert (shapes["phase-1"].x0, shapes["phase-1"].x1) == ("2013-09-01", "2014-09-01")
     assert (shapes["phase-2"].x0, shapes["phase-2"].x1) == ("2014-09-01", "2015-11-01")
-    assert shapes["phase-1"].layer == "below" and shapes["phase-1"].yref == "paper"
+    assert shapes["phase-1"].layer == "below"
+    assert shapes["phase-1"].yref == "paper"
     assert shapes["as-of"].x0 == shapes["as-of"].x1 == "2014-06-01"
     texts = " ".join(a.text for a in figure.layout.annotations)
     assert "Phase 1: preparation and planning" in texts
-    assert "Sep 1, 2013 – Aug 31, 2014" in texts and "Sep 1, 2014 – Oct 31, 2015" in texts
+    assert "Sep 1, 2013 – Aug 31, 2014" in texts
+    assert "Sep 1, 2014 – Oct 31, 2015" in texts
     assert "As of Jun 1, 2014" in texts
 
 
@@ -372,13 +380,14 @@ def test_table_lists_every_activity_in_words(ctx):
     assert len(body) == 19
     assert text.count("Not yet (planned) as of Jun 1, 2014") == 12
     assert text.count("Under way on Jun 1, 2014") == 1  # the selection and expertise
-    assert "Contract value: " in text and "USD" in text
-    assert "Bids received: 2" in text and "Expertise score: 60" in text
-    assert "Approved by the local council" in text and "From the local budget: " in text
-    assert (
-        f"{_names(ctx.engine)[SUMBULA]}, Batken oblast" in text
-        and "Batken oblast, oblast-wide" in text
-    )
+    assert "Contract value: " in text
+    assert "USD" in text
+    assert "Bids received: 2" in text
+    assert "Expertise score: 60" in text
+    assert "Approved by the local council" in text
+    assert "From the local budget: " in text
+    assert f"{_names(ctx.engine)[SUMBULA]}, Batken oblast" in text
+    assert "Batken oblast, oblast-wide" in text
 
 
 def test_hover_escapes_text_from_the_records():
@@ -397,8 +406,11 @@ def test_hover_escapes_text_from_the_records():
         "phase": 2,
     }
     text = timeline_view.hover(Translator("en"), row, D(2014, 1, 1), "KGS")
-    assert "<script>" not in text and "&lt;script&gt;" in text and "&lt;b&gt;A" in text
-    assert "Rating: At risk" in text and "Not yet (planned) as of Jan 1, 2014" in text
+    assert "<script>" not in text
+    assert "&lt;script&gt;" in text
+    assert "&lt;b&gt;A" in text
+    assert "Rating: At risk" in text
+    assert "Not yet (planned) as of Jan 1, 2014" in text
 
 
 def test_segments():
@@ -451,7 +463,8 @@ def test_layout_renders_for_every_language_and_oblast(ctx, lang, oblast):
     _header, body, _footer = route(ctx, "/timeline", f"?lang={lang}&oblast={oblast}")
     graph = find(body, "timeline-gantt")
     text = json.dumps(body, cls=PlotlyJSONEncoder, ensure_ascii=False)
-    assert graph is not None and find(body, "timeline-table") is not None
+    assert graph is not None
+    assert find(body, "timeline-table") is not None
     rows = list(graph.figure.layout.yaxis.categoryarray)
     assert len(rows) == (16 if not oblast else 6)  # programme + oblast rows + municipalities
     assert "Illustrative demo data — not real project figures" in text or lang != "en"
@@ -484,7 +497,8 @@ def test_every_municipality_layout_and_callback(ctx, group):
         assert {int(frame.happened.sum()), len(frame)} <= counts, summary
         assert len(table.children[2].children) == len(frame)
         assert _points(figure) >= len(frame)  # a bar under way is drawn in two pieces
-        assert pcode in set(frame.pcode) and group in ("municipality", "oblast")
+        assert pcode in set(frame.pcode)
+        assert group in ("municipality", "oblast")
         json.dumps([figure, table], cls=PlotlyJSONEncoder)
 
 
