@@ -19,13 +19,13 @@ MAX_MODULE_LINES = 800
 
 #: the only imports placed inside a function: (importing module, imported module) -> why
 ALLOWED_LOCAL_IMPORTS = {
-    ("dashboard.cli.reports", "dashboard.reports.deck"): (
+    ("dashboard.cli.reports", "dashboard.exports.deck"): (
         "CLI start-up time: python-pptx is loaded only by `aimak deck`"
     ),
-    ("dashboard.cli.reports", "dashboard.reports.pdf"): (
+    ("dashboard.cli.reports", "dashboard.exports.pdf"): (
         "CLI start-up time: reportlab (about 0.6 s) is loaded only by `aimak report`"
     ),
-    ("dashboard.reports.images", "kaleido"): (
+    ("dashboard.exports.images", "kaleido"): (
         "optional heavy dependency: kaleido and its browser are started only for an image"
     ),
 }
@@ -75,44 +75,17 @@ def local_imports(module: str, path: Path) -> list[tuple[str, int]]:
 
 
 def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """The strongly connected components of more than one module (Tarjan, iteratively)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    cycles = []
-    for start in sorted(graph.modules):
-        if start in index:
+    """The strongly connected components of more than one module: a module together with every
+    module that it imports, directly or not, and that imports it back."""
+    cycles: list[list[str]] = []
+    seen: set[str] = set()
+    for module in sorted(graph.modules - seen):
+        if module in seen:
             continue
-        work = [(start, iter(sorted(graph.find_modules_directly_imported_by(start))))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            module, targets = work[-1]
-            target = next(targets, None)
-            if target is not None and target not in index:
-                index[target] = low[target] = len(index)
-                stack.append(target)
-                on_stack.add(target)
-                work.append((target, iter(sorted(graph.find_modules_directly_imported_by(target)))))
-            elif target is not None:
-                if target in on_stack:
-                    low[module] = min(low[module], index[target])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[module])
-                if low[module] == index[module]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == module:
-                            break
-                    if len(component) > 1:
-                        cycles.append(sorted(component))
+        loop = graph.find_upstream_modules(module) & graph.find_downstream_modules(module)
+        if loop:
+            cycles.append(sorted(loop | {module}))
+            seen.update(loop)
     return cycles
 
 
