@@ -16,6 +16,10 @@ from importlib import resources
 
 from babel.messages.pofile import read_po
 
+# the one translation marker, defined where the lowest layer that marks messages lives;
+# re-exported: dashboard modules mark their messages with dashboard.i18n.N_
+from layers.base import N_ as N_
+
 #: the catalogs, read as package data (an editable checkout or an installed wheel alike)
 LOCALE_DIR = resources.files(__package__) / "locale"
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
@@ -79,11 +83,6 @@ def pseudo_markdown(text: str) -> str:
             else line
         )
     return "\n".join(lines)
-
-
-def N_(message: str) -> str:
-    """Mark a string for translation where it is defined; translate it where it is shown."""
-    return message
 
 
 @cache

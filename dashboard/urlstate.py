@@ -14,10 +14,10 @@ from urllib.parse import parse_qs, urlencode
 from dash import ctx as dash_ctx
 
 from queries.models import ProjectStatus, Sector
+from queries.scope import CURRENCIES
 
 from .i18n import LANGUAGES
 
-CURRENCIES = ("KGS", "USD", "EUR")
 OVERLAYS = ("projects", "badges", "labels", "rayons")
 #: the properties that hold a control's value (dropdowns: value, date pickers: date, stores: data)
 CONTROL_PROPS = ("value", "date", "data")
