@@ -9,7 +9,6 @@ the database as English does.
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cache
 from importlib import resources
@@ -19,6 +18,8 @@ from babel.messages.pofile import read_po
 # the one translation marker, defined where the lowest layer that marks messages lives;
 # re-exported: dashboard modules mark their messages with dashboard.i18n.N_
 from layers.base import N_ as N_
+
+from . import settings
 
 #: the catalogs, read as package data (an editable checkout or an installed wheel alike)
 LOCALE_DIR = resources.files(__package__) / "locale"
@@ -39,7 +40,7 @@ _PROTECTED = re.compile(r"%?\{[^{}]*\}|<[^<>]*>|&#?\w+;|https?://\S+")
 
 def pseudo_enabled() -> bool:
     """Whether the pseudo-locale may be chosen (AIMAK_PSEUDO_LOCALE=on, e.g. in tests)."""
-    return os.environ.get(PSEUDO_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    return settings.read(PSEUDO_ENV)
 
 
 class _Languages(tuple):

@@ -8,36 +8,46 @@ from pathlib import Path
 
 import platformdirs
 
+from geodata.sources import ENV_VAR as GEODATA_ENV
+
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its field in `Settings`, its variable, the value used when the variable is
+    unset (the one place defaults are written), a one-line help, and how the documentation shows
+    a default that is worked out at run time."""
+
     name: str
     env: str
-    default: str
+    default: object
     help: str
+    shown: str = ""
 
 
 SETTINGS = (
     Setting(
         "data_dir",
         "AIMAK_DATA_DIR",
-        "(per-user data directory)",
+        None,
         "Where the SQLite database and prepared files live.",
+        "(per-user data directory)",
     ),
     Setting(
         "database_url",
         "DATABASE_URL",
-        "(SQLite file in the data directory)",
+        "",
         "SQLAlchemy URL of the reporting database, e.g. postgresql+psycopg://host/db.",
+        "(SQLite file in the data directory)",
     ),
     Setting(
         "geodata_dir",
-        "AIMAK_GEODATA",
-        "(../shared/geodata/kgz beside the checkout)",
+        GEODATA_ENV,
+        None,
         "Directory with the OCHA COD-AB boundary files to install.",
+        "(../shared/geodata/kgz beside the checkout)",
     ),
     Setting("host", "AIMAK_HOST", "127.0.0.1", "Interface `aimak serve` listens on."),
-    Setting("port", "AIMAK_PORT", "8050", "Port `aimak serve` listens on."),
+    Setting("port", "AIMAK_PORT", 8050, "Port `aimak serve` listens on."),
     Setting(
         "default_lang",
         "AIMAK_LANG",
@@ -68,57 +78,66 @@ SETTINGS = (
         "redis://127.0.0.1:6379/0",
         "Redis URL used when the cache type is RedisCache.",
     ),
-    Setting(
-        "cache_timeout", "AIMAK_CACHE_TIMEOUT", "300", "Seconds a cached query result is kept."
-    ),
+    Setting("cache_timeout", "AIMAK_CACHE_TIMEOUT", 300, "Seconds a cached query result is kept."),
     Setting(
         "secret_key",
         "AIMAK_SECRET_KEY",
-        "(random per process on the demo data; required otherwise)",
+        "",
         "Flask secret key that signs session cookies; the app refuses to start on real data "
         "without it, and a running server answers 503 once real data is imported.",
+        "(random per process on the demo data; required otherwise)",
     ),
     Setting(
         "public_mode",
         "AIMAK_PUBLIC_MODE",
-        "off",
+        False,
         "on: visitors who are not signed in read every oblast as viewers, also on real data.",
     ),
     Setting(
         "secure_cookies",
         "AIMAK_SECURE_COOKIES",
-        "off",
+        False,
         "on: session cookies are always marked Secure (set it behind an HTTPS proxy); off: "
         "only when the request itself came over HTTPS.",
     ),
     Setting(
         "limiter_storage",
         "AIMAK_LIMITER_STORAGE",
-        "(AIMAK_REDIS_URL when the cache is RedisCache, else memory://)",
+        "",
         "Where the sign-in limits count attempts (Flask-Limiter storage URI): memory:// counts per "
         "process; redis://host:6379/0 shares the counts between every worker and server.",
+        "(AIMAK_REDIS_URL when the cache is RedisCache, else memory://)",
     ),
     Setting(
         "proxy_fix",
         "AIMAK_PROXY_FIX",
-        "0",
+        0,
         "Number of trusted reverse proxies in front of the app: their X-Forwarded-For, -Proto "
         "and -Host headers name the visitor's address, scheme and host; 0 ignores those headers.",
     ),
     Setting(
         "max_request_bytes",
         "AIMAK_MAX_REQUEST_BYTES",
-        "16777216",
+        16 * 1024 * 1024,
         "Largest request body accepted (bytes), e.g. an uploaded spreadsheet.",
     ),
     Setting(
         "presentation_file",
         "AIMAK_PRESENTATION",
-        "",
+        None,
         "JSON file of the organisation's presentation: a list of {view, title}; empty: the "
         "standard sequence (a visitor's own list always comes first).",
+        "(the standard sequence)",
+    ),
+    Setting(
+        "pseudo_locale",
+        "AIMAK_PSEUDO_LOCALE",
+        False,
+        "on: the pseudo-locale ?lang=qps may be chosen (to find untranslated text; tests).",
     ),
 )
+DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
+BY_ENV = {setting.env: setting for setting in SETTINGS}
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -133,23 +152,24 @@ class Settings:
     """The resolved settings of one app."""
 
     data_dir: Path = field(default_factory=default_data_dir)
-    database_url: str = ""
-    geodata_dir: Path | None = None
-    host: str = "127.0.0.1"
-    port: int = 8050
-    default_lang: str = "en"
-    tiles_url: str = ""
-    tiles_attribution: str = ""
-    cache_type: str = "SimpleCache"
-    cache_redis_url: str = "redis://127.0.0.1:6379/0"
-    cache_timeout: int = 300
-    secret_key: str = ""
-    public_mode: bool = False
-    secure_cookies: bool = False
-    limiter_storage: str = ""
-    proxy_fix: int = 0
-    max_request_bytes: int = 16 * 1024 * 1024
-    presentation_file: Path | None = None
+    database_url: str = DEFAULTS["database_url"]
+    geodata_dir: Path | None = DEFAULTS["geodata_dir"]
+    host: str = DEFAULTS["host"]
+    port: int = DEFAULTS["port"]
+    default_lang: str = DEFAULTS["default_lang"]
+    tiles_url: str = DEFAULTS["tiles_url"]
+    tiles_attribution: str = DEFAULTS["tiles_attribution"]
+    cache_type: str = DEFAULTS["cache_type"]
+    cache_redis_url: str = DEFAULTS["cache_redis_url"]
+    cache_timeout: int = DEFAULTS["cache_timeout"]
+    secret_key: str = DEFAULTS["secret_key"]
+    public_mode: bool = DEFAULTS["public_mode"]
+    secure_cookies: bool = DEFAULTS["secure_cookies"]
+    limiter_storage: str = DEFAULTS["limiter_storage"]
+    proxy_fix: int = DEFAULTS["proxy_fix"]
+    max_request_bytes: int = DEFAULTS["max_request_bytes"]
+    presentation_file: Path | None = DEFAULTS["presentation_file"]
+    pseudo_locale: bool = DEFAULTS["pseudo_locale"]
 
     @property
     def db_url(self) -> str:
@@ -161,24 +181,31 @@ class Settings:
         """Settings from environment variables (see SETTINGS), then keyword overrides."""
         environ = os.environ if environ is None else environ
         values = {}
-        types = {f.name: f.type for f in fields(cls)}
         for setting in SETTINGS:
-            raw = environ.get(setting.env)
-            if raw in (None, ""):
-                continue
-            kind = types[setting.name]
-            if "Path" in kind:
-                values[setting.name] = Path(raw).expanduser()
-            elif kind == "bool":
-                if raw.strip().lower() not in TRUE | FALSE:
-                    raise ValueError(f"{setting.env} must be on or off, not {raw!r}")
-                values[setting.name] = raw.strip().lower() in TRUE
-            elif kind == "int":
-                try:
-                    values[setting.name] = int(raw)
-                except ValueError:
-                    raise ValueError(f"{setting.env} must be a whole number, not {raw!r}") from None
-            else:
-                values[setting.name] = raw
+            if environ.get(setting.env) not in (None, ""):
+                values[setting.name] = read(setting.env, environ)
         values.update(overrides)
         return cls(**values)
+
+
+def read(env: str, environ=None):
+    """The value of one setting, by its variable: parsed by its field's type in `Settings`,
+    its default from the table when the variable is unset or empty."""
+    environ = os.environ if environ is None else environ
+    setting = BY_ENV[env]
+    raw = environ.get(env)
+    if raw in (None, ""):
+        return setting.default
+    kind = {f.name: f.type for f in fields(Settings)}[setting.name]
+    if "Path" in kind:
+        return Path(raw).expanduser()
+    if kind == "bool":
+        if raw.strip().lower() not in TRUE | FALSE:
+            raise ValueError(f"{env} must be on or off, not {raw!r}")
+        return raw.strip().lower() in TRUE
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{env} must be a whole number, not {raw!r}") from None
+    return raw

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
+from dashboard.i18n import pseudo_enabled
 from dashboard.settings import SETTINGS, Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -36,3 +38,25 @@ def test_settings_from_environment(tmp_path):
 def test_bad_setting_names_the_variable():
     with pytest.raises(ValueError, match="AIMAK_PORT"):
         Settings.from_env({"AIMAK_PORT": "eighty"})
+
+
+def test_i13_p3_settings_defaults_are_written_once_in_the_table():
+    """The dataclass takes every default from SETTINGS (the data directory is worked out at run
+    time); the documented default is the value, unless the table says how it is worked out."""
+    defaults = Settings()
+    for setting in SETTINGS:
+        if setting.name != "data_dir":
+            assert getattr(defaults, setting.name) == setting.default, setting.env
+        assert setting.shown or setting.default is not None, setting.env
+    assert {f.name for f in fields(Settings)} == {setting.name for setting in SETTINGS}
+
+
+def test_i13_p3_the_pseudo_locale_switch_is_read_through_the_table(monkeypatch):
+    monkeypatch.setenv("AIMAK_PSEUDO_LOCALE", "on")
+    assert pseudo_enabled()
+    assert Settings.from_env().pseudo_locale
+    monkeypatch.setenv("AIMAK_PSEUDO_LOCALE", "maybe")
+    with pytest.raises(ValueError, match="AIMAK_PSEUDO_LOCALE must be on or off"):
+        pseudo_enabled()
+    monkeypatch.delenv("AIMAK_PSEUDO_LOCALE")
+    assert not pseudo_enabled()
