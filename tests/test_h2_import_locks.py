@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import false, func, select, text
 
 from queries.engine import make_engine
-from queries.imports import locking, pipeline
+from queries.imports import locking, pipeline, records
 from queries.imports.pipeline import ImportRefused, commit, dry_run
 from queries.models import Document
 from tests.conftest import _postgres_database
@@ -173,8 +173,8 @@ def test_h2_an_import_waits_only_so_long(engine, monkeypatch):
 def test_h2_a_key_taken_meanwhile_is_a_row_rejection(engine, monkeypatch):
     """Validation misses a stored link (as if written after it read): no IntegrityError."""
     commit(engine, documents(3), "first.xlsx")
-    load = pipeline._LOADERS["documents"]
-    monkeypatch.setitem(pipeline._LOADERS, "documents", lambda: load().where(false()))
+    load = records._LOADERS["documents"]
+    monkeypatch.setitem(records._LOADERS, "documents", lambda: load().where(false()))
     with pytest.raises(ImportRefused) as refused:
         commit(engine, documents(3), "again.xlsx", accept_valid=True)
     summary = refused.value.summary

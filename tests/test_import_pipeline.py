@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from queries.demo import seed_demo
 from queries.engine import make_engine, sqlite_url
-from queries.imports import pipeline, templates
+from queries.imports import pipeline, templates, writing
 from queries.imports.pipeline import ImportRefused, commit, dry_run
 from queries.imports.tables import TABLES
 from queries.models import (
@@ -284,7 +284,7 @@ def test_crash_after_flushed_rows_leaves_the_database_as_it_was(units_engine, mo
     plan = dry_run(engine, data, "changed.xlsx")
     assert (plan.created, plan.updated) == (4, 1)  # 3 rows and the new NGO
 
-    real_write_row = pipeline.write_row
+    real_write_row = writing.write_row
     written = []
 
     def failing_write_row(writer, planned):
@@ -298,13 +298,13 @@ def test_crash_after_flushed_rows_leaves_the_database_as_it_was(units_engine, mo
         real_write_row(writer, planned)
         written.append(planned.table.key)
 
-    monkeypatch.setattr(pipeline, "write_row", failing_write_row)
+    monkeypatch.setattr(writing, "write_row", failing_write_row)
     with pytest.raises(RuntimeError, match="injected failure"):
         commit(engine, data, "changed.xlsx")
     assert written == ["projects", "budget_lines", "budgets"]
     assert snapshot(engine) == before
 
-    monkeypatch.setattr(pipeline, "write_row", real_write_row)
+    monkeypatch.setattr(writing, "write_row", real_write_row)
     result = commit(engine, data, "changed.xlsx")
     assert (result.created, result.updated) == (4, 1)
 
@@ -320,8 +320,8 @@ def test_crash_on_first_import_into_an_empty_database(units_engine, monkeypatch)
             raise RuntimeError("injected failure")
         real(writer, planned)
 
-    real = pipeline.write_row
-    monkeypatch.setattr(pipeline, "write_row", failing_write_row)
+    real = writing.write_row
+    monkeypatch.setattr(writing, "write_row", failing_write_row)
     with pytest.raises(RuntimeError):
         commit(engine, book(realistic()), "report.xlsx")
     assert snapshot(engine) == before  # no programme, no user, no batch, no audit entry

@@ -17,7 +17,7 @@ from sqlalchemy import false
 
 from queries.demo import seed_demo
 from queries.engine import make_engine, sqlite_url
-from queries.imports import pipeline, reader
+from queries.imports import reader, records
 from queries.imports.pipeline import ImportRefused, commit, dry_run
 from queries.imports.rules import (
     RULES,
@@ -220,8 +220,8 @@ def _entities():
 
 def _hide_stored_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     """Validation sees no stored document, as if another change wrote them after it read."""
-    load = pipeline._LOADERS["documents"]
-    monkeypatch.setitem(pipeline._LOADERS, "documents", lambda: load().where(false()))
+    load = records._LOADERS["documents"]
+    monkeypatch.setitem(records._LOADERS, "documents", lambda: load().where(false()))
 
 
 def _corrupt():

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from queries.demo import ensure_units
 from queries.engine import make_engine, sqlite_url, upgrade
-from queries.imports import pipeline, templates
+from queries.imports import pipeline, records, templates
 from queries.imports.tables import (
     BY_KEY,
     LANGUAGES,
@@ -448,10 +448,10 @@ def test_loaders_read_the_columns_of_their_table(units_sqlite):
     engine = units_sqlite
     with Session(engine) as session:
         for table in TABLES:
-            statement = pipeline._LOADERS[table.key]()
+            statement = records._LOADERS[table.key]()
             names = [c.name for c in statement.selected_columns]
             expected = ["id", *(c.key for c in table.columns)]
-            if table.key in pipeline.DATED:
+            if table.key in records.DATED:
                 expected.append("phase")
             assert sorted(names) == sorted(expected), table.key
             session.execute(statement).all()  # the statement runs

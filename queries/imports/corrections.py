@@ -20,8 +20,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from queries.imports import pipeline
-from queries.imports.pipeline import Summary, load_records, record_key
+from queries.imports.records import load_records, record_key
 from queries.imports.rules import Violation, parse_bool, parse_choice, parse_date, parse_integer
+from queries.imports.summary import Summary
 from queries.imports.tables import (
     BOOL,
     BY_KEY,

@@ -503,11 +503,9 @@ def _table_by_headers(header: list[str]) -> TableSpec | None:
     return fits[0] if len(fits) == 1 or len(best) == 1 else None
 
 
-def read_csv(data: bytes, file_name: str) -> ReadResult:
-    try:
-        text = decode_text(data)
-    except Violation as violation:
-        return ReadResult(CSV, errors=[violation])
+def _sniff_csv(text: str) -> list[list[str]]:
+    """The records read with the delimiter whose header names the most columns (Violation: the
+    first syntax error, when no delimiter reads the text)."""
     first_line = text.split("\n", 1)[0]
     candidates: list[tuple[int, int, str, list[list[str]]]] = []
     syntax: Violation | None = None
@@ -522,9 +520,16 @@ def read_csv(data: bytes, file_name: str) -> ReadResult:
             (_header_score(header), first_line.count(delimiter) - order, delimiter, rows)
         )
     if not candidates:
-        return ReadResult(CSV, errors=[syntax])
+        raise syntax
     candidates.sort(key=lambda c: (c[0], c[1]), reverse=True)
-    rows = candidates[0][3]
+    return candidates[0][3]
+
+
+def read_csv(data: bytes, file_name: str) -> ReadResult:
+    try:
+        rows = _sniff_csv(decode_text(data))
+    except Violation as violation:
+        return ReadResult(CSV, errors=[violation])
     stem = file_name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
     header = [clean_text(cell) for cell in rows[0]] if rows else []
@@ -533,6 +538,11 @@ def read_csv(data: bytes, file_name: str) -> ReadResult:
         if not any(header) and len(rows) <= 1:
             return ReadResult(CSV)  # nothing in the file but blank lines
         return ReadResult(CSV, errors=[Violation("E-CSV-TABLE-UNKNOWN", file_name=quote(stem))])
+    return ReadResult(CSV, sheets=[_csv_sheet(stem, table, header, rows)])
+
+
+def _csv_sheet(stem: str, table: TableSpec, header: list[str], rows: list[list[str]]) -> RawSheet:
+    """The CSV file's one sheet: its header, its non-blank rows and each cell's text problem."""
     sheet = RawSheet(stem, table, header, [])
     width = max((len(row) for row in rows), default=0)
     if len(rows) - 1 > MAX_DATA_ROWS or width > MAX_COLUMNS:
@@ -549,7 +559,7 @@ def read_csv(data: bytes, file_name: str) -> ReadResult:
             )
         )
         sheet.header = []
-        return ReadResult(CSV, sheets=[sheet])
+        return sheet
     for index, cell in enumerate(header):
         problem = _text_problem(cell)
         if problem:
@@ -564,7 +574,7 @@ def read_csv(data: bytes, file_name: str) -> ReadResult:
             if problem:
                 problems[index] = problem
         sheet.rows.append(RawRow(number, texts, problems))
-    return ReadResult(CSV, sheets=[sheet])
+    return sheet
 
 
 def column_letter(index: int) -> str:

@@ -30,9 +30,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from queries.imports.pipeline import Summary, load_records, record_key
 from queries.imports.reader import DEMO_KEYWORD
+from queries.imports.records import load_records, record_key
 from queries.imports.rules import Violation
+from queries.imports.summary import Summary
 from queries.imports.tables import (
     ABOUT_SHEET,
     BOOL,
