@@ -14,7 +14,7 @@ oblasts) on the real boundaries in a SQLite file in a temporary directory, creat
 - the Russian deck of all 12 municipalities (18 slides): the first run (query cache empty,
   renderer started) and the following runs (query cache full); a first deck in a fresh
   process takes the renderer's start plus the first run, and the target holds for that sum;
-- the same deck built by the app's background job runner (`dashboard.jobs`), started from a
+- the same deck built by the app's background job runner (`dashboard.exports.jobs`), started from a
   request as the export menu does, with its progress steps counted, while another visitor
   keeps asking for the oblast geometry and a page: their response times are printed beside
   the same requests with nothing running;
@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.map_callbacks import revision
-from dashboard import create_app, jobs
-from dashboard.components import export_menu
-from dashboard.reports import deck, images, pdf
-from dashboard.reports.images import ScopedContext
+from dashboard import create_app
+from dashboard.exports import deck, images, jobs, pdf
+from dashboard.exports import routes as export_routes
+from dashboard.exports.images import ScopedContext
 from dashboard.settings import Settings
 from geodata.sources import find_geodata_dir
 from queries.demo import seed_demo
@@ -125,7 +125,7 @@ def deck_job(app, ctx, state: dict) -> tuple[float, int, int, list[float]]:
     with app.server.test_request_context("/", base_url="http://127.0.0.1:8050"):
         owner = jobs.owner_of_request()
         scoped = ScopedContext(ctx, ctx.current_scope())
-        name, media_type, build = export_menu.long_export(
+        name, media_type, build = export_routes.long_export(
             scoped, "deck", state, {}, images.DEFAULT_BASE_URL, "ru"
         )
     steps: set[tuple[int, int]] = set()
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each export (full: 3)")
     parser.add_argument("--geodata", help="boundary directory (default: as the app finds it)")
     options = parser.parse_args(argv)
-    logging.getLogger("dashboard.jobs").setLevel(logging.CRITICAL)
+    logging.getLogger("dashboard.exports.jobs").setLevel(logging.CRITICAL)
     if not shutil.which("chromium"):
         say("error: Debian's chromium is needed (kaleido renders with it)")
         return 2

@@ -11,9 +11,10 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine, require
 
-from . import geo_routes, inputs, security, shell, table_exports, unavailable
-from .components import export_menu
+from . import geo_routes, inputs, security, shell, unavailable
 from .context import AppContext
+from .exports import routes as export_routes
+from .exports import tables as table_exports
 from .pages import PAGES
 from .settings import Settings
 
@@ -67,6 +68,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     shell.register(app, ctx)
     for page in PAGES:
         page.register(app, ctx)
-    export_menu.register(app, ctx)
+    export_routes.register(app, ctx)
     table_exports.register(app, ctx)
     return app

@@ -31,6 +31,7 @@ from queries import geography
 from queries.scope import Filters
 
 from .i18n import N_, Translator
+from .language import preferred_language
 from .pages import compare, map_page, page_for, profile, timeline
 from .urlstate import FILTER_BAR, build_query, parse_query
 
@@ -432,8 +433,6 @@ function (search) {
 
 
 def register(app, ctx) -> None:
-    from .shell import preferred_language
-
     app.clientside_callback(SHELL_CLASS, Output("shell", "className"), Input("url", "search"))
 
     def translator(lang):

@@ -7,7 +7,6 @@ URL changes from outside (a link, reload, back or forward), never for the app's 
 
 from __future__ import annotations
 
-import flask
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
@@ -17,6 +16,7 @@ from geodata.sources import ATTRIBUTION
 from . import auth, login, presentation
 from .components.filter_bar import control_id, filter_bar, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from .language import preferred_language, remember_language
 from .pages import PAGES, in_nav, page_for
 from .urlstate import (
     BY_NAME,
@@ -117,28 +117,6 @@ def footer(t: Translator):
         html.P(t(ATTRIBUTION), className="attribution"),
         html.P(t("Aimak Atlas — oversight of municipal social procurement")),
     ]
-
-
-LANGUAGE_COOKIE = "aimak_lang"
-
-
-def preferred_language(default: str) -> str:
-    """The language of a request whose URL names none: the one chosen before (a cookie),
-    else the browser's Accept-Language, else `default`."""
-    if not flask.has_request_context():
-        return default
-    chosen = flask.request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGE_NAMES:
-        return chosen
-    return flask.request.accept_languages.best_match(list(LANGUAGE_NAMES)) or default
-
-
-def remember_language(response):
-    """Keep the language a page was asked for in a cookie (after_request hook)."""
-    chosen = flask.request.args.get("lang")
-    if flask.request.method == "GET" and chosen in LANGUAGE_NAMES:
-        response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
-    return response
 
 
 def route(ctx, pathname: str | None, search: str | None):

@@ -18,7 +18,7 @@ from sqlalchemy import exc
 from werkzeug.exceptions import InternalServerError
 
 from .i18n import LANGUAGES, N_, Translator
-from .shell import preferred_language
+from .language import preferred_language
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,8 @@ from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from dashboard import auth, create_app, jobs, security
+from dashboard import auth, create_app, security
+from dashboard.exports import jobs
 from dashboard.pages import PAGES, in_nav
 from dashboard.settings import Settings
 from dashboard.urlstate import build_query, defaults

@@ -13,9 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import exports
-from dashboard.exports import Column, UnsupportedFilter
+from dashboard import spreadsheets as exports
 from dashboard.i18n import Translator
+from dashboard.spreadsheets import Column, UnsupportedFilter
 
 EN = Translator("en")
 PAYLOADS = ['=HYPERLINK("http://x")', "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd", "  =1+1"]

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import create_app, jobs
+from dashboard import create_app
+from dashboard.exports import jobs
 from dashboard.settings import Settings
 from queries.engine import sqlite_url
 from tests.conftest import skip_or_fail

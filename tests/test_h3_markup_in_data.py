@@ -5,7 +5,7 @@ every text field a person could fill — names, titles, NGOs, findings, notes, s
 comments, project codes — and then every figure the app draws is walked: each layer of the
 map (`layers.LAYERS`, every measure, every overlay) as first drawn and as patched by its
 callback, the figures of every page as the router renders them, and every figure rendered by
-kaleido for an export (map images, the charts of `dashboard.reports.charts`, the deck, the
+kaleido for an export (map images, the charts of `dashboard.exports.charts`, the deck, the
 PDF reports). No string in them may carry the data's markup raw; the escaped text must be
 there (the data did reach the figure), never escaped twice, and the markup our own code
 writes (<b>, <br> between fields) stays.
@@ -23,9 +23,9 @@ from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import Enum, String, Text, update
 
 from dashboard import create_app
+from dashboard.exports import charts, deck, images, pdf
 from dashboard.i18n import Translator
 from dashboard.pages import PAGES, in_nav, map_page, profile
-from dashboard.reports import charts, deck, images, pdf
 from dashboard.settings import Settings
 from dashboard.urlstate import OVERLAYS, defaults
 from dashboard.views import map as map_view

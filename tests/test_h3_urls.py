@@ -23,10 +23,10 @@ from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from dashboard import create_app
+from dashboard.exports import deck, images, pdf
 from dashboard.i18n import Translator
 from dashboard.pages import data as data_page
 from dashboard.pages import profile
-from dashboard.reports import deck, images, pdf
 from dashboard.settings import Settings
 from dashboard.urlstate import defaults
 from queries.engine import make_engine, sqlite_url

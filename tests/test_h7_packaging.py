@@ -130,7 +130,7 @@ def test_h7_redis_cache_without_redis_names_the_extra(monkeypatch, tmp_path):
 
 def test_h7_kaleido_through_its_public_api_only(recwarn):
     """No private kaleido name anywhere; the renderer starts once, quietly, and renders."""
-    from dashboard.reports import images
+    from dashboard.exports import images
 
     private = [
         f"{path.relative_to(ROOT)}:{node.lineno} kaleido.{node.attr}"

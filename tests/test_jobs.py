@@ -15,9 +15,8 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from dashboard import jobs
+from dashboard.exports import deck, images, jobs
 from dashboard.i18n import Translator
-from dashboard.reports import deck, images
 from queries import geography
 from queries.scope import Filters, Scope
 from tests.conftest import skip_or_fail

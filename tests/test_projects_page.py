@@ -16,10 +16,10 @@ import pytest
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard import create_app
-from dashboard.exports import UnsupportedFilter
 from dashboard.i18n import LANGUAGES, Translator
 from dashboard.pages import projects
 from dashboard.shell import route
+from dashboard.spreadsheets import UnsupportedFilter
 from dashboard.urlstate import build_query, defaults
 from queries.demo import DEMO_MUNICIPALITIES
 from queries.projects import project_summary

@@ -15,9 +15,9 @@ from PIL import Image
 
 from dashboard import create_app
 from dashboard.components import export_menu
+from dashboard.exports import charts, images
 from dashboard.i18n import Translator
 from dashboard.pages import compare, profile, timeline
-from dashboard.reports import charts, images
 from dashboard.urlstate import defaults
 from dashboard.views import compare as compare_view
 from queries.scope import Scope

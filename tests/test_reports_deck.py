@@ -13,9 +13,9 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from dashboard import create_app
 from dashboard.cli.reports import add_commands
+from dashboard.exports import deck
+from dashboard.exports.images import ScopedContext
 from dashboard.i18n import Translator
-from dashboard.reports import deck
-from dashboard.reports.images import ScopedContext
 from queries import geography
 from queries.scope import Filters, Scope
 from tests.conftest import skip_or_fail

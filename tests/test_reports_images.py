@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from dashboard import create_app
+from dashboard.exports import images
 from dashboard.i18n import Translator
-from dashboard.reports import images
 from dashboard.views import map as map_view
 from geodata.sources import ATTRIBUTION
 from layers.base import plotly_text

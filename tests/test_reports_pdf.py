@@ -8,8 +8,8 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
+from dashboard.exports import pdf
 from dashboard.i18n import Translator
-from dashboard.reports import pdf
 from queries import geography
 from queries.scope import Filters
 from tests.conftest import skip_or_fail

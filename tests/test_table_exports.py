@@ -10,7 +10,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from dashboard import create_app, table_exports
+from dashboard import create_app
+from dashboard.exports import tables as table_exports
 from dashboard.i18n import Translator
 from dashboard.urlstate import build_query, defaults
 from dashboard.views import compare as compare_view

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dashboard.app import create_app
+from dashboard.exports.images import DEFAULT_BASE_URL, FORMATS, ScopedContext, map_image
 from dashboard.i18n import LANGUAGES
-from dashboard.reports.images import DEFAULT_BASE_URL, FORMATS, ScopedContext, map_image
 from queries.models import Oblast
 from queries.scope import Scope
 
@@ -37,7 +37,7 @@ def _write(path: str, data: bytes, started: float) -> None:
 
 
 def cmd_deck(args, settings) -> None:
-    from dashboard.reports.deck import build_deck  # python-pptx: CLI start-up time
+    from dashboard.exports.deck import build_deck  # python-pptx: CLI start-up time
 
     started = time.perf_counter()
     ctx = _context(settings, args.oblast)
@@ -46,7 +46,7 @@ def cmd_deck(args, settings) -> None:
 
 
 def cmd_report(args, settings) -> None:
-    from dashboard.reports.pdf import municipality_report, oblast_report  # start-up time
+    from dashboard.exports.pdf import municipality_report, oblast_report  # start-up time
 
     started = time.perf_counter()
     ctx = _context(settings, [args.oblast] if args.oblast else None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import waitress
 from sqlalchemy import Engine, func, select
 
-from dashboard import jobs
 from dashboard.app import create_app
+from dashboard.exports import jobs
 from dashboard.settings import Settings
 from geodata.sources import find_geodata_dir
 from queries import engine as db
@@ -51,7 +51,7 @@ def cmd_serve(args, settings: Settings) -> None:
     app = create_app(settings, engine=engine)
     host, port = args.host or settings.host, args.port or settings.port
     say(f"Aimak Atlas is running at http://{host}:{port}/  (Ctrl+C stops it)")
-    # the thread pool that export waits are kept below (dashboard.jobs.WAITING)
+    # the thread pool that export waits are kept below (dashboard.exports.jobs.WAITING)
     threads = jobs.REQUEST_THREADS
     waitress.serve(app.server, host=host, port=port, threads=threads, ident="aimak-atlas")
 

@@ -2,7 +2,7 @@
 municipality's profile, with CSV and XLSX exports of exactly what is filtered.
 
 The grid filters and sorts in the browser (AG Grid community); an export re-runs the scoped
-query on the server and applies the grid's filter model and sort (`dashboard.exports`), never
+query on the server and applies the grid's filter model and sort (`dashboard.spreadsheets`), never
 rows sent back by the browser. The quick search (`q` in the URL) runs on the server.
 """
 
@@ -16,11 +16,12 @@ import pandas as pd
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash import ctx as dash_ctx
 
-from dashboard import exports, formatting
+from dashboard import formatting
+from dashboard import spreadsheets as exports
 from dashboard.components.filter_bar import control_id, filters_from_state
 from dashboard.components.search import spellings
-from dashboard.exports import Column, UnsupportedFilter
 from dashboard.i18n import N_, Translator
+from dashboard.spreadsheets import Column, UnsupportedFilter
 from dashboard.urlstate import CONTROL_PROPS, build_query, controls_of_callback, state_from_controls
 from layers.base import missing
 from layers.categories import RATING_LABELS, SECTOR_LABELS, STAGE_LABELS, STATUS_LABELS

@@ -13,8 +13,9 @@ import dataclasses
 import html
 from collections.abc import Callable
 
+from dashboard.components.export_menu import CHART_TITLES
+from dashboard.exports import images
 from dashboard.i18n import N_, Translator
-from dashboard.reports import images
 from dashboard.urlstate import defaults
 from dashboard.views import compare as compare_view
 from dashboard.views import profile as profile_view
@@ -129,35 +130,35 @@ CHARTS: tuple[Chart, ...] = (
     Chart(
         "compare-ranking",
         compare_view.PATH,
-        N_("Compare municipalities"),
+        CHART_TITLES["compare-ranking"],
         N_("All reports in the database"),
         compare_ranking,
     ),
     Chart(
         "compare-multiples",
         compare_view.PATH,
-        N_("Headline indicators side by side"),
+        CHART_TITLES["compare-multiples"],
         N_("All reports in the database"),
         compare_multiples,
     ),
     Chart(
         "compare-cycle",
         compare_view.PATH,
-        N_("Procurement cycle, stage to stage"),
+        CHART_TITLES["compare-cycle"],
         N_("Procurement records of the municipalities"),
         compare_cycle,
     ),
     Chart(
         "timeline-gantt",
         timeline_view.PATH,
-        N_("Timeline"),
+        CHART_TITLES["timeline-gantt"],
         N_("All reports in the database"),
         timeline_gantt,
     ),
     Chart(
         "profile-timeline",
         profile_view.PATH,
-        N_("Procurement milestones"),
+        CHART_TITLES["profile-timeline"],
         N_("Procurement records of the municipalities"),
         profile_timeline,
     ),

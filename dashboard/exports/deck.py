@@ -15,8 +15,8 @@ from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from dashboard import formatting
+from dashboard.exports import images
 from dashboard.i18n import N_, Translator
-from dashboard.reports import images
 from dashboard.views import compare as compare_view
 from dashboard.views import profile as profile_view
 from dashboard.views import timeline as timeline_view

@@ -3,7 +3,7 @@
 Each entry of `TABLES` rebuilds the table of one view — the scoped queries, the filter bar, the
 page's own controls, the language and currency of the URL — as a frame and its `Column`s, so
 the file holds exactly the rows on screen, with names beside codes and units in the headers
-(dashboard.exports writes them, escaping text a spreadsheet could run as a formula). The
+(dashboard.spreadsheets writes them, escaping text a spreadsheet could run as a formula). The
 Projects page exports its grid itself (dashboard.pages.projects).
 """
 
@@ -15,10 +15,13 @@ from dataclasses import dataclass
 import flask
 import pandas as pd
 
-from dashboard import auth, exports
-from dashboard.exports import Column
+from dashboard import auth
+from dashboard import spreadsheets as exports
+from dashboard.components.export_menu import TABLE_TITLES
+from dashboard.exports.images import filters_text
 from dashboard.i18n import N_, Translator
-from dashboard.reports.images import filters_text
+from dashboard.language import preferred_language
+from dashboard.spreadsheets import Column
 from dashboard.urlstate import parse_query
 from dashboard.views import compare, timeline
 from layers.base import missing
@@ -124,16 +127,14 @@ def timeline_table(ctx, t: Translator, state: dict):
 TABLES = {
     table.id: table
     for table in (
-        Table("compare", "/compare", N_("Compare"), compare_table),
-        Table("timeline", "/timeline", N_("Timeline"), timeline_table),
+        Table("compare", compare.PATH, TABLE_TITLES["compare"], compare_table),
+        Table("timeline", timeline.PATH, TABLE_TITLES["timeline"], timeline_table),
     )
 }
 
 
 def export(ctx, table_id: str, fmt: str, state: dict) -> tuple[bytes, str]:
     """The file of table `table_id` for the view `state`, and its file name."""
-    from dashboard.shell import preferred_language
-
     table = TABLES[table_id]
     t = Translator(state.get("lang") or preferred_language(ctx.settings.default_lang))
     frame, columns, extra = table.build(ctx, t, state)

@@ -27,9 +27,9 @@ from reportlab.platypus import (
 )
 
 from dashboard import formatting
+from dashboard.exports import images
+from dashboard.exports.deck import Progress, latest_rating, municipalities_in
 from dashboard.i18n import LANGUAGE_NAMES, Translator
-from dashboard.reports import images
-from dashboard.reports.deck import Progress, latest_rating, municipalities_in
 from dashboard.views import profile as profile_view
 from geodata.sources import ATTRIBUTION
 from layers.base import missing
