@@ -16,14 +16,12 @@ Who reads what (`scope_of_request`):
 
 Pages and callbacks that change data (the Data/import and user pages) are protected by role on
 the server: add the page's path to `PROTECTED_PATHS` and the ids of its callbacks' outputs to
-`PROTECTED_OUTPUTS` (see dashboard.security, which refuses such callbacks with 403), or wrap
-a callback or Flask view in `require_role(...)`.
+`PROTECTED_OUTPUTS` (see dashboard.security, which refuses such callbacks with 403).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hmac
 import secrets
 
@@ -180,23 +178,6 @@ def roles_for_path(path: str | None) -> frozenset[Role] | None:
 def may_open(ctx, path: str | None) -> bool:
     roles = roles_for_path(path)
     return may_read(ctx) if roles is None else has_role(ctx, roles)
-
-
-def require_role(*roles):
-    """Decorate a Flask view or a Dash callback: refuse (401 anonymous, 403 signed in) unless
-    the visitor has one of `roles` (admins always pass). Put it under `@app.callback(...)`."""
-    allowed = frozenset(Role(role) for role in roles)
-
-    def decorate(function):
-        @functools.wraps(function)
-        def guarded(*args, **kwargs):
-            if not has_role(_ctx(), allowed):
-                flask.abort(403 if current_user() is not None else 401)
-            return function(*args, **kwargs)
-
-        return guarded
-
-    return decorate
 
 
 # --- signing in and out ---------------------------------------------------------------------

@@ -483,42 +483,6 @@ def test_protected_callbacks_are_refused_on_the_server(app, monkeypatch):
     }
 
 
-def test_require_role_guards_callbacks(app):
-    @app.callback(Output("corrections", "children"), Input("url", "search"))
-    @auth.require_role(Role.MANAGER)
-    def _corrections(search):
-        return "corrected"
-
-    body = {
-        "output": "corrections.children",
-        "outputs": {"id": "corrections", "property": "children"},
-        "inputs": [{"id": "url", "property": "search", "value": ""}],
-        "changedPropIds": ["url.search"],
-    }
-    for name, status in (("demo-viewer", 403), ("demo-manager", 200)):
-        client = app.server.test_client()
-        sign_in(client, name, name)
-        assert client.post("/_dash-update-component", json=body).status_code == status
-
-
-def test_require_role_guards_views(app):
-    server = app.server
-
-    @server.route("/managers-only")
-    @auth.require_role(Role.MANAGER)
-    def managers_only():
-        return "ok"
-
-    client = server.test_client()
-    assert client.get("/managers-only").status_code == 401
-    sign_in(client, "demo-talas", "demo-talas")
-    assert client.get("/managers-only").status_code == 403
-    for name in ("demo-manager", "demo-admin"):
-        other = server.test_client()
-        sign_in(other, name, name)
-        assert other.get("/managers-only").get_data(as_text=True) == "ok"
-
-
 def test_roles_for_pattern_ids(monkeypatch):
     monkeypatch.setitem(auth.PROTECTED_OUTPUTS, "import-row", auth.MANAGERS)
     assert auth.roles_for_id({"type": "import-row", "index": 3}) == auth.MANAGERS
