@@ -98,16 +98,10 @@ def read_boundary_file(path: str | os.PathLike, *, layer: str | None = None) -> 
     return BoundaryFile(frame, name, sha256, driver, declared, warnings=tuple(warnings))
 
 
-def in_wgs84(boundary: BoundaryFile, crs: str | None = None) -> BoundaryFile:
-    """The layer in EPSG:4326, or GeodataError when its CRS is unknown or implausible.
-
-    A projected CRS is reprojected (with a warning). A file that declares no CRS is refused
-    unless it is GeoJSON, which is WGS 84 by definition (RFC 7946) — as long as its
-    coordinates are degrees. `crs` gives the CRS of a file that declares none; it may not
-    contradict one the file declares.
-    """
-    frame, name, declared = boundary.frame, boundary.file_name, boundary.declared_crs
-    warnings = list(boundary.warnings)
+def _source_crs(boundary: BoundaryFile, crs: str | None) -> tuple[pyproj.CRS, bool]:
+    """The layer's CRS and whether it was assumed: `crs` if given (never contradicting the
+    file's), else the declared one, else WGS 84 for GeoJSON; else GeodataError."""
+    name, declared = boundary.file_name, boundary.declared_crs
     if crs is not None:
         try:
             source = pyproj.CRS.from_user_input(crs)
@@ -118,18 +112,30 @@ def in_wgs84(boundary: BoundaryFile, crs: str | None = None) -> BoundaryFile:
                 f"the file declares {_crs_name(declared)}; the CRS given ({crs}) contradicts it",
                 file=name,
             )
-        assumed = False
-    elif declared is not None:
-        source, assumed = declared, False
-    elif boundary.driver in ("GeoJSON", "GeoJSONSeq"):
-        source, assumed = pyproj.CRS.from_user_input(WGS84), True
-    else:
-        raise GeodataError(
-            "no coordinate reference system declared (a Shapefile needs its .prj file); "
-            "give the CRS (e.g. --crs EPSG:32643) if you know it",
-            file=name,
-            field=frame.geometry.name,
-        )
+        return source, False
+    if declared is not None:
+        return declared, False
+    if boundary.driver in ("GeoJSON", "GeoJSONSeq"):
+        return pyproj.CRS.from_user_input(WGS84), True
+    raise GeodataError(
+        "no coordinate reference system declared (a Shapefile needs its .prj file); "
+        "give the CRS (e.g. --crs EPSG:32643) if you know it",
+        file=name,
+        field=boundary.frame.geometry.name,
+    )
+
+
+def in_wgs84(boundary: BoundaryFile, crs: str | None = None) -> BoundaryFile:
+    """The layer in EPSG:4326, or GeodataError when its CRS is unknown or implausible.
+
+    A projected CRS is reprojected (with a warning). A file that declares no CRS is refused
+    unless it is GeoJSON, which is WGS 84 by definition (RFC 7946) — as long as its
+    coordinates are degrees. `crs` gives the CRS of a file that declares none; it may not
+    contradict one the file declares.
+    """
+    frame, name = boundary.frame, boundary.file_name
+    warnings = list(boundary.warnings)
+    source, assumed = _source_crs(boundary, crs)
     frame = frame.set_crs(source, allow_override=True)
 
     coords = shapely.get_coordinates(np.asarray(frame.geometry.array))

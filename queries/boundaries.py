@@ -128,6 +128,15 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _check_frame(frame: gpd.GeoDataFrame) -> None:
+    """Refuse polygons not in EPSG:4326, or a P-code given twice."""
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        raise BoundaryStoreError(f"polygons must be in EPSG:4326, not {frame.crs}")
+    if frame["pcode"].duplicated().any():
+        repeated = sorted(set(frame.loc[frame["pcode"].duplicated(), "pcode"]))
+        raise BoundaryStoreError(f"P-codes given twice: {', '.join(repeated)}")
+
+
 def store_unit_polygons(
     engine: Engine,
     level: str,
@@ -147,11 +156,7 @@ def store_unit_polygons(
     in the batch's counts. Returns the counts: changed, unchanged, and the batch id.
     """
     model = _model(level)
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        raise BoundaryStoreError(f"polygons must be in EPSG:4326, not {frame.crs}")
-    if frame["pcode"].duplicated().any():
-        repeated = sorted(set(frame.loc[frame["pcode"].duplicated(), "pcode"]))
-        raise BoundaryStoreError(f"P-codes given twice: {', '.join(repeated)}")
+    _check_frame(frame)
     started = _now()
     counts = {"level": level, "changed": 0, "unchanged": 0}
     changes: list[tuple[str, str, bytes | None, bytes]] = []
