@@ -70,6 +70,53 @@ def _fields(frame: gpd.GeoDataFrame) -> str:
     return ", ".join(names) or "none"
 
 
+def _check_layer(boundary: BoundaryFile, code_field: str | None, name_field: str | None) -> None:
+    """Refuse a layer not in EPSG:4326, without the fields named, or without features."""
+    frame = boundary.frame
+    if frame.crs is None or not same_crs(frame.crs, WGS84):
+        raise ValueError("check_features needs the layer in EPSG:4326: call in_wgs84 first")
+    for wanted in (code_field, name_field):
+        if wanted is not None and wanted not in frame.columns:
+            raise GeodataError(
+                f"no such field (fields: {_fields(frame)})", file=boundary.file_name, field=wanted
+            )
+    if len(frame) == 0:
+        raise GeodataError("the layer has no features", file=boundary.file_name)
+
+
+def _code_problems(codes: list, code_field: str | None) -> list[list[str]]:
+    """Per feature, what is wrong with its code: empty, or the code of another feature too."""
+    problems: list[list[str]] = [[] for _ in codes]
+    if not code_field:
+        return problems
+    seen: dict[str, list[int]] = {}
+    for position, code in enumerate(codes):
+        if not code:
+            problems[position].append(f"the code ({code_field}) is empty")
+        else:
+            seen.setdefault(code, []).append(position)
+    for code, positions in seen.items():
+        if len(positions) > 1:
+            for position in positions:
+                others = ", ".join(str(p) for p in positions if p != position)
+                problems[position].append(
+                    f"the code {code!r} is also the code of feature {others} "
+                    "(dissolve the parts of one unit into one feature)"
+                )
+    return problems
+
+
+def _outcome(position: int, code, name, problems: list[str], notes: list[str]) -> FeatureOutcome:
+    """Rejected with any problem (its notes too), warned with only notes, else accepted."""
+    if problems:
+        status, messages = Status.REJECTED, problems + notes
+    elif notes:
+        status, messages = Status.WARNED, notes
+    else:
+        status, messages = Status.ACCEPTED, []
+    return FeatureOutcome(position, code, name, status, tuple(messages))
+
+
 def check_features(
     boundary: BoundaryFile,
     *,
@@ -81,37 +128,14 @@ def check_features(
     """Judge each feature of a layer in EPSG:4326 (see in_wgs84) on its own: code present and
     unique, geometry present, polygonal, valid, and inside `bounds`."""
     frame = boundary.frame
-    if frame.crs is None or not same_crs(frame.crs, WGS84):
-        raise ValueError("check_features needs the layer in EPSG:4326: call in_wgs84 first")
-    for wanted in (code_field, name_field):
-        if wanted is not None and wanted not in frame.columns:
-            raise GeodataError(
-                f"no such field (fields: {_fields(frame)})", file=boundary.file_name, field=wanted
-            )
-    if len(frame) == 0:
-        raise GeodataError("the layer has no features", file=boundary.file_name)
+    _check_layer(boundary, code_field, name_field)
     codes = [_code_text(v) for v in frame[code_field]] if code_field else [None] * len(frame)
     names = (
         [_code_text(v) or None for v in frame[name_field]] if name_field else [None] * len(frame)
     )
 
-    problems: list[list[str]] = [[] for _ in range(len(frame))]
+    problems = _code_problems(codes, code_field)
     notes: list[list[str]] = [[] for _ in range(len(frame))]
-    if code_field:
-        seen: dict[str, list[int]] = {}
-        for position, code in enumerate(codes):
-            if not code:
-                problems[position].append(f"the code ({code_field}) is empty")
-            else:
-                seen.setdefault(code, []).append(position)
-        for code, positions in seen.items():
-            if len(positions) > 1:
-                for position in positions:
-                    others = ", ".join(str(p) for p in positions if p != position)
-                    problems[position].append(
-                        f"the code {code!r} is also the code of feature {others} "
-                        "(dissolve the parts of one unit into one feature)"
-                    )
 
     geometries: list[shapely.Geometry | None] = []
     dropped_z = 0
@@ -131,29 +155,28 @@ def check_features(
     warnings = list(boundary.warnings)
     if dropped_z:
         warnings.append(f"{boundary.file_name}: dropped the Z (height) of {dropped_z} features")
-    outcomes = []
-    for position in range(len(frame)):
-        if problems[position]:
-            status, messages = Status.REJECTED, problems[position] + notes[position]
-        elif notes[position]:
-            status, messages = Status.WARNED, notes[position]
-        else:
-            status, messages = Status.ACCEPTED, []
-        outcomes.append(
-            FeatureOutcome(position, codes[position], names[position], status, tuple(messages))
-        )
+    outcomes = [
+        _outcome(position, codes[position], names[position], problems[position], notes[position])
+        for position in range(len(frame))
+    ]
     return CheckedFeatures(tuple(outcomes), tuple(geometries), tuple(warnings))
+
+
+def _absent(geom) -> str | None:
+    """Why a geometry has nothing to judge: missing, empty, or a coordinate not a number."""
+    if geom is None:
+        return "the geometry is missing (null)"
+    if geom.is_empty:
+        return "the geometry is empty"
+    if not np.isfinite(shapely.get_coordinates(geom, include_z=True)[:, :2]).all():
+        return "the geometry has a coordinate that is not a finite number"
+    return None
 
 
 def _usable_geometry(geom, repair: bool):
     """(MultiPolygon or None, reason to reject, warning, whether Z was dropped)."""
-    if geom is None:
-        return None, "the geometry is missing (null)", None, False
-    if geom.is_empty:
-        return None, "the geometry is empty", None, False
-    coords = shapely.get_coordinates(geom, include_z=True)
-    if not np.isfinite(coords[:, :2]).all():
-        return None, "the geometry has a coordinate that is not a finite number", None, False
+    if absent := _absent(geom):
+        return None, absent, None, False
     had_z = bool(shapely.has_z(geom))
     if had_z:
         geom = shapely.force_2d(geom)
