@@ -9,11 +9,14 @@ import flask
 from dash import dcc, html
 
 from queries import geography, users
+from queries.demo import DEMO_ACCOUNTS
 from queries.models import Role
 from queries.scope import Filters, Scope
 
 from . import auth
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
+from .origin import cross_site
+from .urlstate import build_query
 
 ROLE_LABELS = {
     Role.ADMIN: N_("Administrator"),
@@ -139,8 +142,6 @@ def _translator(ctx) -> Translator:
 
 def demo_accounts(ctx, t: Translator) -> list[dict]:
     """The demo accounts to list on the sign-in page (only while the data is the demo)."""
-    from queries.demo import DEMO_ACCOUNTS
-
     if not ctx.is_demo():
         return []
     present = {a.username for a in users.accounts(ctx.engine) if a.is_demo and a.is_active}
@@ -213,8 +214,6 @@ def render(ctx, app, *, error=None, status=200, username="", next_path="/", show
 def register(app, ctx, limits) -> None:
     """Add /login and /logout to `app`'s server; `limits` (security.LoginLimits) counts the
     attempts to sign in."""
-    from .security import cross_site
-
     server = app.server
 
     @server.route("/login", methods=["GET", "POST"], endpoint="login")
@@ -330,8 +329,6 @@ def account_box(t: Translator, here: str):
 
 def restricted(t: Translator, path: str, state: dict):
     """What the router shows instead of a page the visitor's role may not open."""
-    from .urlstate import build_query
-
     here = path + build_query(state)
     signed_in = auth.current_user() is not None
     return html.Main(

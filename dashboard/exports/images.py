@@ -19,6 +19,10 @@ import tempfile
 import threading
 from pathlib import Path
 
+import plotly.io as pio
+from PIL import Image
+from plotly.utils import PlotlyJSONEncoder
+
 from dashboard import formatting
 from dashboard.components import map_figure
 from dashboard.components.filter_bar import filters_from_state
@@ -78,8 +82,7 @@ def start_renderer() -> str:
     """Start kaleido's server once (Debian's Chromium, no MathJax) and point plotly at a
     local empty world topology; return the topology's directory as a file URL."""
     global _topojson_dir
-    import kaleido
-    import plotly.io as pio
+    import kaleido  # optional heavy dependency (a Chromium driver): loaded on the first render
 
     with _lock:
         if _topojson_dir is None:
@@ -99,7 +102,7 @@ def start_renderer() -> str:
 
 def render(figure: dict, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
     """The figure as PNG, SVG or PDF bytes (`width` × `height` px of the figure, × scale)."""
-    import kaleido
+    import kaleido  # optional heavy dependency: see start_renderer
 
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
@@ -111,15 +114,11 @@ def render(figure: dict, fmt: str, width: int, height: int, scale: float = 1) ->
 
 
 def _encoder():
-    from plotly.utils import PlotlyJSONEncoder
-
     return PlotlyJSONEncoder
 
 
 def with_dpi(png: bytes, dpi: int) -> bytes:
     """The PNG with its pixel density recorded (pHYs), so print dialogs size it right."""
-    from PIL import Image
-
     image = Image.open(io.BytesIO(png))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(dpi, dpi))
