@@ -155,21 +155,31 @@ def visible_texts(node, path: str = ""):
         for i, child in enumerate(node):
             yield from visible_texts(child, f"{path}[{i}]")
         return
-    if not hasattr(node, "_prop_names"):
-        return
-    kind = type(node).__name__
+    if hasattr(node, "_prop_names"):
+        yield from component_texts(node, path)
+
+
+def allowed(node, kind: str) -> bool:
+    """Whether a component is not rendered, or its text is allowed as it is (ALLOWED)."""
     if kind in {"Store", "Location", "Download", "Interval"}:
-        return  # not rendered
+        return True  # not rendered
     ident = getattr(node, "id", None)
     key = ident if isinstance(ident, str) else next(iter(ident), None) if ident else None
-    here = f"{path}>{kind}" + (f"[{ident}]" if ident else "")
     classes = (getattr(node, "className", None) or "").split()
-    if (
+    return bool(
         ALLOWED.get((kind, None))
         or ALLOWED.get((kind, key))
         or any(ALLOWED.get((kind, c)) for c in classes)
-    ):
+    )
+
+
+def component_texts(node, path: str):
+    """(component path, text) of a Dash component: its text props, options and own texts."""
+    kind = type(node).__name__
+    if allowed(node, kind):
         return
+    ident = getattr(node, "id", None)
+    here = f"{path}>{kind}" + (f"[{ident}]" if ident else "")
     for prop in TEXT_PROPS:
         value = getattr(node, prop, None) if prop in node._prop_names else None
         if prop == "children":
@@ -181,6 +191,11 @@ def visible_texts(node, path: str = ""):
     for option in getattr(node, "options", None) or () if "options" in node._prop_names else ():
         label = option.get("label") if isinstance(option, dict) else option
         yield from visible_texts(label, f"{here}.options")
+    yield from kind_texts(node, kind, here)
+
+
+def kind_texts(node, kind: str, here: str):
+    """The texts some kinds of component draw themselves: dropdown labels, figures, columns."""
     if kind == "Dropdown":
         # its built-in texts (search box, "Select all", "No options found") are English
         # unless the page passes them translated
