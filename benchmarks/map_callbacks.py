@@ -643,6 +643,21 @@ def escaped(item) -> str:
 
 def report(results: list[DatasetResult], options) -> bool:
     """Print the tables; return whether every target holds."""
+    ok = _report_callbacks(results, options)
+    _report_themes(results, options)
+    _report_first_load(results)
+    _report_bytes(results)
+    print()
+    for result in results:
+        print(
+            f"[{result.name}] {result.municipalities} municipality markers drawn, the KPI says "
+            f"{result.kpi_municipalities}; {result.seconds:.1f} s"
+        )
+    return ok
+
+
+def _report_callbacks(results: list[DatasetResult], options) -> bool:
+    """The replayed callbacks against their targets; whether every target holds."""
     ok = True
     print()
     print(
@@ -695,7 +710,11 @@ def report(results: list[DatasetResult], options) -> bool:
                 f"target_bytes={max_bytes} target_ms={max_ms:.0f} verdict={verdict}"
             )
         print("-" * len(header))
+    return ok
 
+
+def _report_themes(results: list[DatasetResult], options) -> None:
+    """One map patch per theme change."""
     print()
     print(
         f"== Theme change to each layer: ONE map patch (_update), DERIVED from the captured "
@@ -717,6 +736,9 @@ def report(results: list[DatasetResult], options) -> bool:
             )
         print("-" * 96)
 
+
+def _report_first_load(results: list[DatasetResult]) -> None:
+    """The first page load, item by item."""
     print()
     print("== First page load (response bodies as the server sent them, uncompressed)")
     header = f"{'dataset':<9}{'item':<52}{'requests':>9}{'bytes':>11}{'server ms':>11}"
@@ -747,6 +769,9 @@ def report(results: list[DatasetResult], options) -> bool:
         )
         print("-" * len(header))
 
+
+def _report_bytes(results: list[DatasetResult]) -> None:
+    """Where the bytes of the map patches and the first page go; the profiles."""
     print()
     print("== Where the bytes go: largest parts of the captured map patches (_update)")
     for result in results:
@@ -768,13 +793,6 @@ def report(results: list[DatasetResult], options) -> bool:
             print()
             print(f"== Server time of a warm theme patch, {result.name} (cProfile, cumulative)")
             print(result.profile.rstrip())
-    print()
-    for result in results:
-        print(
-            f"[{result.name}] {result.municipalities} municipality markers drawn, the KPI says "
-            f"{result.kpi_municipalities}; {result.seconds:.1f} s"
-        )
-    return ok
 
 
 def revision() -> str:
