@@ -2,16 +2,18 @@
 
 Reproduction: two `aimak import` of the same 5,000-row workbook at once on SQLite both
 reported "5000 created" and left 5,000 duplicated document links. Here two processes import
-the same workbook at the same moment, on SQLite and on PostgreSQL; then threads with their own
-engines show that a second import and a dry run wait for the one being written and see its
-rows, that a wait has a limit, and that a unique key taken meanwhile becomes a rejection.
+the same workbook at the same moment, on SQLite and on PostgreSQL, each waiting after its
+validation for the other (so without the lock both validate before either writes); then
+threads with their own engines show that a second import and a dry run wait for the one being
+written and see its rows, that a wait has a limit, and that a unique key taken meanwhile
+becomes a rejection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
-import time
 
 import pytest
 from sqlalchemy import false, func, select, text
@@ -23,7 +25,10 @@ from queries.models import Document
 from tests.conftest import _postgres_database
 from tests.test_import_workbooks import ARSTANBAP, book, with_units
 
-ROWS = 5_000
+#: enough rows for a real file; the race no longer depends on its size (see MEET_SECONDS)
+ROWS = 20
+#: how long an import, once validated, waits for the other one to have validated too
+MEET_SECONDS = 2
 
 
 def documents(count: int) -> bytes:
@@ -59,13 +64,25 @@ def stored(engine) -> tuple[int, int]:
         return connection.execute(select(func.count(), func.count(Document.url.distinct()))).one()
 
 
-def _import_in_process(url: str, data: bytes, start, results) -> None:
-    """A separate process, as `aimak import` is: its own engine; waits for the start signal."""
+def _import_in_process(url: str, data: bytes, ready, validated, results) -> None:
+    """A separate process, as `aimak import` is: its own engine; starts with the other one."""
     engine = make_engine(url)
-    start.wait(60)
+    validations = []  # each validation of the file reads it once: "read" is reported once
+
+    def progress(label: str, _done: int, _total: int) -> None:
+        if label == "read":
+            validations.append(label)
+        elif label == "validated":
+            # wait for the other import to have validated too, so that without the lock both
+            # write what each found missing (the race, whatever the row count); with the lock
+            # the other is still waiting for it, and this one goes on after MEET_SECONDS
+            with contextlib.suppress(threading.BrokenBarrierError):
+                validated.wait(MEET_SECONDS)
+
+    ready.wait(120)  # both processes have started and imported their modules
     try:
-        counts = commit(engine, data, "report.xlsx").counts("documents")
-        results.put((counts.created, counts.unchanged))
+        counts = commit(engine, data, "report.xlsx", progress=progress).counts("documents")
+        results.put(((counts.created, counts.unchanged), len(validations)))
     except Exception as error:  # reported to the test, which fails on it
         results.put(repr(error))
     finally:
@@ -75,20 +92,20 @@ def _import_in_process(url: str, data: bytes, start, results) -> None:
 def test_h2_two_processes_import_the_same_workbook_once(engine):
     data = documents(ROWS)
     context = multiprocessing.get_context("spawn")
-    start, results = context.Event(), context.Queue()
-    processes = [
-        context.Process(target=_import_in_process, args=(url_of(engine), data, start, results))
-        for _ in range(2)
-    ]
+    ready, validated, results = context.Barrier(3), context.Barrier(2), context.Queue()
+    arguments = (url_of(engine), data, ready, validated, results)
+    processes = [context.Process(target=_import_in_process, args=arguments) for _ in range(2)]
     for process in processes:
         process.start()
-    time.sleep(3)  # both have started and imported their modules
-    start.set()
-    outcomes = sorted((results.get(timeout=300) for _ in processes), key=str)
+    ready.wait(120)
+    reports = [results.get(timeout=300) for _ in processes]
     for process in processes:
         process.join(60)
+    outcomes = sorted((r[0] if isinstance(r, tuple) else r for r in reports), key=str)
     assert outcomes == [(0, ROWS), (ROWS, 0)]  # one created, the other found them unchanged
-    assert stored(engine) == (ROWS, ROWS)
+    # the lock kept them apart, not the unique keys: without it both validate before either
+    # commits, the second's insert meets the taken keys and it validates again (careful)
+    assert [r[1] for r in reports] == [1, 1]
 
 
 class Held:
