@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from dashboard import auth, create_app
 from dashboard.i18n import Translator
 from dashboard.pages import PAGES, data, in_nav
+from dashboard.pages.data import tables as data_tables
+from dashboard.pages.data import uploads as data_uploads
 from dashboard.settings import Settings
 from dashboard.shell import route
 from queries import users
@@ -270,11 +272,11 @@ def test_rejections_are_translated_with_their_parameters():
     t = Translator("ru")
     code = "E-NEGATIVE"
     rejection = Rejection(code, RULES[code].format(value="'-5'"), {"value": "'-5'"})
-    assert data.rejection_message(t, rejection) == t(RULES[code].message, value="'-5'")
-    assert "'-5'" in data.rejection_message(t, rejection)
+    assert data_uploads.rejection_message(t, rejection) == t(RULES[code].message, value="'-5'")
+    assert "'-5'" in data_uploads.rejection_message(t, rejection)
     broken = Rejection(code, "the pipeline's own words", {"other": 1})  # a placeholder missing
-    assert data.rejection_message(t, broken) == "the pipeline's own words"
-    assert data.rule_title(t, code) == t(RULES[code].title)
+    assert data_uploads.rejection_message(t, broken) == "the pipeline's own words"
+    assert data_tables.rule_title(t, code) == t(RULES[code].title)
 
 
 def test_rejected_rows_download_as_a_workbook_with_an_error_column(ctx):
