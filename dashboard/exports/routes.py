@@ -237,15 +237,25 @@ def _send(data: bytes, media_type: str, name: str) -> flask.Response:
 def register(app, ctx) -> None:
     """The export routes, the callback that keeps the links on the current view, and the
     callback that starts background exports and follows their progress."""
-    server = app.server
     runner = jobs.runner_of(app)
+    _register_routes(app.server, ctx, runner)
+    _register_callbacks(app, ctx, runner)
+
+
+def _view(ctx) -> tuple[dict, str]:
+    """The view state and base URL of an export request (401 for who may not read)."""
+    if not auth.may_read(ctx):
+        flask.abort(401)
+    state = parse_query(flask.request.query_string.decode())
+    base = flask.request.host_url.rstrip("/")
+    return state, base
+
+
+def _register_routes(server, ctx, runner) -> None:
+    """/export/map…, /export/chart/…, the deck and reports, and a finished job's file."""
 
     def view() -> tuple[dict, str]:
-        if not auth.may_read(ctx):
-            flask.abort(401)
-        state = parse_query(flask.request.query_string.decode())
-        base = flask.request.host_url.rstrip("/")
-        return state, base
+        return _view(ctx)
 
     @server.route("/export/map.<fmt>")
     @server.route("/export/map-<size>.<fmt>")
@@ -318,6 +328,11 @@ def register(app, ctx) -> None:
         t = Translator(language(ctx, parse_query(flask.request.query_string.decode())))
         owner = jobs.owner_of_request()
         return finished(t, runner, runner.get(job_id, owner), owner)
+
+
+def _register_callbacks(app, ctx, runner) -> None:
+    """The export links follow the view; a click on a background export starts a job, whose
+    progress is then polled."""
 
     @app.callback(
         Output({"export": ALL}, "href"),
