@@ -275,21 +275,8 @@ def _trace_parts(t, frame, keys, labels, as_of, currency) -> dict:
     return parts
 
 
-def gantt_figure(
-    t: Translator, frame, phases, as_of: dt.date | None, group: str, filters: Filters
-) -> go.Figure:
-    """The Gantt chart: phase bands, one row per place, bars and markers per activity kind,
-    and a dashed line at the "as of" date."""
-    currency = filters.currency
-    keys, ordered = rows(t, frame, group)
-    # the categories of the y axis are the tick texts: oblasts in bold above their places
-    headers = set(frame.oblast_pcode.dropna()) if group == "municipality" else set()
-    categories = {
-        key: f"<b>{plotly_text(label)}</b>" if key in headers else plotly_text(label)
-        for key, label in ordered
-    }
-    parts = _trace_parts(t, frame, keys, categories, as_of, currency)
-    figure = go.Figure()
+def _add_activities(figure: go.Figure, t: Translator, parts: dict) -> None:
+    """Bars and markers per activity kind: what had happened solid, the rest faded."""
     for kind, (message, colour, symbol) in KIND_STYLES.items():
         shown = False
         for shape, happened in (("bar", True), ("marker", True), ("bar", False), ("marker", False)):
@@ -338,7 +325,10 @@ def gantt_figure(
                         **common,
                     )
                 )
-    span = x_range(frame, phases, filters)
+
+
+def _phase_bands(t: Translator, phases) -> tuple[list, list]:
+    """A shaded band and a title (name, dates) per programme phase."""
     shapes, annotations = [], []
     for index, phase in enumerate(phases.itertuples()):
         shapes.append(
@@ -370,51 +360,84 @@ def gantt_figure(
                 "font": {"size": 12},
             }
         )
+    return shapes, annotations
+
+
+def _as_of_line(t: Translator, as_of: dt.date, span) -> tuple[list, list]:
+    """The dashed line at the "as of" date and its label, kept inside the chart."""
+    shapes, annotations = [], []
+    middle = None
+    if span:
+        first, last = (dt.date.fromisoformat(day) for day in span)
+        middle = first + (last - first) / 2
+    late = middle is not None and as_of > middle
+    shapes.append(
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": as_of.isoformat(),
+            "x1": as_of.isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": AS_OF_COLOUR, "width": 2, "dash": "dash"},
+            "name": "as-of",
+        }
+    )
+    annotations.append(
+        {
+            "x": as_of.isoformat(),
+            "y": 1,
+            "xref": "x",
+            "yref": "paper",
+            "yanchor": "top",
+            "xanchor": "right" if late else "left",  # the label stays inside the chart
+            "showarrow": False,
+            "text": plotly_text(t("As of {date}", date=formatting.date(as_of, t.lang))),
+            "font": {"color": AS_OF_COLOUR, "size": 12},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        }
+    )
+    return shapes, annotations
+
+
+def _empty_note(t: Translator) -> dict:
+    """The note in the middle of an empty chart."""
+    return {
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "text": plotly_text(t("No activities for these filters.")),
+        "font": {"size": 14},
+    }
+
+
+def gantt_figure(
+    t: Translator, frame, phases, as_of: dt.date | None, group: str, filters: Filters
+) -> go.Figure:
+    """The Gantt chart: phase bands, one row per place, bars and markers per activity kind,
+    and a dashed line at the "as of" date."""
+    currency = filters.currency
+    keys, ordered = rows(t, frame, group)
+    # the categories of the y axis are the tick texts: oblasts in bold above their places
+    headers = set(frame.oblast_pcode.dropna()) if group == "municipality" else set()
+    categories = {
+        key: f"<b>{plotly_text(label)}</b>" if key in headers else plotly_text(label)
+        for key, label in ordered
+    }
+    parts = _trace_parts(t, frame, keys, categories, as_of, currency)
+    figure = go.Figure()
+    _add_activities(figure, t, parts)
+    span = x_range(frame, phases, filters)
+    shapes, annotations = _phase_bands(t, phases)
     if as_of is not None:
-        middle = None
-        if span:
-            first, last = (dt.date.fromisoformat(day) for day in span)
-            middle = first + (last - first) / 2
-        late = middle is not None and as_of > middle
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": as_of.isoformat(),
-                "x1": as_of.isoformat(),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": AS_OF_COLOUR, "width": 2, "dash": "dash"},
-                "name": "as-of",
-            }
-        )
-        annotations.append(
-            {
-                "x": as_of.isoformat(),
-                "y": 1,
-                "xref": "x",
-                "yref": "paper",
-                "yanchor": "top",
-                "xanchor": "right" if late else "left",  # the label stays inside the chart
-                "showarrow": False,
-                "text": plotly_text(t("As of {date}", date=formatting.date(as_of, t.lang))),
-                "font": {"color": AS_OF_COLOUR, "size": 12},
-                "bgcolor": "rgba(255,255,255,0.85)",
-            }
-        )
+        line, label = _as_of_line(t, as_of, span)
+        shapes += line
+        annotations += label
     if frame.empty:
-        annotations.append(
-            {
-                "x": 0.5,
-                "y": 0.5,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "text": plotly_text(t("No activities for these filters.")),
-                "font": {"size": 14},
-            }
-        )
+        annotations.append(_empty_note(t))
     tickvals, ticktext = month_ticks(span, t.lang)
     figure.update_layout(
         barmode="overlay",

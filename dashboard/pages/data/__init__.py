@@ -130,6 +130,222 @@ def section(title: str, name: str, *content):
     return html.Section([html.H2(title), *content], id=f"data-{name}", className="data-section")
 
 
+def _intro(t: Translator, demo: bool) -> list:
+    """The page's purpose, and on demo data why imports are refused."""
+    return [
+        html.H1(t("Data")),
+        html.P(
+            t(
+                "Import reports from spreadsheets, follow what was imported and by whom, "
+                "see which municipalities report late, review reports and correct single "
+                "records. Every change is recorded in the audit log."
+            )
+        ),
+        html.P(t(DEMO_NOTICE), className="demo-note") if demo else None,
+        html.P(
+            t(
+                "The database holds the illustrative demo data: imports are refused until "
+                "it is removed with: {command}",
+                command=DEMO_REMOVE_COMMAND,
+            ),
+            className="data-refused",
+        )
+        if demo
+        else None,
+    ]
+
+
+def _import_section(t: Translator, limit: int):
+    """The upload: a workbook or CSV files, checked before anything is written."""
+    return section(
+        t("Import a spreadsheet"),
+        "import",
+        html.P(
+            t(
+                "An XLSX workbook made from the template, or one CSV file per table "
+                "(named after the table's sheet); at most {size} MB. The file "
+                "is checked first: nothing is written until you confirm.",
+                size=_count(limit // MEBIBYTE, t),
+            )
+        ),
+        dcc.Upload(
+            html.Div(
+                [
+                    html.Strong(t("Choose a file")),
+                    " ",
+                    t("or drop it here"),
+                ]
+            ),
+            id="data-upload",
+            accept=".xlsx,.csv,.txt",
+            max_size=limit,
+            multiple=False,
+            className="data-upload",
+        ),
+        dcc.Loading(html.Div(id="data-summary", className="data-summary"), type="dot"),
+        html.Div(id="data-result", **{"aria-live": "polite"}),
+    )
+
+
+def _templates_section(t: Translator):
+    """The template (XLSX, CSV) and the current data, to download."""
+    return section(
+        t("Templates and the current data"),
+        "templates",
+        html.P(
+            t(
+                "The template has one sheet per table, notes on every column and "
+                "example rows. The current data comes in the template's layout and "
+                "imports again with no changes."
+            )
+        ),
+        html.Div(
+            [
+                html.Button(
+                    t("Template (XLSX)"),
+                    id="data-template",
+                    n_clicks=0,
+                    className="button",
+                ),
+                html.Button(
+                    t("Templates, one CSV file per table (ZIP)"),
+                    id="data-template-csv",
+                    n_clicks=0,
+                    className="button",
+                ),
+                html.Button(
+                    t("Current data (XLSX)"),
+                    id="data-export",
+                    n_clicks=0,
+                    className="button",
+                ),
+            ],
+            className="data-actions",
+        ),
+    )
+
+
+def _history_section(ctx, t: Translator):
+    """Who imported what, and when."""
+    return section(
+        t("Import history"),
+        "imports",
+        html.Div(history_view(ctx, t), id="data-history"),
+    )
+
+
+def _freshness_section(ctx, t: Translator, filters, scope):
+    """When each municipality last reported."""
+    return section(
+        t("Reporting freshness"),
+        "fresh",
+        html.P(
+            t(
+                "When each municipality last reported (milestone, monitoring visit, "
+                "document or indicator value), as of the date chosen above; stale after "
+                "90 days."
+            )
+        ),
+        html.Div(freshness_view(ctx, t, filters, scope), id="data-freshness"),
+    )
+
+
+def _review_section(t: Translator, queue, options):
+    """DPI's review of reports: the queue, a report chosen, verify or return."""
+    return section(
+        t("Review of reports"),
+        "review",
+        html.P(
+            t(
+                "Progress, final and monitoring reports: DPI verifies each one or "
+                "returns it to the municipality with a comment."
+            )
+        ),
+        html.Label(
+            [
+                html.Span(t("Show"), className="field-label"),
+                dcc.Dropdown(
+                    id="data-review-status",
+                    options=[{"label": t("All reports"), "value": "all"}]
+                    + [{"label": t(label), "value": v} for v, label in REVIEW_LABELS.items()],
+                    value="submitted",
+                    clearable=False,
+                    labels=dropdown_labels(t),
+                    searchable=False,
+                ),
+            ],
+            className="field data-field",
+        ),
+        html.Div(queue, id="data-review-table", className="data-scroll"),
+        html.Label(
+            [
+                html.Span(t("Report"), className="field-label"),
+                dcc.Dropdown(
+                    id="data-review-document",
+                    options=options,
+                    value=None,
+                    placeholder=t("Choose a report"),
+                    labels=dropdown_labels(t),
+                ),
+            ],
+            className="field data-field",
+        ),
+        html.Label(
+            [
+                html.Span(t("Comment (required to return a report)"), className="field-label"),
+                dcc.Textarea(id="data-review-comment", value="", rows=3, className="data-input"),
+            ],
+            className="field data-field",
+        ),
+        html.Div(
+            [
+                html.Button(t("Verify"), id="data-review-verify", n_clicks=0, className="button"),
+                html.Button(
+                    t("Return with the comment"),
+                    id="data-review-return",
+                    n_clicks=0,
+                    className="button",
+                ),
+            ],
+            className="data-actions",
+        ),
+        html.P(id="data-review-message", role="status"),
+    )
+
+
+def _correct_section(t: Translator):
+    """The correction of one record, found by its key."""
+    return section(
+        t("Correct a record"),
+        "correct",
+        html.P(
+            t(
+                "Choose the table, give the record's key, change what is wrong and save. "
+                "The correction passes the same checks as an import and is recorded in "
+                "the audit log."
+            )
+        ),
+        html.Label(
+            [
+                html.Span(t("Table"), className="field-label"),
+                dcc.Dropdown(
+                    id="data-fix-table",
+                    options=[{"label": s.sheet_name(t.lang), "value": s.key} for s in TABLES],
+                    value="budgets",
+                    clearable=False,
+                    labels=dropdown_labels(t),
+                ),
+            ],
+            className="field data-field",
+        ),
+        html.Div(key_fields(t, "budgets"), id="data-fix-keys", className="data-fix-keys"),
+        html.Button(t("Find the record"), id="data-fix-find", n_clicks=0, className="button"),
+        html.Div(id="data-fix-fields", className="data-fix-fields"),
+        html.Button(t("Save the correction"), id="data-fix-save", n_clicks=0, className="button"),
+        html.Div(id="data-fix-message", **{"aria-live": "polite"}),
+    )
+
+
 def layout(ctx, t: Translator, state: dict):
     scope = ctx.current_scope()
     filters = filters_from_state(state)
@@ -138,207 +354,13 @@ def layout(ctx, t: Translator, state: dict):
     queue, options = review_view(ctx, t, filters, scope, "submitted")
     return html.Div(
         [
-            html.H1(t("Data")),
-            html.P(
-                t(
-                    "Import reports from spreadsheets, follow what was imported and by whom, "
-                    "see which municipalities report late, review reports and correct single "
-                    "records. Every change is recorded in the audit log."
-                )
-            ),
-            html.P(t(DEMO_NOTICE), className="demo-note") if demo else None,
-            html.P(
-                t(
-                    "The database holds the illustrative demo data: imports are refused until "
-                    "it is removed with: {command}",
-                    command=DEMO_REMOVE_COMMAND,
-                ),
-                className="data-refused",
-            )
-            if demo
-            else None,
-            section(
-                t("Import a spreadsheet"),
-                "import",
-                html.P(
-                    t(
-                        "An XLSX workbook made from the template, or one CSV file per table "
-                        "(named after the table's sheet); at most {size} MB. The file "
-                        "is checked first: nothing is written until you confirm.",
-                        size=_count(limit // MEBIBYTE, t),
-                    )
-                ),
-                dcc.Upload(
-                    html.Div(
-                        [
-                            html.Strong(t("Choose a file")),
-                            " ",
-                            t("or drop it here"),
-                        ]
-                    ),
-                    id="data-upload",
-                    accept=".xlsx,.csv,.txt",
-                    max_size=limit,
-                    multiple=False,
-                    className="data-upload",
-                ),
-                dcc.Loading(html.Div(id="data-summary", className="data-summary"), type="dot"),
-                html.Div(id="data-result", **{"aria-live": "polite"}),
-            ),
-            section(
-                t("Templates and the current data"),
-                "templates",
-                html.P(
-                    t(
-                        "The template has one sheet per table, notes on every column and "
-                        "example rows. The current data comes in the template's layout and "
-                        "imports again with no changes."
-                    )
-                ),
-                html.Div(
-                    [
-                        html.Button(
-                            t("Template (XLSX)"),
-                            id="data-template",
-                            n_clicks=0,
-                            className="button",
-                        ),
-                        html.Button(
-                            t("Templates, one CSV file per table (ZIP)"),
-                            id="data-template-csv",
-                            n_clicks=0,
-                            className="button",
-                        ),
-                        html.Button(
-                            t("Current data (XLSX)"),
-                            id="data-export",
-                            n_clicks=0,
-                            className="button",
-                        ),
-                    ],
-                    className="data-actions",
-                ),
-            ),
-            section(
-                t("Import history"),
-                "imports",
-                html.Div(history_view(ctx, t), id="data-history"),
-            ),
-            section(
-                t("Reporting freshness"),
-                "fresh",
-                html.P(
-                    t(
-                        "When each municipality last reported (milestone, monitoring visit, "
-                        "document or indicator value), as of the date chosen above; stale after "
-                        "90 days."
-                    )
-                ),
-                html.Div(freshness_view(ctx, t, filters, scope), id="data-freshness"),
-            ),
-            section(
-                t("Review of reports"),
-                "review",
-                html.P(
-                    t(
-                        "Progress, final and monitoring reports: DPI verifies each one or "
-                        "returns it to the municipality with a comment."
-                    )
-                ),
-                html.Label(
-                    [
-                        html.Span(t("Show"), className="field-label"),
-                        dcc.Dropdown(
-                            id="data-review-status",
-                            options=[{"label": t("All reports"), "value": "all"}]
-                            + [
-                                {"label": t(label), "value": v}
-                                for v, label in REVIEW_LABELS.items()
-                            ],
-                            value="submitted",
-                            clearable=False,
-                            labels=dropdown_labels(t),
-                            searchable=False,
-                        ),
-                    ],
-                    className="field data-field",
-                ),
-                html.Div(queue, id="data-review-table", className="data-scroll"),
-                html.Label(
-                    [
-                        html.Span(t("Report"), className="field-label"),
-                        dcc.Dropdown(
-                            id="data-review-document",
-                            options=options,
-                            value=None,
-                            placeholder=t("Choose a report"),
-                            labels=dropdown_labels(t),
-                        ),
-                    ],
-                    className="field data-field",
-                ),
-                html.Label(
-                    [
-                        html.Span(
-                            t("Comment (required to return a report)"), className="field-label"
-                        ),
-                        dcc.Textarea(
-                            id="data-review-comment", value="", rows=3, className="data-input"
-                        ),
-                    ],
-                    className="field data-field",
-                ),
-                html.Div(
-                    [
-                        html.Button(
-                            t("Verify"), id="data-review-verify", n_clicks=0, className="button"
-                        ),
-                        html.Button(
-                            t("Return with the comment"),
-                            id="data-review-return",
-                            n_clicks=0,
-                            className="button",
-                        ),
-                    ],
-                    className="data-actions",
-                ),
-                html.P(id="data-review-message", role="status"),
-            ),
-            section(
-                t("Correct a record"),
-                "correct",
-                html.P(
-                    t(
-                        "Choose the table, give the record's key, change what is wrong and save. "
-                        "The correction passes the same checks as an import and is recorded in "
-                        "the audit log."
-                    )
-                ),
-                html.Label(
-                    [
-                        html.Span(t("Table"), className="field-label"),
-                        dcc.Dropdown(
-                            id="data-fix-table",
-                            options=[
-                                {"label": s.sheet_name(t.lang), "value": s.key} for s in TABLES
-                            ],
-                            value="budgets",
-                            clearable=False,
-                            labels=dropdown_labels(t),
-                        ),
-                    ],
-                    className="field data-field",
-                ),
-                html.Div(key_fields(t, "budgets"), id="data-fix-keys", className="data-fix-keys"),
-                html.Button(
-                    t("Find the record"), id="data-fix-find", n_clicks=0, className="button"
-                ),
-                html.Div(id="data-fix-fields", className="data-fix-fields"),
-                html.Button(
-                    t("Save the correction"), id="data-fix-save", n_clicks=0, className="button"
-                ),
-                html.Div(id="data-fix-message", **{"aria-live": "polite"}),
-            ),
+            *_intro(t, demo),
+            _import_section(t, limit),
+            _templates_section(t),
+            _history_section(ctx, t),
+            _freshness_section(ctx, t, filters, scope),
+            _review_section(t, queue, options),
+            _correct_section(t),
             dcc.Store(id="data-pending"),
             dcc.Store(id="data-fix-loaded"),
             dcc.Store(id="data-lang", data=t.code),
