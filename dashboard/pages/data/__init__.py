@@ -385,6 +385,15 @@ def _filters(search) -> Filters:
 
 
 def register(app, ctx) -> None:
+    _register_import(app, ctx)
+    _register_files(app, ctx)
+    _register_freshness_and_review(app, ctx)
+    _register_corrections(app, ctx)
+
+
+def _register_import(app, ctx) -> None:
+    """The dry run of an upload and its confirmation (or cancellation)."""
+
     @app.callback(
         Output("data-summary", "children"),
         Output("data-pending", "data"),
@@ -423,6 +432,10 @@ def register(app, ctx) -> None:
         history = history_view(ctx, Translator(lang)) if imported else no_update
         return ("", None, view, history) if imported else (no_update, no_update, view, no_update)
 
+
+def _register_files(app, ctx) -> None:
+    """The rejected rows, the templates and the current data, as files."""
+
     @app.callback(
         Output("data-download", "data"),
         Input("data-rejected-download", "n_clicks"),
@@ -445,6 +458,10 @@ def register(app, ctx) -> None:
         if which == "data-rejected-download":
             return rejected_rows_file(ctx, lang, pending, user) or no_update
         raise PreventUpdate
+
+
+def _register_freshness_and_review(app, ctx) -> None:
+    """The freshness table follows the filters; reports are verified or returned."""
 
     @app.callback(
         Output("data-freshness", "children"),
@@ -488,6 +505,10 @@ def register(app, ctx) -> None:
             ctx, t, _filters(search), scope, None if status == "all" else status
         )
         return view, options, message, comment_after
+
+
+def _register_corrections(app, ctx) -> None:
+    """A record found by its key, changed and saved."""
 
     @app.callback(
         Output("data-fix-keys", "children"),
