@@ -229,9 +229,17 @@ def search_options(ctx, t: Translator) -> list[dict]:
 # --- the page ----------------------------------------------------------------------------
 
 
-def layout(ctx, t: Translator, state: dict):
-    data = view_data(ctx, state)
-    layer = data["layer"]
+MAP_CONFIG = {
+    "displaylogo": False,
+    "scrollZoom": True,
+    "topojsonURL": "/geo/topojson/",
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+
+
+def _geodata_notice(t: Translator, data: dict) -> list:
+    """Without installed boundaries: a notice saying how to install them (and, when no
+    municipality can be placed, which ones)."""
     notices = []
     if not (len(data["rayons"]) and data["rayons"].geometry.notna().any()):
         located = int(data["municipalities"][["lon", "lat"]].notna().all(axis=1).sum())
@@ -256,13 +264,12 @@ def layout(ctx, t: Translator, state: dict):
                 id="geodata-notice",
             )
         )
-    config = {
-        "displaylogo": False,
-        "scrollZoom": True,
-        "topojsonURL": "/geo/topojson/",
-        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-    }
-    controls = html.Div(
+    return notices
+
+
+def _controls(ctx, t: Translator, state: dict, layer):
+    """Theme, measure, place search, overlays, reset and exports above the map."""
+    return html.Div(
         [
             html.Div(
                 [
@@ -322,6 +329,13 @@ def layout(ctx, t: Translator, state: dict):
         ],
         className="map-controls",
     )
+
+
+def layout(ctx, t: Translator, state: dict):
+    data = view_data(ctx, state)
+    layer = data["layer"]
+    notices = _geodata_notice(t, data)
+    controls = _controls(ctx, t, state, layer)
     return html.Div(
         [
             html.H1(t("Map"), className="visually-hidden"),
@@ -339,7 +353,7 @@ def layout(ctx, t: Translator, state: dict):
                         dcc.Graph(
                             id="map",
                             figure=figure_for(ctx, t, state, data),
-                            config=config,
+                            config=dict(MAP_CONFIG),
                             className="map",
                             responsive=True,
                         ),
