@@ -270,6 +270,122 @@ def inset_map(ctx, t: Translator, state: dict, pcode: str) -> bytes:
     return images.render(figure, "png", *INSET)
 
 
+def _title_slide(deck: Deck, ctx, t: Translator, state: dict, words, as_of_text: str) -> None:
+    """1. The title: the oblasts, the filters and the date of the data."""
+    scope = ctx.current_scope()
+    slide = deck.slide(t("Municipal social procurement: 2013–2015 pilot"))
+    oblasts = ctx.cached(
+        "oblasts", geography.oblasts, Filters(oblasts=tuple(state["oblast"])), scope=scope
+    )
+    deck.text(
+        slide,
+        ", ".join(t.name(r) for _, r in oblasts.iterrows()) or "–",
+        MARGIN,
+        Inches(2.2),
+        WIDTH - 2 * MARGIN,
+        Inches(0.8),
+        size=24,
+    )
+    deck.text(
+        slide,
+        [words.filters, as_of_text, t("Aimak Atlas")],
+        MARGIN,
+        Inches(3.2),
+        WIDTH - 2 * MARGIN,
+        Inches(1.5),
+        size=16,
+    )
+
+
+def _map_slide(deck: Deck, ctx, t: Translator, state: dict) -> dict:
+    """2. The overview map with its legend (a picture) and the legend as text beside it;
+    returns the map's data."""
+    figure, data = images.map_figure_for(ctx, t, state)
+    figure["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
+    slide = deck.slide(t("Overview map") + ": " + images.map_title(t, data, state))
+    deck.picture(
+        slide, images.render(figure, "png", 1920, 1000), MARGIN, Inches(1.45), width=Inches(9.4)
+    )
+    deck.text(
+        slide, t("Legend"), Inches(10.1), Inches(1.45), Inches(2.8), Inches(0.4), size=14, bold=True
+    )
+    deck.text(
+        slide,
+        [label for label, _c in images.legend_entries(t, data, state)],
+        Inches(10.1),
+        Inches(1.85),
+        Inches(2.8),
+        Inches(4.5),
+        size=11,
+    )
+    return data
+
+
+def _key_figures_slide(deck: Deck, t: Translator, data: dict, state: dict, lang: str) -> None:
+    """3. Key figures of the view."""
+    kpis = data["kpis"]
+    currency = state["currency"]
+    slide = deck.slide(t("Key figures"))
+    figures = [
+        (t("Municipalities"), formatting.number(kpis["municipalities"], lang)),
+        (t("Projects funded"), formatting.number(kpis["projects_funded"], lang)),
+        (t("Project budgets"), _money(kpis["budget_total_minor"], currency, lang)),
+        (t("Local budget share"), formatting.percent(kpis["local_share"], lang)),
+        (t("Beneficiaries reached"), formatting.number(kpis["beneficiaries"], lang)),
+        (t("Projects on track"), formatting.percent(kpis["on_track_share"], lang)),
+    ]
+    for i, (label, value) in enumerate(figures):
+        left = MARGIN + (i % 3) * Inches(4.1)
+        top = Inches(1.7) + (i // 3) * Inches(2.2)
+        deck.text(slide, value, left, top, Inches(3.9), Inches(0.9), size=36, bold=True)
+        deck.text(slide, label, left, top + Inches(0.9), Inches(3.9), Inches(0.6), size=16)
+
+
+def _comparison_slide(deck: Deck, ctx, t: Translator, state: dict) -> None:
+    """5. The Compare page's chart."""
+    view = compare_view.view_data(ctx, state, t)
+    chart = compare_view.bar_chart(ctx, t, view, state)
+    chart = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    slide = deck.slide(t("Comparison") + ": " + t(compare_view.chart_indicator(view).label))
+    deck.picture(
+        slide, images.render(chart, "png", 1600, 760), MARGIN, Inches(1.45), height=Inches(5.4)
+    )
+
+
+def _timeline_figure(ctx, t: Translator, state: dict) -> dict:
+    """6. The Timeline page's Gantt chart, by oblast (a figure dict)."""
+    timeline = timeline_view.view_data(ctx, state)
+    gantt = timeline_view.gantt_figure(
+        t,
+        timeline["activities"],
+        timeline["phases"],
+        timeline["as_of"],
+        "oblast",
+        timeline["filters"],
+    )
+    return gantt.to_dict()
+
+
+def _methodology_slide(deck: Deck, t: Translator, data: dict, lines: list) -> None:
+    """7. Methodology and sources."""
+    layer = data["layer"]
+    slide = deck.slide(t("Methodology and sources"))
+    deck.text(
+        slide,
+        [
+            t(layer.description),
+            t("Source") + ": " + t(layer.source),
+            *lines,
+        ],
+        MARGIN,
+        Inches(1.5),
+        WIDTH - 2 * MARGIN,
+        Inches(5.2),
+        size=14,
+        bullet=True,
+    )
+
+
 def build_deck(
     ctx,
     state: dict | None = None,
@@ -306,70 +422,12 @@ def build_deck(
     deck = Deck(t, ctx.is_demo(), f"{as_of_text} · {link}")
     words = images.caption(ctx, t, state, "", "", "/", base_url)
 
-    # 1. title
     step()
-    slide = deck.slide(t("Municipal social procurement: 2013–2015 pilot"))
-    oblasts = ctx.cached(
-        "oblasts", geography.oblasts, Filters(oblasts=tuple(state["oblast"])), scope=scope
-    )
-    deck.text(
-        slide,
-        ", ".join(t.name(r) for _, r in oblasts.iterrows()) or "–",
-        MARGIN,
-        Inches(2.2),
-        WIDTH - 2 * MARGIN,
-        Inches(0.8),
-        size=24,
-    )
-    deck.text(
-        slide,
-        [words.filters, as_of_text, t("Aimak Atlas")],
-        MARGIN,
-        Inches(3.2),
-        WIDTH - 2 * MARGIN,
-        Inches(1.5),
-        size=16,
-    )
-
-    # 2. overview map with its legend (a picture) and the legend as text beside it
+    _title_slide(deck, ctx, t, state, words, as_of_text)
     step()
-    figure, data = images.map_figure_for(ctx, t, state)
-    figure["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
-    slide = deck.slide(t("Overview map") + ": " + images.map_title(t, data, state))
-    deck.picture(
-        slide, images.render(figure, "png", 1920, 1000), MARGIN, Inches(1.45), width=Inches(9.4)
-    )
-    deck.text(
-        slide, t("Legend"), Inches(10.1), Inches(1.45), Inches(2.8), Inches(0.4), size=14, bold=True
-    )
-    deck.text(
-        slide,
-        [label for label, _c in images.legend_entries(t, data, state)],
-        Inches(10.1),
-        Inches(1.85),
-        Inches(2.8),
-        Inches(4.5),
-        size=11,
-    )
-
-    # 3. key figures
+    data = _map_slide(deck, ctx, t, state)
     step()
-    kpis = data["kpis"]
-    currency = state["currency"]
-    slide = deck.slide(t("Key figures"))
-    figures = [
-        (t("Municipalities"), formatting.number(kpis["municipalities"], lang)),
-        (t("Projects funded"), formatting.number(kpis["projects_funded"], lang)),
-        (t("Project budgets"), _money(kpis["budget_total_minor"], currency, lang)),
-        (t("Local budget share"), formatting.percent(kpis["local_share"], lang)),
-        (t("Beneficiaries reached"), formatting.number(kpis["beneficiaries"], lang)),
-        (t("Projects on track"), formatting.percent(kpis["on_track_share"], lang)),
-    ]
-    for i, (label, value) in enumerate(figures):
-        left = MARGIN + (i % 3) * Inches(4.1)
-        top = Inches(1.7) + (i // 3) * Inches(2.2)
-        deck.text(slide, value, left, top, Inches(3.9), Inches(0.9), size=36, bold=True)
-        deck.text(slide, label, left, top + Inches(0.9), Inches(3.9), Inches(0.6), size=16)
+    _key_figures_slide(deck, t, data, state, lang)
 
     # 4. one slide per municipality
     for _, row in places.iterrows():
@@ -379,54 +437,25 @@ def build_deck(
             deck, ctx, state, row, inset_map(ctx, t, state, row.pcode) if located else None
         )
 
-    # 5. comparison chart and 6. timeline (the Compare and Timeline pages' figures)
     step()
-    view = compare_view.view_data(ctx, state, t)
-    chart = compare_view.bar_chart(ctx, t, view, state)
-    chart = chart.to_dict() if hasattr(chart, "to_dict") else chart
-    slide = deck.slide(t("Comparison") + ": " + t(compare_view.chart_indicator(view).label))
-    deck.picture(
-        slide, images.render(chart, "png", 1600, 760), MARGIN, Inches(1.45), height=Inches(5.4)
-    )
-    timeline = timeline_view.view_data(ctx, state)
-    gantt = timeline_view.gantt_figure(
-        t,
-        timeline["activities"],
-        timeline["phases"],
-        timeline["as_of"],
-        "oblast",
-        timeline["filters"],
-    )
+    _comparison_slide(deck, ctx, t, state)
+    gantt = _timeline_figure(ctx, t, state)
     step()
     slide = deck.slide(t("Timeline"))
     deck.picture(
         slide,
-        images.render(gantt.to_dict(), "png", 1600, 760),
+        images.render(gantt, "png", 1600, 760),
         MARGIN,
         Inches(1.45),
         height=Inches(5.4),
     )
 
-    # 7. methodology and sources
     step()
-    layer = data["layer"]
-    slide = deck.slide(t("Methodology and sources"))
-    deck.text(
-        slide,
-        [
-            t(layer.description),
-            t("Source") + ": " + t(layer.source),
-            as_of_text,
-            words.filters,
-            ATTRIBUTION,
-            t("Reopen this view") + ": " + link,
-        ],
-        MARGIN,
-        Inches(1.5),
-        WIDTH - 2 * MARGIN,
-        Inches(5.2),
-        size=14,
-        bullet=True,
+    _methodology_slide(
+        deck,
+        t,
+        data,
+        [as_of_text, words.filters, ATTRIBUTION, t("Reopen this view") + ": " + link],
     )
     if progress:
         progress(total, total, t("Saving the file…"))
