@@ -15,8 +15,9 @@ Who reads what (`scope_of_request`):
 - demo accounts sign in only while the data is the demo.
 
 Pages and callbacks that change data (the Data/import and user pages) are protected by role on
-the server: add the page's path to `PROTECTED_PATHS` and the ids of its callbacks' outputs to
-`PROTECTED_OUTPUTS` (see dashboard.security, which refuses such callbacks with 403).
+the server: the page declares `ROLES` and its callbacks' output ids `OUTPUTS`, which the page
+registry (dashboard.pages.protect) enters in `PROTECTED_PATHS` and `PROTECTED_OUTPUTS` (see
+dashboard.security, which refuses such callbacks with 403).
 """
 
 from __future__ import annotations
@@ -42,11 +43,10 @@ ADMINS = frozenset({Role.ADMIN})
 
 #: Component ids whose callbacks only these roles may call (admins always may). A string id
 #: matches itself; a pattern-matching (dict) id matches when one of its values is listed, e.g.
-#: "import-preview" protects {"type": "import-preview", "index": 3}. Example for the Data page:
-#: PROTECTED_OUTPUTS.update(dict.fromkeys(("import-preview", "import-result"), MANAGERS))
+#: "import-preview" protects {"type": "import-preview", "index": 3}. Filled from the pages'
+#: ROLES and OUTPUTS by dashboard.pages.protect.
 PROTECTED_OUTPUTS: dict[str, frozenset[Role]] = {}
-#: URL paths (and everything below them) whose pages only these roles may open.
-#: Example: PROTECTED_PATHS["/data"] = MANAGERS
+#: URL paths (and everything below them) whose pages only these roles may open (idem).
 PROTECTED_PATHS: dict[str, frozenset[Role]] = {}
 
 

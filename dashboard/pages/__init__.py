@@ -3,12 +3,27 @@
 A page is a module with `PATH`, `TITLE` (an untranslated message), `layout(ctx, t, state)`
 and `register(app, ctx)`; `IN_NAV = False` keeps it out of the navigation (pages reached by
 a link, such as a municipality's profile at PATH/<P-code>). `state["path"]` holds the URL's
-path. Adding a page = one module + one line here.
+path. A page only some roles may use declares them in `ROLES` and the ids of its callbacks'
+outputs in `OUTPUTS`; `protect` hands both to dashboard.auth, here where the pages are listed.
+Adding a page = one module + one line here.
 """
 
+from dashboard import auth
 from dashboard.pages import compare, data, guide, map_page, profile, projects, timeline
 
 PAGES = (map_page, compare, projects, timeline, data, guide, profile)
+
+
+def protect(pages) -> None:
+    """Declare to auth the roles of every page that names some (`ROLES`): its path and the
+    outputs of its callbacks (`OUTPUTS`)."""
+    for page in pages:
+        if roles := getattr(page, "ROLES", None):
+            auth.PROTECTED_PATHS[page.PATH] = roles
+            auth.PROTECTED_OUTPUTS.update(dict.fromkeys(getattr(page, "OUTPUTS", ()), roles))
+
+
+protect(PAGES)
 
 
 def in_nav(page) -> bool:

@@ -54,7 +54,9 @@ PATH = "/data"
 TITLE = N_("Data")
 DEMO_NOTICE = N_("Illustrative demo data — not real project figures")
 
-#: the callback outputs of this page: only managers and admins may call them
+#: who may open this page and call the callbacks of its OUTPUTS (see pages.protect)
+ROLES = auth.MANAGERS
+#: the callback outputs of this page: only ROLES may call them
 OUTPUTS = (
     "data-summary",
     "data-pending",
@@ -71,8 +73,6 @@ OUTPUTS = (
     "data-fix-loaded",
     "data-fix-message",
 )
-auth.PROTECTED_PATHS[PATH] = auth.MANAGERS
-auth.PROTECTED_OUTPUTS.update(dict.fromkeys(OUTPUTS, auth.MANAGERS))
 #: what this page's controls and stores may hold in a request (anything else: 400, see inputs)
 inputs.SHAPES.update(
     {
