@@ -206,7 +206,7 @@ def municipality_section(
     level: str = "h1",
 ) -> bool:
     """The profile of one municipality; False when it is not in scope or filters."""
-    t, lang, currency = report.t, report.t.lang, state["currency"]
+    t, lang = report.t, report.t.lang
     data = profile_view.profile_data(ctx, state, pcode)
     if data["unit"].empty or "issues" not in data:
         return False
@@ -240,7 +240,16 @@ def municipality_section(
             base_url=base_url,
         )
         report.map(png)
+    _issues_and_projects(report, state, data, sub)
+    _budgets_and_milestones(report, state, data, sub)
+    _visits_indicators_trainings(report, state, data, sub)
+    _documents_and_provenance(report, state, data, sub, base_url)
+    return True
 
+
+def _issues_and_projects(report: Report, state: dict, data: dict, sub: str) -> None:
+    """Priority issues and social projects."""
+    t, lang, currency = report.t, report.t.lang, state["currency"]
     report.p(t("Priority issues as the community ranked them"), sub)
     report.table(
         [t("Rank"), t("Issue"), t("Category"), t("Target group"), t("Votes"), t("Funded by")],
@@ -283,6 +292,11 @@ def municipality_section(
         )
         block.table([t("Source"), t("Amount")], lines, widths=[60 * mm, 45 * mm], numeric=(1,))
         report.story.append(KeepTogether(block.story))
+
+
+def _budgets_and_milestones(report: Report, state: dict, data: dict, sub: str) -> None:
+    """The municipal budget by year and the procurement milestones."""
+    t, lang, currency = report.t, report.t.lang, state["currency"]
     report.p(t("Municipal budget by year"), sub)
     report.table(
         [
@@ -319,6 +333,11 @@ def municipality_section(
         widths=[25 * mm, 80 * mm, 40 * mm, 20 * mm],
         numeric=(3,),
     )
+
+
+def _visits_indicators_trainings(report: Report, state: dict, data: dict, sub: str) -> None:
+    """Monitoring visits, indicators and trainings."""
+    t, lang = report.t, report.t.lang
     report.p(t("Monitoring visits"), sub)
     report.table(
         [t("Date"), t("Project"), t("Rating"), t("Beneficiaries"), t("Findings")],
@@ -367,6 +386,14 @@ def municipality_section(
         widths=[25 * mm, 105 * mm, 25 * mm, 25 * mm],
         numeric=(2, 3),
     )
+
+
+def _documents_and_provenance(
+    report: Report, state: dict, data: dict, sub: str, base_url: str
+) -> None:
+    """Documents and where the data came from."""
+    t, lang = report.t, report.t.lang
+    row, people = data["unit"].iloc[0], data["population"]
     report.p(t("Documents"), sub)
     report.table(
         [t("Date"), t("Kind"), t("Title"), t("Review")],
@@ -393,7 +420,6 @@ def municipality_section(
         ],
         widths=[25 * mm, 90 * mm, 35 * mm, 20 * mm],
     )
-    return True
 
 
 def _num(value, lang) -> str:
