@@ -62,6 +62,49 @@ def rank_options(t: Translator) -> list[dict]:
     return [{"label": t(item.label), "value": item.id} for item in INDICATORS]
 
 
+def method_note(t: Translator):
+    """How the figures are computed: per inhabitant, rounding, averages, the cycle."""
+    return html.Details(
+        [
+            html.Summary(t("How the figures are computed")),
+            html.P(
+                t(
+                    "Per inhabitant: money is divided by the population, counts of people "
+                    "are given per 1,000 inhabitants, each with the population of the "
+                    "municipality's budget year (without a budget: of the selected year, "
+                    "else of the year of the 'as of' date). Counts of issues, projects "
+                    "and bids, shares, days and ratings do not depend on the population "
+                    "and are shown as they are."
+                )
+            ),
+            html.P(
+                t(
+                    "Rounding: half to even, once per step. Money, per inhabitant and on "
+                    "average too, to the smallest unit of the currency (tyiyn or cent), "
+                    "after conversion at the rate of its date; counts per 1,000 "
+                    "inhabitants and other averages to 0.01; shares to 0.1 percentage "
+                    "point as shown."
+                )
+            ),
+            html.P(
+                t(
+                    "Averages are unweighted means over the compared municipalities that "
+                    "have a value; the dashed line in each bar chart is the average of the "
+                    "selection."
+                )
+            ),
+            html.P(
+                t(
+                    "Procurement cycle: each bar runs from the day a stage was reached to "
+                    "the day the next one was; a hatched bar is the stage a project was "
+                    "still in on the 'as of' date (the dotted line)."
+                )
+            ),
+        ],
+        className="compare-method",
+    )
+
+
 def summary(ctx, t: Translator, view: View, state: dict):
     """What is compared, as of when, per what, and how the figures are rounded and averaged."""
     count = len(view.rows)
@@ -99,47 +142,7 @@ def summary(ctx, t: Translator, view: View, state: dict):
     notes = [html.P([html.Span(line) for line in lines], id="compare-status", role="status")]
     if view.per == "inhabitant":
         notes.append(html.P(population_note(t, view.rows), id="compare-population"))
-    notes.append(
-        html.Details(
-            [
-                html.Summary(t("How the figures are computed")),
-                html.P(
-                    t(
-                        "Per inhabitant: money is divided by the population, counts of people "
-                        "are given per 1,000 inhabitants, each with the population of the "
-                        "municipality's budget year (without a budget: of the selected year, "
-                        "else of the year of the 'as of' date). Counts of issues, projects "
-                        "and bids, shares, days and ratings do not depend on the population "
-                        "and are shown as they are."
-                    )
-                ),
-                html.P(
-                    t(
-                        "Rounding: half to even, once per step. Money, per inhabitant and on "
-                        "average too, to the smallest unit of the currency (tyiyn or cent), "
-                        "after conversion at the rate of its date; counts per 1,000 "
-                        "inhabitants and other averages to 0.01; shares to 0.1 percentage "
-                        "point as shown."
-                    )
-                ),
-                html.P(
-                    t(
-                        "Averages are unweighted means over the compared municipalities that "
-                        "have a value; the dashed line in each bar chart is the average of the "
-                        "selection."
-                    )
-                ),
-                html.P(
-                    t(
-                        "Procurement cycle: each bar runs from the day a stage was reached to "
-                        "the day the next one was; a hatched bar is the stage a project was "
-                        "still in on the 'as of' date (the dotted line)."
-                    )
-                ),
-            ],
-            className="compare-method",
-        )
-    )
+    notes.append(method_note(t))
     if ctx.is_demo():
         notes.append(html.P(t(DEMO_NOTICE), className="demo-note"))
     return notes
