@@ -5,10 +5,12 @@ and `register(app, ctx)`; `IN_NAV = False` keeps it out of the navigation (pages
 a link, such as a municipality's profile at PATH/<P-code>). `state["path"]` holds the URL's
 path. A page only some roles may use declares them in `ROLES` and the ids of its callbacks'
 outputs in `OUTPUTS`; `protect` hands both to dashboard.auth, here where the pages are listed.
+What a page's controls and stores may hold in a callback request, `SHAPES`, goes to
+dashboard.inputs the same way (`declare_inputs`).
 Adding a page = one module + one line here.
 """
 
-from dashboard import auth
+from dashboard import auth, inputs
 from dashboard.pages import compare, data, guide, map_page, profile, projects, timeline
 
 PAGES = (map_page, compare, projects, timeline, data, guide, profile)
@@ -24,6 +26,15 @@ def protect(pages) -> None:
 
 
 protect(PAGES)
+
+
+def declare_inputs(pages) -> None:
+    """Declare to dashboard.inputs the shapes of every page's controls and stores (`SHAPES`)."""
+    for page in pages:
+        inputs.SHAPES.update(getattr(page, "SHAPES", {}))
+
+
+declare_inputs(PAGES)
 
 
 def in_nav(page) -> bool:

@@ -73,21 +73,20 @@ OUTPUTS = (
     "data-fix-loaded",
     "data-fix-message",
 )
-#: what this page's controls and stores may hold in a request (anything else: 400, see inputs)
-inputs.SHAPES.update(
-    {
-        ("data-pending", "data"): inputs.mapping,
-        ("data-fix-loaded", "data"): inputs.record(
-            table=inputs.one_of(*BY_KEY), key=inputs.texts, values=inputs.texts
-        ),
-        ("data-review-status", "value"): inputs.one_of("all", *REVIEW_LABELS),
-        ("data-review-document", "value"): inputs.row_id,
-        ("data-review-comment", "value"): inputs.text,
-        ("data-fix-table", "value"): inputs.one_of(*BY_KEY),
-        ("data-fix-key", "value"): inputs.text,
-        ("data-fix-field", "value"): inputs.text,
-    }
-)
+#: what this page's controls and stores may hold in a request (anything else: 400; see
+#: dashboard.inputs, and pages.declare_inputs, which hands them over)
+SHAPES = {
+    ("data-pending", "data"): inputs.mapping,
+    ("data-fix-loaded", "data"): inputs.record(
+        table=inputs.one_of(*BY_KEY), key=inputs.texts, values=inputs.texts
+    ),
+    ("data-review-status", "value"): inputs.one_of("all", *REVIEW_LABELS),
+    ("data-review-document", "value"): inputs.row_id,
+    ("data-review-comment", "value"): inputs.text,
+    ("data-fix-table", "value"): inputs.one_of(*BY_KEY),
+    ("data-fix-key", "value"): inputs.text,
+    ("data-fix-field", "value"): inputs.text,
+}
 
 #: why a correction was refused (queries.imports.corrections), marked for translation here
 CORRECTION_MESSAGES = (
