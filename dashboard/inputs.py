@@ -205,7 +205,8 @@ def _check_outputs(entry: dict, outputs) -> None:
 def check(entry: dict, body: dict) -> None:
     """Raise Malformed unless `body` is a request the renderer sends to callback `entry`."""
     for part in ("inputs", "state"):
-        groups, specs = body.get(part), entry[part]
+        # the renderer leaves out "state" when the callback has none
+        groups, specs = body.get(part, [] if part == "state" else None), entry[part]
         if not isinstance(groups, list) or len(groups) != len(specs):
             raise Malformed(f"{part} do not match the callback")
         for spec, group in zip(specs, groups, strict=True):
