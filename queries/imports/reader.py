@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.cell_range import CellRange
@@ -257,9 +259,6 @@ class _Workbook:
 
 def _load_workbooks(data: bytes) -> _Workbook:
     """The workbook's strings, styles, properties and sheet list (openpyxl, warnings off)."""
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)

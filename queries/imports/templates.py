@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from queries.demo import has_demo_data
 from queries.imports.reader import DEMO_KEYWORD
 from queries.imports.records import load_records, record_key
 from queries.imports.rules import Violation
@@ -338,8 +339,6 @@ def export_workbook(engine: Engine, scope: Scope | None, lang: str = "en") -> by
     records (exchange rates, programme indicators and documents) are in every non-empty scope.
     No scope (or an empty one) exports no rows.
     """
-    from queries.demo import has_demo_data
-
     allowed = (scope.oblasts if scope is not None else frozenset()) or frozenset()
     workbook = Workbook()
     demo = has_demo_data(engine)
