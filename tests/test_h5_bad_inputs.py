@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import security
+from dashboard import inputs, security
+from dashboard.inputs import parsed_id
 from dashboard.urlstate import (
     BY_NAME,
     PARAMETERS,
@@ -387,3 +388,27 @@ def test_h5_authorisation_holds_for_nasty_requests(module_app, bodies, errors):
             assert_no_server_error(response, key, errors)
             assert response.status_code in (400, 401), (key, value)
         assert post(client, plausible[0]).status_code == 401, key
+
+
+def test_h5_every_declared_shape_names_a_callback_input(module_app):
+    """A shape in inputs.SHAPES is checked only if a callback reads that (id, property)."""
+    read = set()
+    for entry in module_app.callback_map.values():
+        for spec in entry.get("inputs", []) + entry.get("state", []):
+            component_id = parsed_id(spec["id"])
+            names = component_id.values() if isinstance(component_id, dict) else [component_id]
+            read |= {(name, spec["property"]) for name in names if isinstance(name, str)}
+    assert inputs.SHAPES, "no page declared a shape"
+    assert set(inputs.SHAPES) <= read, sorted(set(inputs.SHAPES) - read)
+
+
+def test_h5_a_page_control_outside_its_declared_shape_is_400(bodies, errors):
+    """The Data page's review filter (a closed list): 'all' is answered, 'abc' is refused."""
+    client, requests = bodies["manager"]
+    body = next(p[0] for key, p in requests if "data-review-table" in key)
+    where = [i for i, item in enumerate(slots(body)) if item["id"] == "data-review-status"]
+    for value, status in (("all", 200), ("abc", 400), ({}, 400), (10**22, 400)):
+        values = [value if i in where else KEEP for i in range(len(slots(body)))]
+        response = post(client, with_values(body, values))
+        assert_no_server_error(response, f"data-review-status={value!r}", errors)
+        assert response.status_code == status, value
