@@ -2,8 +2,9 @@
 
 Tests that need a service or a browser skip where it is missing (`skip_or_fail`); with CI=true
 (or AIMAK_REQUIRE_ALL=1) such a skip is a failure instead, so CI cannot pass by skipping. The
-same rule holds for any other skip (a skip mark, an empty parameter list, importorskip): in CI
-`pytest_runtest_makereport` below reports it as a failure.
+same rule holds for any other skip and for deselected tests: see tests/strictness.py, whose
+hooks are imported here. A test that opens PostgreSQL must carry the `postgres` marker
+(`_postgres_database` fails it otherwise), so `-m "not postgres"` runs without the server.
 
 The suite runs on pytest-xdist workers: every PostgreSQL database is created under its own
 name, temporary folders are per worker, and servers listen on free ports.
@@ -22,50 +23,51 @@ from sqlalchemy import create_engine, text
 from dashboard.settings import Settings
 from geodata.sources import find_geodata_dir
 from queries.engine import make_engine, sqlite_url, upgrade
+from tests.strictness import (  # noqa: F401 — hooks act where they are named in a conftest
+    REQUIRE_ALL,
+    pytest_deselected,
+    pytest_runtest_makereport,
+    skip_or_fail,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 POSTGRES_ADMIN_URL = os.environ.get(
     "AIMAK_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REQUIRE_ALL = os.environ.get("CI", "").lower() in {"1", "true", "yes"} or bool(
-    os.environ.get("AIMAK_REQUIRE_ALL")
-)
-
-
-def skip_or_fail(reason: str):
-    """Skip locally; fail in CI, where everything must run."""
-    if REQUIRE_ALL:
-        pytest.fail(f"required in CI but unavailable: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """In CI, a test skipped by any means (a mark, an empty parameter set) fails."""
-    report = yield
-    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.outcome = "failed"
-        report.longrepr = f"skipped, and CI must run everything: {reason}"
-    return report
-
-
-def pytest_deselected(items):
-    """In CI nothing is left out: a -m or -k that deselects tests is an error, not a pass."""
-    if REQUIRE_ALL and items:
-        raise pytest.UsageError(f"CI runs every test, but {len(items)} were deselected")
-
-
 #: fixtures that open the local PostgreSQL server (parametrized ones mark their parameter)
 POSTGRES_FIXTURES = {"demo_postgres_url"}
+#: modules by when they start: minutes of work first, so the xdist workers end together
+#: (with --no-loadscope-reorder the workers take whole modules in this order)
+FIRST_MARKERS = (("slow",), ("browser", "wheel"))
+_RUNNING: dict = {}  # the test being run, for `_postgres_database`
 
 
+@pytest.hookimpl(trylast=True)  # after pytest has grouped the tests by fixture parameters
 def pytest_collection_modifyitems(config, items):
-    """Every test that needs PostgreSQL carries the `postgres` marker (`-m "not postgres"`)."""
+    """Every test that needs PostgreSQL carries the `postgres` marker (`-m "not postgres"`);
+    the slowest modules are run first."""
     for item in items:
         if POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+
+    def rank(item) -> int:
+        names = {mark.name for mark in item.iter_markers()}
+        return next((n for n, group in enumerate(FIRST_MARKERS) if names & set(group)), 9)
+
+    module_rank: dict = {}
+    for item in items:
+        module_rank[item.module] = min(module_rank.get(item.module, 9), rank(item))
+    items.sort(key=lambda item: module_rank[item.module])  # stable: each module in its order
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _RUNNING["item"] = item
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop("item", None)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +87,13 @@ def prepared_boundaries(geodata_dir):
 
 
 def _postgres_database():
-    """Create a fresh, uniquely named database on the local server; yield its URL; drop it."""
+    """Create a fresh, uniquely named database on the local server; yield its URL; drop it.
+
+    Only for a test marked `postgres` (fixtures named in POSTGRES_FIXTURES and the postgresql
+    parameter of BACKENDS mark theirs), so that -m "not postgres" never needs the server."""
+    item = _RUNNING.get("item")
+    if item is not None and item.get_closest_marker("postgres") is None:
+        pytest.fail(f"{item.nodeid} opens PostgreSQL but is not marked postgres")
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:

@@ -63,6 +63,8 @@ from queries.models import (
 )
 from tests.conftest import SHARED
 
+pytestmark = pytest.mark.slow  # minutes of requests: an xdist worker starts it first
+
 TALAS, BATKEN, JALAL_ABAD, NARYN = (
     "KG07000000000",
     "KG05000000000",

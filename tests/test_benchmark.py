@@ -16,7 +16,7 @@ from geodata.sources import find_geodata_dir
 from tests.browser import chromium_available
 from tests.conftest import ROOT, skip_or_fail
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a subprocess of about a minute
 
 DATASETS = ("demo", "national")
 ACTIONS = ("theme", "filter", "first-load")

@@ -39,8 +39,8 @@ from tests.conftest import _postgres_database, skip_or_fail
 METHODS = [
     ("sqlite", False, SQLITE),
     ("sqlite", True, PORTABLE),
-    ("postgresql", False, PG_DUMP),
-    ("postgresql", True, PORTABLE),
+    pytest.param("postgresql", False, PG_DUMP, marks=pytest.mark.postgres),
+    pytest.param("postgresql", True, PORTABLE, marks=pytest.mark.postgres),
 ]
 IDS = ["sqlite-online", "sqlite-portable", "postgresql-pg_dump", "postgresql-portable"]
 
@@ -221,6 +221,7 @@ def test_h6_cli_backup_and_restore(tmp_path, monkeypatch, capsys):
     engine.dispose()
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("portable", [False, True], ids=["pg_dump", "portable"])
 def test_h6_postgis_tables_are_left_alone(tmp_path, new_database, portable):
     """PostGIS's spatial_ref_sys is the extension's, not data: an empty database with PostGIS
@@ -246,6 +247,7 @@ def test_h6_postgis_tables_are_left_alone(tmp_path, new_database, portable):
         assert connection.scalar(text("SELECT count(*) FROM spatial_ref_sys")) > 1000
 
 
+@pytest.mark.postgres
 def test_h6_portable_dump_moves_sqlite_to_postgresql(request, tmp_path, new_database):
     """The portable dump restores into the other backend with the same content."""
     demo = _demo(request, "sqlite")

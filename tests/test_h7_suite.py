@@ -11,13 +11,16 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.conftest import ROOT, _postgres_database
 
 SKIPPING_TESTS = """
 import pytest
 
-from tests.conftest import skip_or_fail
+from tests.strictness import skip_or_fail
 
 
 def test_passes():
@@ -53,12 +56,21 @@ def test_expected_failure():
 
 
 def run_pytest(tmp_path, *arguments, ci: bool) -> subprocess.CompletedProcess:
-    """pytest in a subprocess, with tests/conftest.py loaded as a plugin and no addopts."""
+    """pytest in a subprocess, with the CI rule (tests/strictness.py) as its only plugin."""
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "AIMAK_REQUIRE_ALL")}
     env |= {"CI": "true"} if ci else {}
     command = [sys.executable, "-m", "pytest", "-c", str(tmp_path / "pytest.ini")]
-    command += ["-p", "tests.conftest", "-p", "no:cacheprovider", "-p", "no:dash", "-p", "no:xdist"]
+    command += [
+        "-p",
+        "tests.strictness",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:dash",
+        "-p",
+        "no:xdist",
+    ]
     return subprocess.run(
         [*command, "-q", "-rA", *arguments],
         cwd=ROOT,
@@ -88,38 +100,44 @@ def test_h7_in_ci_every_skip_is_a_failure(tmp_path):
     assert "CI runs every test, but 6 were deselected" in chosen.stderr
 
 
-def test_h7_the_postgres_marker_selects_exactly_the_postgres_tests(tmp_path):
-    files = ["tests/test_queries.py", "tests/test_migrations.py"]
-    collected = {}
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "AIMAK_REQUIRE_ALL")}
-    for expression in ("postgres", "not postgres"):  # (outside CI: deselecting is refused)
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "--collect-only",
-                "-q",
-                "-n",
-                "0",
-                "-m",
-                expression,
-                *files,
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-        collected[expression] = [line for line in done.stdout.splitlines() if "::" in line]
-    postgres, others = collected["postgres"], collected["not postgres"]
-    assert postgres
-    assert others
-    assert all("postgresql" in test or "postgis" in test for test in postgres), postgres
-    assert not any("postgresql" in test or "postgis" in test for test in others), others
+def needs_postgresql(item) -> bool:
+    """A test that opens PostgreSQL through the shared fixtures: the session's demo database,
+    or the postgresql parameter of a backend."""
+    values = item.callspec.params.values() if hasattr(item, "callspec") else ()
+    return "demo_postgres_url" in item.fixturenames or any(
+        isinstance(value, str) and value == "postgresql" for value in values
+    )
+
+
+def collected(*arguments: str) -> list:
+    """The items of an in-process collection (the modules are imported once per process)."""
+
+    found: list = []
+
+    class Grab:
+        def pytest_collection_finish(self, session):
+            found.extend(session.items)
+
+    code = pytest.main(["--collect-only", "-q", "-n", "0", *arguments], plugins=[Grab()])
+    assert code == pytest.ExitCode.OK
+    return found
+
+
+def test_h7_every_test_that_opens_postgresql_is_marked():
+    items = collected(str(ROOT / "tests"))
+    assert any(needs_postgresql(item) for item in items)
+    unmarked = [
+        item.nodeid
+        for item in items
+        if needs_postgresql(item) and item.get_closest_marker("postgres") is None
+    ]
+    assert unmarked == []
+
+
+def test_h7_a_test_without_the_marker_cannot_open_postgresql():
+    """Whatever way a test reaches the server, `_postgres_database` checks the marker."""
+    with pytest.raises(pytest.fail.Exception, match="is not marked postgres"):
+        next(_postgres_database())
 
 
 def test_h7_axe_core_is_pinned_and_installed_by_ci():
@@ -147,5 +165,5 @@ def test_h7_ci_run_ends_with_the_test_command():
     assert commands[-1].endswith("&& .venv/bin/pytest"), commands[-1]
     assert "|| true" not in ci
     assert "set +e" not in ci
-    options = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(r'addopts = ".*-n auto', options), "the suite runs on xdist workers"
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "-n auto" in options["tool"]["pytest"]["ini_options"]["addopts"]  # xdist workers
