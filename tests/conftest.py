@@ -12,9 +12,12 @@ name, temporary folders are per worker, and servers listen on free ports.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,12 +81,37 @@ def geodata_dir() -> Path:
     return directory
 
 
+@contextmanager
+def once_per_run(tmp_path_factory, name: str):
+    """A folder shared by every xdist worker of this run, held under a lock: the first worker
+    builds what goes in it while the others wait, then they find it built."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / f"shared-{name}"
+    folder.mkdir(exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield folder
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def prepared_boundaries(geodata_dir):
-    """The real boundaries, read, validated and simplified once per session."""
+def prepared_boundaries(tmp_path_factory, geodata_dir):
+    """The real boundaries, read, validated and simplified once per run (pickled for the
+    other workers)."""
     from geodata.prepare import read_boundaries, simplify
 
-    return simplify(read_boundaries(geodata_dir))
+    with once_per_run(tmp_path_factory, "boundaries") as folder:
+        path = folder / "boundaries.pickle"
+        if not path.exists():
+            boundaries = simplify(read_boundaries(geodata_dir))
+            path.with_suffix(".part").write_bytes(pickle.dumps(boundaries))
+            path.with_suffix(".part").replace(path)
+            return boundaries
+    return pickle.loads(path.read_bytes())
 
 
 def _postgres_database():
@@ -140,12 +168,19 @@ def _seed(engine, boundaries):
 
 
 @pytest.fixture(scope="session")
-def demo_sqlite_file(tmp_path_factory, prepared_boundaries) -> Path:
-    """A SQLite file with the real boundaries and the demo data, built once."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    engine = make_engine(sqlite_url(path))
-    _seed(engine, prepared_boundaries)
-    engine.dispose()
+def demo_sqlite_file(request, tmp_path_factory) -> Path:
+    """A SQLite file with the real boundaries and the demo data, built once per run and
+    shared by the xdist workers: read it, or copy it (`demo_copy`) to write."""
+    with once_per_run(tmp_path_factory, "demo-sqlite") as folder:
+        path = folder / "demo.sqlite"
+        if not path.exists():
+            building = folder / "building.sqlite"
+            for leftover in folder.glob("building.sqlite*"):  # of a build that failed
+                leftover.unlink()
+            engine = make_engine(sqlite_url(building))
+            _seed(engine, request.getfixturevalue("prepared_boundaries"))
+            engine.dispose()  # the last connection: the WAL is checkpointed into the file
+            building.replace(path)
     return path
 
 
