@@ -412,3 +412,32 @@ def test_h5_a_page_control_outside_its_declared_shape_is_400(bodies, errors):
         response = post(client, with_values(body, values))
         assert_no_server_error(response, f"data-review-status={value!r}", errors)
         assert response.status_code == status, value
+
+
+def renderer_outputs(key: str, outputs):
+    """`outputs` named as the renderer names them: an allow_duplicate output's property
+    carries the '@hash' of the callback's key (e.g. 'children@b32c…')."""
+    items = key[2:-2].split("...") if key.startswith("..") else [key]
+    named = {item.rpartition(".")[0]: item.rpartition(".")[2] for item in items}
+
+    def rename(output):
+        if isinstance(output, list):
+            return [rename(o) for o in output]
+        cid = output["id"]
+        text = cid if isinstance(cid, str) else json.dumps(cid, separators=(",", ":"))
+        full = named.get(text, output["property"])
+        same = full.partition("@")[0] == output["property"]
+        return {**output, "property": full if same else output["property"]}
+
+    return rename(outputs)
+
+
+def test_h5_outputs_named_as_the_renderer_names_them_are_answered(module_app, bodies):
+    """Positive control of the envelope check: allow_duplicate outputs ('prop@hash')."""
+    client, requests = bodies["manager"]
+    duplicates = [(key, p[0]) for key, p in requests if "@" in key]
+    assert len(duplicates) >= 3, [key for key, _ in duplicates]
+    for key, body in duplicates:
+        sent = {**body, "outputs": renderer_outputs(key, body["outputs"])}
+        assert "@" in json.dumps(sent["outputs"]), key
+        assert post(client, sent).status_code in (200, 204), key
