@@ -264,16 +264,30 @@ def register(app, ctx) -> None:
     _trust_proxies(server, settings.proxy_fix)
     limits = server.extensions["aimak_login_limits"] = LoginLimits(make_limiter(server, settings))
     login.register(app, ctx, limits)
+    _add_guard(app, ctx)
+    _add_headers(app, ctx)
+    _add_csp_report_route(server, reports)
 
+
+def _dispatch_path(app) -> str:
+    """The path Dash's callbacks are posted to."""
+    return (app.config.routes_pathname_prefix or "/") + "_dash-update-component"
+
+
+# --- hooks and routes ------------------------------------------------------------------------
+
+
+def _add_guard(app, ctx) -> None:
+    """Before each request: pages need a reader (else the sign-in page), callbacks are checked."""
     prefix = app.config.routes_pathname_prefix or "/"
-    dispatch_path = prefix + "_dash-update-component"
+    dispatch_path = _dispatch_path(app)
     index_endpoints = {prefix, prefix + "<path:path>"}
 
-    @server.before_request
+    @app.server.before_request
     def _guard():
         request = flask.request
         if request.path == dispatch_path and request.method == "POST":
-            return _guard_callback(request)
+            return _guard_callback(app, ctx, request)
         rule = request.url_rule
         if (
             request.method in ("GET", "HEAD")
@@ -284,42 +298,65 @@ def register(app, ctx) -> None:
             return flask.redirect(login.login_url(request.full_path.rstrip("?")))
         return None
 
-    def _guard_callback(request):
-        if request.mimetype != "application/json":
-            flask.abort(415)
-        if cross_site(request):
-            flask.abort(403)
-        if not auth.may_read(ctx):
-            flask.abort(401)
-        entry, body = inputs.callback_of(app, request)  # parsed once: Dash reads it too
-        roles = callback_roles(entry)
-        if roles is not None and not auth.has_role(ctx, roles):
-            flask.abort(403 if auth.current_user() is not None else 401)
-        inputs.refuse_malformed(entry, body)  # 400: inputs, state or values no browser sends
-        return None
 
-    @server.after_request
+def _guard_callback(app, ctx, request):
+    """A callback is JSON from this site, by a reader holding the roles its outputs need, and
+    its inputs are ones a browser sends; else it is refused (415, 403, 401 or 400)."""
+    if request.mimetype != "application/json":
+        flask.abort(415)
+    if cross_site(request):
+        flask.abort(403)
+    if not auth.may_read(ctx):
+        flask.abort(401)
+    entry, body = inputs.callback_of(app, request)  # parsed once: Dash reads it too
+    roles = callback_roles(entry)
+    if roles is not None and not auth.has_role(ctx, roles):
+        flask.abort(403 if auth.current_user() is not None else 401)
+    inputs.refuse_malformed(entry, body)  # 400: inputs, state or values no browser sends
+    return None
+
+
+def _add_headers(app, ctx) -> None:
+    """After each request: the security headers, then the audit of any file sent."""
+    dispatch_path = _dispatch_path(app)
+
+    @app.server.after_request
     def _headers(response: flask.Response):
-        headers = response.headers
-        headers["Content-Security-Policy"] = content_security_policy(app, settings)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "same-origin"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
-        if flask.request.is_secure or settings.secure_cookies:
-            headers["Strict-Transport-Security"] = "max-age=31536000"
-        response.vary.add("Cookie")
-        if flask.request.path == dispatch_path or flask.request.endpoint in NO_STORE_ENDPOINTS:
-            response.headers["Cache-Control"] = "no-store"
-        if flask.request.path == dispatch_path and response.status_code == 200:
-            _audit_downloads(ctx, response)
-        elif response.status_code == 200 and response.headers.get(
-            "Content-Disposition", ""
-        ).startswith("attachment"):
-            _audit_file(ctx, response)
+        _set_security_headers(app, ctx.settings, response, dispatch_path)
+        _audit_export(ctx, response, dispatch_path)
         return response
+
+
+def _set_security_headers(app, settings, response: flask.Response, dispatch_path: str) -> None:
+    """CSP and the other security headers; no caching of callbacks and sign-in pages."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = content_security_policy(app, settings)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if flask.request.is_secure or settings.secure_cookies:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    response.vary.add("Cookie")
+    if flask.request.path == dispatch_path or flask.request.endpoint in NO_STORE_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+
+
+def _audit_export(ctx, response: flask.Response, dispatch_path: str) -> None:
+    """A successful response that sends a file (through a callback or as an attachment) goes
+    in the audit log."""
+    if response.status_code != 200:
+        return
+    if flask.request.path == dispatch_path:
+        _audit_downloads(ctx, response)
+    elif response.headers.get("Content-Disposition", "").startswith("attachment"):
+        _audit_file(ctx, response)
+
+
+def _add_csp_report_route(server: flask.Flask, reports: CspReports) -> None:
+    """The endpoint browsers post CSP violations to (at most 64 KiB and 20 reports a post)."""
 
     @server.route(CSP_REPORT_PATH, methods=["POST"])
     def _csp_report():

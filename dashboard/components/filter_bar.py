@@ -65,27 +65,33 @@ def rayon_options(ctx, t, oblasts) -> list[dict]:
     return [{"label": t.name(row), "value": row.pcode} for _, row in frame.iterrows()]
 
 
-def filter_bar(ctx, t, state: dict):
-    """The filter bar for `state`, its controls bound to URL parameters."""
-    scope = ctx.current_scope()
-    oblasts = ctx.cached("oblasts", geography.oblasts, Filters(), scope=scope)
-    phases = ctx.cached("phases", programme.phases, scope=scope)
-    years = ctx.cached("years", programme.years, scope=scope)
-    as_of = ctx.as_of(None, scope)
+def _dropdown(t, state: dict, name: str, options: list[dict], multi: bool = False):
+    """A searchable, clearable dropdown bound to URL parameter `name`."""
+    return dcc.Dropdown(
+        id=control_id(name),
+        options=options,
+        value=state[name] if not multi else list(state[name]),
+        multi=multi,
+        placeholder=t("All"),
+        clearable=True,
+        searchable=True,
+        labels=dropdown_labels(t),
+    )
 
-    def dropdown(name, options, multi=False, **extra):
-        return dcc.Dropdown(
-            id=control_id(name),
-            options=options,
-            value=state[name] if not multi else list(state[name]),
-            multi=multi,
-            placeholder=t("All"),
-            clearable=True,
-            searchable=True,
-            labels=dropdown_labels(t),
-            **extra,
-        )
 
+def _place_fields(ctx, t, state: dict) -> list:
+    """Where: the oblast and rayon choosers (the rayons limited to the chosen oblasts)."""
+    oblasts = ctx.cached("oblasts", geography.oblasts, Filters(), scope=ctx.current_scope())
+    oblast_options = [{"label": t.name(row), "value": row.pcode} for _, row in oblasts.iterrows()]
+    rayons = rayon_options(ctx, t, state["oblast"])
+    return [
+        _field(t("Oblast"), _dropdown(t, state, "oblast", oblast_options, multi=True), "oblast"),
+        _field(t("Rayon"), _dropdown(t, state, "rayon", rayons, multi=True), "rayon"),
+    ]
+
+
+def _programme_fields(t, state: dict, phases, years) -> list:
+    """When, in the programme's terms: the phase and year choosers."""
     phase_options = [
         {
             "label": t("Phase {number}: {name}", number=row.number, name=t.name(row)),
@@ -93,68 +99,69 @@ def filter_bar(ctx, t, state: dict):
         }
         for _, row in phases.iterrows()
     ]
+    year_options = [{"label": str(y), "value": y} for y in years]
+    return [
+        _field(t("Phase"), _dropdown(t, state, "phase", phase_options), "phase"),
+        _field(t("Year"), _dropdown(t, state, "year", year_options), "year"),
+    ]
+
+
+def _category_fields(t, state: dict) -> list:
+    """What: the sector and status choosers."""
+    sectors = [{"label": t(label), "value": value} for value, label in SECTOR_LABELS.items()]
+    statuses = [{"label": t(label), "value": value} for value, label in STATUS_LABELS.items()]
+    return [
+        _field(t("Sector"), _dropdown(t, state, "sector", sectors, multi=True), "sector"),
+        _field(t("Status"), _dropdown(t, state, "status", statuses, multi=True), "status"),
+    ]
+
+
+def _as_of_field(t, state: dict, phases, as_of):
+    """The report date: any day from the first phase's start to the latest report."""
     start = min(phases.start_date) if len(phases) else None
+    return _field(
+        t("As of"),
+        dcc.DatePickerSingle(
+            id=control_id("as_of"),
+            date=state["as_of"],
+            clearable=True,
+            placeholder=as_of.isoformat() if as_of else t("Latest report"),
+            display_format="YYYY-MM-DD",
+            min_date_allowed=start,
+            max_date_allowed=as_of,
+            initial_visible_month=state["as_of"] or as_of,
+            first_day_of_week=1,
+        ),
+        "as_of",
+    )
+
+
+def _currency_field(t, state: dict):
+    """The currency money is shown in."""
+    return _field(
+        t("Currency"),
+        dcc.RadioItems(
+            id=control_id("currency"),
+            value=state["currency"],
+            inline=True,
+            options=[{"label": code, "value": code} for code in CURRENCIES],
+            className="currency",
+        ),
+        "currency",
+    )
+
+
+def filter_bar(ctx, t, state: dict):
+    """The filter bar for `state`, its controls bound to URL parameters."""
+    scope = ctx.current_scope()
+    phases = ctx.cached("phases", programme.phases, scope=scope)
+    years = ctx.cached("years", programme.years, scope=scope)
     controls = [
-        _field(
-            t("Oblast"),
-            dropdown(
-                "oblast",
-                [{"label": t.name(row), "value": row.pcode} for _, row in oblasts.iterrows()],
-                multi=True,
-            ),
-            "oblast",
-        ),
-        _field(
-            t("Rayon"),
-            dropdown("rayon", rayon_options(ctx, t, state["oblast"]), multi=True),
-            "rayon",
-        ),
-        _field(t("Phase"), dropdown("phase", phase_options), "phase"),
-        _field(t("Year"), dropdown("year", [{"label": str(y), "value": y} for y in years]), "year"),
-        _field(
-            t("Sector"),
-            dropdown(
-                "sector",
-                [{"label": t(label), "value": value} for value, label in SECTOR_LABELS.items()],
-                multi=True,
-            ),
-            "sector",
-        ),
-        _field(
-            t("Status"),
-            dropdown(
-                "status",
-                [{"label": t(label), "value": value} for value, label in STATUS_LABELS.items()],
-                multi=True,
-            ),
-            "status",
-        ),
-        _field(
-            t("As of"),
-            dcc.DatePickerSingle(
-                id=control_id("as_of"),
-                date=state["as_of"],
-                clearable=True,
-                placeholder=as_of.isoformat() if as_of else t("Latest report"),
-                display_format="YYYY-MM-DD",
-                min_date_allowed=start,
-                max_date_allowed=as_of,
-                initial_visible_month=state["as_of"] or as_of,
-                first_day_of_week=1,
-            ),
-            "as_of",
-        ),
-        _field(
-            t("Currency"),
-            dcc.RadioItems(
-                id=control_id("currency"),
-                value=state["currency"],
-                inline=True,
-                options=[{"label": code, "value": code} for code in CURRENCIES],
-                className="currency",
-            ),
-            "currency",
-        ),
+        *_place_fields(ctx, t, state),
+        *_programme_fields(t, state, phases, years),
+        *_category_fields(t, state),
+        _as_of_field(t, state, phases, ctx.as_of(None, scope)),
+        _currency_field(t, state),
     ]
     return html.Section(
         controls, className="filter-bar", id="filter-bar", **{"aria-label": t("Filters")}

@@ -186,6 +186,13 @@ def municipality_slide(deck: Deck, ctx, state: dict, row, inset: bytes | None) -
         return
     if inset:
         deck.picture(slide, inset, Inches(8.3), top, width=Inches(4.5))
+    _figures_column(deck, slide, state, data, top)
+    _issues_and_projects_column(deck, slide, data, top)
+
+
+def _figures_column(deck: Deck, slide, state: dict, data: dict, top) -> None:
+    """The left column: the key figures and the latest monitoring rating."""
+    t = deck.t
     deck.text(
         slide,
         t("Key figures"),
@@ -216,7 +223,11 @@ def municipality_slide(deck: Deck, ctx, state: dict, row, inset: bytes | None) -
         size=13,
         bold=True,
     )
-    issues = data["issues"].head(3)
+
+
+def _issues_and_projects_column(deck: Deck, slide, data: dict, top) -> None:
+    """The middle column: the top three priority issues, then up to six projects' status."""
+    t = deck.t
     deck.text(
         slide,
         t("Top priority issues"),
@@ -229,14 +240,13 @@ def municipality_slide(deck: Deck, ctx, state: dict, row, inset: bytes | None) -
     )
     deck.text(
         slide,
-        [f"{r.rank}. {r.title}" for r in issues.itertuples()],
+        [f"{r.rank}. {r.title}" for r in data["issues"].head(3).itertuples()],
         Inches(4.3),
         top + Inches(0.85),
         Inches(3.8),
         Inches(1.8),
         size=13,
     )
-    projects = data["projects"]
     deck.text(
         slide,
         t("Project status"),
@@ -251,7 +261,7 @@ def municipality_slide(deck: Deck, ctx, state: dict, row, inset: bytes | None) -
         slide,
         [
             f"{r.code} {r.title}: {t(STATUS_LABELS.get(r.status, r.status))}"
-            for r in projects.head(6).itertuples()
+            for r in data["projects"].head(6).itertuples()
         ],
         Inches(4.3),
         top + Inches(3.1),

@@ -111,9 +111,13 @@ def summary(ctx, t: Translator, view: View, state: dict):
     lines = []
     if count:
         lines.append(
-            t("All {count} municipalities in scope and filters compared", count=count)
+            t.n(
+                "The {n} municipality in scope and filters compared",
+                "All {n} municipalities in scope and filters compared",
+                count,
+            )
             if view.defaulted and not view.truncated
-            else t("{count} municipalities compared", count=count)
+            else t.n("{n} municipality compared", "{n} municipalities compared", count)
         )
     else:
         lines.append(t("No municipality in scope matches the filters and the choice"))
@@ -157,17 +161,16 @@ def population_note(t: Translator, rows: pd.DataFrame) -> str:
     sources = "; ".join(sorted(set(known["population_source"].dropna())))
     note = t("Population of {years}; source: {source}.", years=years, source=sources)
     if len(known) < len(rows):
-        note += " " + t(
-            "No population for {count} municipalities: no per-inhabitant values there.",
-            count=len(rows) - len(known),
+        note += " " + t.n(
+            "No population for {n} municipality: no per-inhabitant values there.",
+            "No population for {n} municipalities: no per-inhabitant values there.",
+            len(rows) - len(known),
         )
     return note
 
 
-def table(t: Translator, view: View, state: dict):
-    """The side-by-side table: municipalities as rows, indicators as columns, averages below."""
-    if view.rows.empty:
-        return html.P(t("Nothing to compare."), className="panel-hint")
+def _header_rows(t: Translator, view: View) -> list:
+    """The table's head: a row of indicator groups over a row of column names."""
     ranked_id = view.rank.id if view.rank else None
     groups = []
     for item in INDICATORS:
@@ -178,7 +181,7 @@ def table(t: Translator, view: View, state: dict):
     lead = 3 if view.rank else 2
     if groups[0][0] is None:  # columns beside the names share their blank group cell
         lead += groups.pop(0)[1]
-    head = [
+    return [
         html.Tr(
             [html.Th("", colSpan=lead)]
             + [
@@ -204,6 +207,11 @@ def table(t: Translator, view: View, state: dict):
             ]
         ),
     ]
+
+
+def _body_rows(t: Translator, view: View, state: dict) -> list:
+    """One row per municipality: its rank, linked name, oblast and every indicator."""
+    ranked_id = view.rank.id if view.rank else None
     query = build_query(state)
     body = []
     for _, row in view.rows.iterrows():
@@ -225,6 +233,11 @@ def table(t: Translator, view: View, state: dict):
             )
             cells.append(html.Td(value, className=classes.strip() or None))
         body.append(html.Tr(cells, **{"data-pcode": row.pcode}))
+    return body
+
+
+def _average_rows(t: Translator, view: View, state: dict) -> list:
+    """The table's foot: each oblast's average, then the overall one."""
     foot = []
     for entry in averages(view.rows, t):
         cells = [html.Td("")] if view.rank else []
@@ -241,9 +254,20 @@ def table(t: Translator, view: View, state: dict):
                 **{"data-oblast": entry["oblast_pcode"] or "all"},
             )
         )
+    return foot
+
+
+def table(t: Translator, view: View, state: dict):
+    """The side-by-side table: municipalities as rows, indicators as columns, averages below."""
+    if view.rows.empty:
+        return html.P(t("Nothing to compare."), className="panel-hint")
     return html.Div(
         html.Table(
-            [html.Thead(head), html.Tbody(body), html.Tfoot(foot)],
+            [
+                html.Thead(_header_rows(t, view)),
+                html.Tbody(_body_rows(t, view, state)),
+                html.Tfoot(_average_rows(t, view, state)),
+            ],
             className="compare-table",
             id="compare-grid",
         ),

@@ -310,7 +310,7 @@ def plotted(item: Indicator, value) -> float | None:
 
 def axis_title(t: Translator, item: Indicator, state: dict) -> str:
     unit = {
-        "money": formatting.CURRENCY_SYMBOLS[state["currency"]][t.lang],
+        "money": formatting.currency_unit(state["currency"], t.lang),
         "percent": "%",
         "days": t("days"),
     }.get(item.kind)
@@ -596,6 +596,86 @@ def gantt_rows(t: Translator, view: View, milestones: pd.DataFrame) -> list[dict
     return bars
 
 
+def _stage_trace(t: Translator, stage: str, own: list[dict], open_ended: bool, legend: bool):
+    """One bar trace: the bars of `stage` that are over, or (hatched) those still in it."""
+    name = t(STAGE_LABELS[stage])
+    note = " (" + t("still in this stage") + ")" if open_ended else ""
+    days = t("days")
+    day_ms = 86_400_000
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "y": [plotly_text(bar["row"]) for bar in own],
+        "base": [bar["start"].isoformat() for bar in own],
+        # a stage of one day (or the final stage) still shows as a sliver
+        "x": [max((bar["end"] - bar["start"]).days, 1) * day_ms for bar in own],
+        "name": name,
+        "legendgroup": stage,
+        "showlegend": legend,
+        "marker": {
+            "color": STAGES.colour(stage),
+            "line": {"color": "#455a64", "width": 0.6},
+            "pattern": {"shape": "/" if open_ended else ""},
+        },
+        "customdata": [
+            [
+                plotly_text(bar["project"]),
+                formatting.date(bar["start"], t.lang),
+                formatting.date(bar["end"], t.lang),
+                (bar["end"] - bar["start"]).days,
+            ]
+            for bar in own
+        ],
+        "hovertemplate": (
+            f"%{{y}} · %{{customdata[0]}}<br>{name}{note}: %{{customdata[1]}} – "
+            f"%{{customdata[2]}} (%{{customdata[3]}} {days})<extra></extra>"
+        ),
+    }
+
+
+def _stage_traces(t: Translator, bars: list[dict]) -> list[dict]:
+    """Per stage in the cycle's order: its finished bars, then its open ones (one legend entry
+    per stage)."""
+    data = []
+    for stage in sorted({bar["stage"] for bar in bars}, key=lambda s: STAGE_ORDER[Stage(s)]):
+        closed = [bar for bar in bars if bar["stage"] == stage and not bar["open"]]
+        still = [bar for bar in bars if bar["stage"] == stage and bar["open"]]
+        for own, open_ended in ((closed, False), (still, True)):
+            if own:
+                data.append(_stage_trace(t, stage, own, open_ended, not (open_ended and closed)))
+    return data
+
+
+def _mark_as_of(t: Translator, layout: dict, as_of) -> None:
+    """A dotted vertical line at the "as of" date, labelled above the plot."""
+    day = as_of.isoformat()
+    layout["shapes"].append(
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": day,
+            "x1": day,
+            "y0": 0,
+            "y1": 1,
+            "line": {"dash": "dot", "color": "#1b262c", "width": 1.2},
+            "name": "as-of",
+        }
+    )
+    layout["annotations"].append(
+        {
+            "x": day,
+            "xref": "x",
+            "y": 1,
+            "yref": "paper",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "text": t("As of {date}", date=formatting.date(as_of, t.lang)),
+            "font": {"size": 11},
+        }
+    )
+
+
 def gantt(ctx, t: Translator, view: View, milestones: pd.DataFrame) -> Figure:
     """The procurement cycle of the compared municipalities, stage to stage, as of the date.
 
@@ -607,48 +687,6 @@ def gantt(ctx, t: Translator, view: View, milestones: pd.DataFrame) -> Figure:
     labels = list(dict.fromkeys(plotly_text(bar["row"]) for bar in bars))
     layout = _base_layout(t, max(420, 170 + 34 * len(labels)), bottom=60)
     layout["margin"]["t"] = 80
-    day_ms = 86_400_000
-    days = t("days")
-    data = []
-    for stage in sorted({bar["stage"] for bar in bars}, key=lambda s: STAGE_ORDER[Stage(s)]):
-        name = t(STAGE_LABELS[stage])
-        closed = [bar for bar in bars if bar["stage"] == stage and not bar["open"]]
-        still = [bar for bar in bars if bar["stage"] == stage and bar["open"]]
-        for own, open_ended in ((closed, False), (still, True)):
-            if not own:
-                continue
-            note = " (" + t("still in this stage") + ")" if open_ended else ""
-            data.append(
-                {
-                    "type": "bar",
-                    "orientation": "h",
-                    "y": [plotly_text(bar["row"]) for bar in own],
-                    "base": [bar["start"].isoformat() for bar in own],
-                    # a stage of one day (or the final stage) still shows as a sliver
-                    "x": [max((bar["end"] - bar["start"]).days, 1) * day_ms for bar in own],
-                    "name": name,
-                    "legendgroup": stage,
-                    "showlegend": not (open_ended and closed),
-                    "marker": {
-                        "color": STAGES.colour(stage),
-                        "line": {"color": "#455a64", "width": 0.6},
-                        "pattern": {"shape": "/" if open_ended else ""},
-                    },
-                    "customdata": [
-                        [
-                            plotly_text(bar["project"]),
-                            formatting.date(bar["start"], t.lang),
-                            formatting.date(bar["end"], t.lang),
-                            (bar["end"] - bar["start"]).days,
-                        ]
-                        for bar in own
-                    ],
-                    "hovertemplate": (
-                        f"%{{y}} · %{{customdata[0]}}<br>{name}{note}: %{{customdata[1]}} – "
-                        f"%{{customdata[2]}} (%{{customdata[3]}} {days})<extra></extra>"
-                    ),
-                }
-            )
     layout.update(
         barmode="overlay",
         showlegend=True,
@@ -659,33 +697,8 @@ def gantt(ctx, t: Translator, view: View, milestones: pd.DataFrame) -> Figure:
         xaxis=_axis(type="date", tickformat="%m.%Y"),
     )
     if view.as_of is not None:
-        day = view.as_of.isoformat()
-        layout["shapes"].append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": day,
-                "x1": day,
-                "y0": 0,
-                "y1": 1,
-                "line": {"dash": "dot", "color": "#1b262c", "width": 1.2},
-                "name": "as-of",
-            }
-        )
-        layout["annotations"].append(
-            {
-                "x": day,
-                "xref": "x",
-                "y": 1,
-                "yref": "paper",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "text": t("As of {date}", date=formatting.date(view.as_of, t.lang)),
-                "font": {"size": 11},
-            }
-        )
-    return demo_mark(ctx, t, {"data": data, "layout": layout})
+        _mark_as_of(t, layout, view.as_of)
+    return demo_mark(ctx, t, {"data": _stage_traces(t, bars), "layout": layout})
 
 
 def milestone_data(ctx, state: dict) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from queries.imports import corrections, pipeline, templates
 from queries.imports.pipeline import ImportRefused, Summary
 from queries.imports.reader import MAX_FILE_BYTES
 from queries.imports.rules import RULES
-from queries.imports.tables import TABLES
+from queries.imports.tables import ROW_PLACE, TABLES
 
 #: rejections listed on the page (all of them are in the rejected-rows workbook)
 SHOWN_REJECTIONS = 500
@@ -199,20 +199,22 @@ def rejections_table(t: Translator, rejections: list):
     if len(rejections) > len(shown):
         parts.append(
             html.P(
-                t(
-                    "The first {shown} of {total} problems; the rejected-rows workbook lists "
+                t.n(
+                    "The first {shown} of {n} problem; the rejected-rows workbook lists "
                     "them all.",
+                    "The first {shown} of {n} problems; the rejected-rows workbook lists "
+                    "them all.",
+                    len(rejections),
                     shown=_count(len(shown), t),
-                    total=_count(len(rejections), t),
                 )
             )
         )
     return html.Div(parts)
 
 
-def summary_view(t: Translator, summary: Summary, can_confirm: bool):
-    """The dry run's summary: the file, counts per table, every problem, and the choices."""
-    facts = html.P(
+def _file_facts(t: Translator, summary: Summary):
+    """Which file was checked (name, kind, size, hash) and that nothing is written yet."""
+    return html.P(
         t(
             "File {name} ({kind}, {size} bytes, SHA-256 {sha}…) checked against the database; "
             "nothing has been written yet.",
@@ -223,41 +225,44 @@ def summary_view(t: Translator, summary: Summary, can_confirm: bool):
         ),
         className="data-file",
     )
-    if summary.blocking:
-        return html.Div(
-            [
-                facts,
-                html.Div(
-                    [
-                        html.H3(t("The file cannot be imported; nothing was written.")),
-                        html.Ul(
-                            [
-                                html.Li(
-                                    [
-                                        html.Code(r.code),
-                                        " ",
-                                        html.Strong(rule_title(t, r.code)),
-                                        ": ",
-                                        rejection_message(t, r),
-                                    ]
-                                )
-                                for r in summary.blocking
-                            ]
-                        ),
-                    ],
-                    className="data-refused",
-                    role="alert",
-                    id="data-refused",
-                ),
-            ]
-        )
-    parts = [facts, html.H3(t("Summary")), counts_table(t, summary)]
+
+
+def _blocking_problems(t: Translator, summary: Summary):
+    """The alert for a file that cannot be imported at all, with every blocking problem."""
+    return html.Div(
+        [
+            html.H3(t("The file cannot be imported; nothing was written.")),
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            html.Code(r.code),
+                            " ",
+                            html.Strong(rule_title(t, r.code)),
+                            ": ",
+                            rejection_message(t, r),
+                        ]
+                    )
+                    for r in summary.blocking
+                ]
+            ),
+        ],
+        className="data-refused",
+        role="alert",
+        id="data-refused",
+    )
+
+
+def _skipped_and_rejected(t: Translator, summary: Summary) -> list:
+    """The template rows skipped and the rows rejected, with every problem."""
+    parts = []
     if summary.notes:
         parts.append(
             html.P(
-                t(
-                    "{count} unchanged example rows of the template were skipped.",
-                    count=_count(len(summary.notes), t),
+                t.n(
+                    "{n} unchanged example row of the template was skipped.",
+                    "{n} unchanged example rows of the template were skipped.",
+                    len(summary.notes),
                 )
             )
         )
@@ -265,24 +270,35 @@ def summary_view(t: Translator, summary: Summary, can_confirm: bool):
         parts += [
             html.H3(t("Rejected rows")),
             html.P(
-                t(
-                    "{rows} rows were rejected ({problems} problems). Download them as a "
-                    "workbook with an error column, correct them and import that file again.",
-                    rows=_count(summary.rejected, t),
-                    problems=_count(len(summary.rejections), t),
+                t.n(
+                    "{n} row was rejected ({problems}). Download it as a workbook with an "
+                    "error column, correct it and import that file again.",
+                    "{n} rows were rejected ({problems}). Download them as a workbook with an "
+                    "error column, correct them and import that file again.",
+                    summary.rejected,
+                    problems=t.n("{n} problem", "{n} problems", len(summary.rejections)),
                 )
             ),
             rejections_table(t, summary.rejections),
         ]
-    buttons = []
+    return parts
+
+
+def _choices(t: Translator, summary: Summary, can_confirm: bool) -> list:
+    """What the user may do next: confirm, download the rejected rows, cancel (or learn that
+    there is nothing to import)."""
+    parts, buttons = [], []
     if can_confirm and summary.changed:
         label = (
-            t(
-                "Import the {count} valid rows and skip the rejected ones",
-                count=_count(summary.changed, t),
+            t.n(
+                "Import the {n} valid row and skip the rejected ones",
+                "Import the {n} valid rows and skip the rejected ones",
+                summary.changed,
             )
             if summary.rejections
-            else t("Confirm the import of {count} rows", count=_count(summary.changed, t))
+            else t.n(
+                "Confirm the import of {n} row", "Confirm the import of {n} rows", summary.changed
+            )
         )
         buttons.append(
             html.Button(label, id="data-confirm", n_clicks=0, className="button button-primary")
@@ -305,8 +321,23 @@ def summary_view(t: Translator, summary: Summary, can_confirm: bool):
         )
     if can_confirm:
         buttons.append(html.Button(t("Cancel"), id="data-cancel", n_clicks=0, className="button"))
-    parts.append(html.Div(buttons, className="data-actions"))
-    return html.Div(parts)
+    return [*parts, html.Div(buttons, className="data-actions")]
+
+
+def summary_view(t: Translator, summary: Summary, can_confirm: bool):
+    """The dry run's summary: the file, counts per table, every problem, and the choices."""
+    facts = _file_facts(t, summary)
+    if summary.blocking:
+        return html.Div([facts, _blocking_problems(t, summary)])
+    return html.Div(
+        [
+            facts,
+            html.H3(t("Summary")),
+            counts_table(t, summary),
+            *_skipped_and_rejected(t, summary),
+            *_choices(t, summary, can_confirm),
+        ]
+    )
 
 
 def decode_upload(contents: str) -> bytes | None:
@@ -364,10 +395,12 @@ def refused_view(t: Translator, refused: ImportRefused):
         reasons = [f"{r.code}: {rejection_message(t, r)}" for r in summary.blocking]
     elif summary.rejections:
         reasons = [
-            t(
-                "{rows} rows were rejected when the file was checked again; see the new "
+            t.n(
+                "{n} row was rejected when the file was checked again; see the new "
                 "summary after uploading it again.",
-                rows=_count(summary.rejected, t),
+                "{n} rows were rejected when the file was checked again; see the new "
+                "summary after uploading it again.",
+                summary.rejected,
             )
         ]
     else:
@@ -417,7 +450,10 @@ def rejected_rows_file(ctx, lang: str, pending: dict | None, user) -> dict | Non
     summary = pipeline.dry_run(ctx.engine, data, facts["file_name"], user=user.username)
     t = Translator(lang)
     content = templates.rejected_rows_workbook(
-        summary, t.lang, lambda violation: rejection_message(t, violation)
+        summary,
+        t.lang,
+        lambda violation: rejection_message(t, violation),
+        lambda row: t(ROW_PLACE, row=row),
     )
     stem = Path(facts["file_name"]).stem or "upload"
     return dcc.send_bytes(content, f"{stem}-rejected-rows.xlsx", type=XLSX)
