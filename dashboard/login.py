@@ -219,66 +219,70 @@ def register(app, ctx, limits) -> None:
     @server.route("/login", methods=["GET", "POST"], endpoint="login")
     def login():
         request = flask.request
-        next_path = safe_next(request.values.get("next"))
         if request.method == "GET":
-            return render(ctx, app, next_path=next_path)
-        if cross_site(request):
-            flask.abort(403)
-        username = (request.form.get("username") or "").strip()[:80]
-        password = request.form.get("password") or ""
-        if not auth.csrf_valid(request.form.get("csrf_token")):
-            return render(
-                ctx, app, error=EXPIRED, status=400, username=username, next_path=next_path
-            )
-        address = auth.client_address()
-        wait = limits.attempt(address, username)  # counted before the password is checked
-        if wait:
-            _audit_failure(ctx, username, address, "throttled")
-            refused = render(
-                ctx, app, error=THROTTLED, status=429, username=username, next_path=next_path
-            )
-            refused.headers["Retry-After"] = str(wait)
-            return refused
-        account = users.authenticate(ctx.engine, username, password)
-        if account is not None and account.is_demo and not ctx.is_demo():
-            account = None  # demo accounts end with the demo data
-        if account is None:
-            _audit_failure(ctx, username, address, "refused")
-            return render(
-                ctx, app, error=FAILED, status=401, username=username, next_path=next_path
-            )
-        limits.succeeded(address, username)
-        auth.sign_in(account)
-        users.audit(
-            ctx.engine,
-            "sign_in",
-            actor_id=account.id,
-            table_name="app_user",
-            row_key=account.username,
-            after={"address": address},
-        )
-        return flask.redirect(next_path, code=303)
+            return render(ctx, app, next_path=safe_next(request.values.get("next")))
+        return _sign_in(ctx, app, limits, request)
 
     @server.route("/logout", methods=["GET", "POST"], endpoint="logout")
     def logout():
         request = flask.request
         if request.method == "GET":
             return render(ctx, app, show_form=auth.current_user() is None)
-        if cross_site(request) or not auth.csrf_valid(request.form.get("csrf_token")):
-            flask.abort(403)
-        user = auth.current_user()
-        if user is not None:
-            users.audit(
-                ctx.engine,
-                "sign_out",
-                actor_id=user.id,
-                table_name="app_user",
-                row_key=user.username,
-                after={"address": auth.client_address()},
-            )
-        auth.sign_out()
-        t = _translator(ctx)
-        return flask.redirect(_home(_code(t), ctx.settings.default_lang), code=303)
+        return _sign_out(ctx, request)
+
+
+def _sign_in(ctx, app, limits, request):
+    """A posted sign-in form: same-site, with a valid form token, within the limits and with
+    the right password, signs in and goes on to `next`; else the page again with the reason."""
+    next_path = safe_next(request.values.get("next"))
+    if cross_site(request):
+        flask.abort(403)
+    username = (request.form.get("username") or "").strip()[:80]
+    password = request.form.get("password") or ""
+    if not auth.csrf_valid(request.form.get("csrf_token")):
+        return render(ctx, app, error=EXPIRED, status=400, username=username, next_path=next_path)
+    address = auth.client_address()
+    wait = limits.attempt(address, username)  # counted before the password is checked
+    if wait:
+        _audit_failure(ctx, username, address, "throttled")
+        refused = render(
+            ctx, app, error=THROTTLED, status=429, username=username, next_path=next_path
+        )
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    account = users.authenticate(ctx.engine, username, password)
+    if account is not None and account.is_demo and not ctx.is_demo():
+        account = None  # demo accounts end with the demo data
+    if account is None:
+        _audit_failure(ctx, username, address, "refused")
+        return render(ctx, app, error=FAILED, status=401, username=username, next_path=next_path)
+    limits.succeeded(address, username)
+    auth.sign_in(account)
+    _audit_account(ctx, "sign_in", account, address)
+    return flask.redirect(next_path, code=303)
+
+
+def _sign_out(ctx, request):
+    """A posted sign-out (same-site, with the form token): audited, then home."""
+    if cross_site(request) or not auth.csrf_valid(request.form.get("csrf_token")):
+        flask.abort(403)
+    user = auth.current_user()
+    if user is not None:
+        _audit_account(ctx, "sign_out", user, auth.client_address())
+    auth.sign_out()
+    t = _translator(ctx)
+    return flask.redirect(_home(_code(t), ctx.settings.default_lang), code=303)
+
+
+def _audit_account(ctx, action: str, account, address: str) -> None:
+    users.audit(
+        ctx.engine,
+        action,
+        actor_id=account.id,
+        table_name="app_user",
+        row_key=account.username,
+        after={"address": address},
+    )
 
 
 def _audit_failure(ctx, username: str, address: str, reason: str) -> None:

@@ -131,6 +131,59 @@ def to_csv(
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _text_cell(sheet, row: int, col: int, value: str, font: Font | None = None):
+    """A cell holding `value` as a string, never a formula (whatever it looks like)."""
+    target = sheet.cell(row=row, column=col)
+    target.value = escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+    target.data_type = "s"  # a string, even if it looked like a formula
+    if font is not None:
+        target.font = font
+    return target
+
+
+def _write_notes(sheet, notes: Sequence[str], demo: bool) -> int:
+    """The notes, one a row (the first in bold, in the demo colour when `demo`), then a blank
+    row; the number of the row the header goes in."""
+    for row_number, note in enumerate(notes, start=1):
+        bold = row_number == 1
+        font = Font(bold=True, color="8A4B00") if (bold and demo) else Font(bold=bold)
+        _text_cell(sheet, row_number, 1, note, font)
+    return len(notes) + 2 if notes else 1
+
+
+def _write_table(sheet, frame, columns, t, currency: str, header_row: int) -> list[int]:
+    """The header in bold at `header_row` and the rows below it, each cell typed by its
+    column's kind; the width each column needs."""
+    widths = []
+    for index, column in enumerate(columns, start=1):
+        title = header(t, column, currency)
+        _text_cell(sheet, header_row, index, title, Font(bold=True))
+        widths.append(len(title))
+    formats = {"money": "#,##0.00", "int": "#,##0", "date": "yyyy-mm-dd"}
+    for row_number, values in enumerate(_rows(frame, columns), start=header_row + 1):
+        for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+            if value is None:
+                continue
+            if column.kind == "text":
+                _text_cell(sheet, row_number, index, value)
+            else:
+                target = sheet.cell(row=row_number, column=index, value=value)
+                target.number_format = formats.get(column.kind, "General")
+            shown = 10 if column.kind == "date" else len(str(value)) + 2
+            widths[index - 1] = max(widths[index - 1], shown)
+    return widths
+
+
+def _arrange(sheet, widths: list[int], header_row: int, rows: int) -> None:
+    """Column widths, the header frozen and an auto-filter over the table."""
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    if widths:
+        last = get_column_letter(len(widths))
+        sheet.auto_filter.ref = f"A{header_row}:{last}{max(header_row, header_row + rows)}"
+
+
 def to_xlsx(
     frame: pd.DataFrame,
     columns: Sequence[Column],
@@ -150,47 +203,9 @@ def to_xlsx(
     sheet_.title = re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31] or "Table"
     book.properties.creator = "Aimak Atlas"
     book.properties.title = sheet_.title
-
-    def text_cell(row: int, col: int, value: str, font: Font | None = None):
-        target = sheet_.cell(row=row, column=col)
-        target.value = escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
-        target.data_type = "s"  # a string, even if it looked like a formula
-        if font is not None:
-            target.font = font
-        return target
-
-    row_number = 1
-    for position, note in enumerate(notes):
-        bold = position == 0
-        font = Font(bold=True, color="8A4B00") if (bold and demo) else Font(bold=bold)
-        text_cell(row_number, 1, note, font)
-        row_number += 1
-    if notes:
-        row_number += 1
-    header_row = row_number
-    widths = []
-    for index, column in enumerate(columns, start=1):
-        title = header(t, column, currency)
-        text_cell(header_row, index, title, Font(bold=True))
-        widths.append(len(title))
-    formats = {"money": "#,##0.00", "int": "#,##0", "date": "yyyy-mm-dd"}
-    for row_number, values in enumerate(_rows(frame, columns), start=header_row + 1):
-        for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-            if value is None:
-                continue
-            if column.kind == "text":
-                text_cell(row_number, index, value)
-            else:
-                target = sheet_.cell(row=row_number, column=index, value=value)
-                target.number_format = formats.get(column.kind, "General")
-            shown = 10 if column.kind == "date" else len(str(value)) + 2
-            widths[index - 1] = max(widths[index - 1], shown)
-    for index, width in enumerate(widths, start=1):
-        sheet_.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
-    sheet_.freeze_panes = sheet_.cell(row=header_row + 1, column=1)
-    if columns:
-        last = get_column_letter(len(columns))
-        sheet_.auto_filter.ref = f"A{header_row}:{last}{max(header_row, header_row + len(frame))}"
+    header_row = _write_notes(sheet_, notes, demo)
+    widths = _write_table(sheet_, frame, columns, t, currency, header_row)
+    _arrange(sheet_, widths, header_row, len(frame))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -306,26 +321,28 @@ def _parse_date(column: str, raw) -> dt.datetime | None:
         raise UnsupportedFilter(column, f"date {raw!r}") from error
 
 
+def _limits(column: str, kind: str, condition: dict) -> tuple[list, Callable[[object], object]]:
+    """A number or date condition's two limits (None when not given), and how a cell of the
+    column is made comparable with them."""
+    if kind != "number":
+        values = [_parse_date(column, condition.get("dateFrom"))]
+        values.append(_parse_date(column, condition.get("dateTo")))
+        return values, lambda cell: _parse_date(
+            column, cell if isinstance(cell, str) else cell.isoformat()
+        )
+    values = [condition.get("filter"), condition.get("filterTo")]
+    for value in values:
+        if value is not None and not _is_number(value):
+            raise UnsupportedFilter(column, f"number filter value {value!r}")
+    values = [None if v is not None and v != v else v for v in values]  # NaN: none
+    return values, lambda cell: cell
+
+
 def _scalar_condition(column: str, kind: str, condition: dict) -> Callable[[object], bool]:
     """AG Grid's number and date filters for one condition (ranges exclusive, blanks never
     match a comparison)."""
     operator = condition["type"]
-    if kind == "number":
-        values = [condition.get("filter"), condition.get("filterTo")]
-        for value in values:
-            if value is not None and not _is_number(value):
-                raise UnsupportedFilter(column, f"number filter value {value!r}")
-        values = [None if v is not None and v != v else v for v in values]  # NaN: none
-
-        def convert(cell):
-            return cell
-
-    else:
-        values = [_parse_date(column, condition.get("dateFrom"))]
-        values.append(_parse_date(column, condition.get("dateTo")))
-
-        def convert(cell):
-            return _parse_date(column, cell if isinstance(cell, str) else cell.isoformat())
+    values, convert = _limits(column, kind, condition)
 
     def compare(limit, cell) -> int:
         """> 0 when the cell is above the limit, < 0 below, as the grid's comparators (which

@@ -156,72 +156,89 @@ def changed_controls(drawn: dict, state: dict) -> set[str]:
 
 def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> dict[str, dict]:
     """The values of the map's traces, limited to `parts`, for one view."""
-    layer, currency = data["layer"], state["currency"]
-    measure = layer.measure(state["measure"])
     frame = located(data)
-    overlays = set(state["overlays"])
-    rayons, oblasts = data["rayons"], data["oblasts"]
     values: dict[str, dict] = {}
-
-    def add(trace, props):
+    for trace, props in [
+        *_boundary_values(t, data, state, parts),
+        *_place_values(t, data, frame, parts),
+        *_colour_values(t, data, state, frame, parts),
+        *_overlay_values(t, data, state, frame, parts),
+    ]:
         values.setdefault(trace, {}).update(props)
+    return values
 
+
+def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
+    """The rayon and oblast areas (the rayons' lines shown only with their overlay)."""
+    rayons, oblasts = data["rayons"], data["oblasts"]
+    found = []
     if "rayons" in parts:
-        add(
-            "rayons",
-            {
-                "locations": rayons.pcode.tolist(),
-                "z": [0] * len(rayons),
-                "text": [plotly_text(t.name(row)) for _, row in rayons.iterrows()],
-            },
+        found.append(
+            (
+                "rayons",
+                {
+                    "locations": rayons.pcode.tolist(),
+                    "z": [0] * len(rayons),
+                    "text": [plotly_text(t.name(row)) for _, row in rayons.iterrows()],
+                },
+            )
         )
     if "rayons" in parts or "rayon_lines" in parts:
-        add("rayons", {"marker.line.width": 0.7 if "rayons" in overlays else 0})
+        found.append(("rayons", {"marker.line.width": 0.7 if "rayons" in state["overlays"] else 0}))
     if "oblasts" in parts:
-        add("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)})
-    if "places" in parts:
-        add(
-            "municipalities",
-            {
-                "lon": frame.lon.tolist(),
-                "lat": frame.lat.tolist(),
-                "text": [plotly_text(t.name(row)) for _, row in frame.iterrows()],
-                "hovertext": [
-                    plotly_text(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}")
-                    for _, row in frame.iterrows()
-                ],
-            },
-        )
-    if "places" in parts:
-        add("areas", {"locations": data["areas"]})
-    if "values" in parts:
-        colour_of = dict(zip(frame.pcode, layer.colours(frame, measure.id, currency), strict=True))
-        add(
-            "areas", map_figure.discrete_colours([colour_of.get(p, NO_DATA) for p in data["areas"]])
-        )
-        add(
-            "municipalities",
-            {
-                "marker.color": layer.colours(frame, measure.id, currency),
-                "customdata": hover_values(t, layer, frame, currency),
-                "hovertemplate": hover_template(t, layer),
-            },
-        )
+        found.append(("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)}))
+    return found
+
+
+def _place_values(t: Translator, data: dict, frame, parts) -> list[tuple[str, dict]]:
+    """Where the municipalities are: their markers with names, and their areas."""
+    if "places" not in parts:
+        return []
+    markers = {
+        "lon": frame.lon.tolist(),
+        "lat": frame.lat.tolist(),
+        "text": [plotly_text(t.name(row)) for _, row in frame.iterrows()],
+        "hovertext": [
+            plotly_text(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}")
+            for _, row in frame.iterrows()
+        ],
+    }
+    return [("municipalities", markers), ("areas", {"locations": data["areas"]})]
+
+
+def _colour_values(t: Translator, data: dict, state: dict, frame, parts) -> list[tuple[str, dict]]:
+    """The measure's colours on the areas and markers, and the markers' hover values."""
+    if "values" not in parts:
+        return []
+    layer, currency = data["layer"], state["currency"]
+    measure = layer.measure(state["measure"])
+    colour_of = dict(zip(frame.pcode, layer.colours(frame, measure.id, currency), strict=True))
+    areas = map_figure.discrete_colours([colour_of.get(p, NO_DATA) for p in data["areas"]])
+    markers = {
+        "marker.color": layer.colours(frame, measure.id, currency),
+        "customdata": hover_values(t, layer, frame, currency),
+        "hovertemplate": hover_template(t, layer),
+    }
+    return [("areas", areas), ("municipalities", markers)]
+
+
+def _overlay_values(t: Translator, data: dict, state: dict, frame, parts) -> list[tuple[str, dict]]:
+    """What is drawn over the map: flags, projects, badges and the place labels."""
+    overlays, currency = set(state["overlays"]), state["currency"]
+    found = []
     if "flags" in parts:
-        add("flags", flag_values(layer, frame))
+        found.append(("flags", flag_values(data["layer"], frame)))
     if "projects" in parts:
-        add("projects", project_places(t, data))
+        found.append(("projects", project_places(t, data)))
     if "project_values" in parts:
-        add("projects", project_values(t, data, currency))
+        found.append(("projects", project_values(t, data, currency)))
     if "badges" in parts:
-        add("badges", badge_values(t, data, frame))
+        found.append(("badges", badge_values(t, data, frame)))
     if "labels" in parts:
         # MapLibre would fetch glyphs from a font server for text: labels are SVG-only
-        add(
-            "labels",
-            label_values(t, oblasts, rayons, "labels" in overlays and not uses_maplibre(data)),
-        )
-    return values
+        shown = "labels" in overlays and not uses_maplibre(data)
+        found.append(("labels", label_values(t, data["oblasts"], data["rayons"], shown)))
+    return found
 
 
 def uses_maplibre(data: dict) -> bool:
