@@ -15,12 +15,16 @@ from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 from layers.base import missing
 
-#: the som is "сом" in Kyrgyz and Russian text, KGS in English
-CURRENCY_SYMBOLS = {
-    "KGS": {"en": "KGS", "ru": "сом", "ky": "сом"},
-    "USD": {"en": "USD", "ru": "долл. США", "ky": "АКШ долл."},
-    "EUR": {"en": "EUR", "ru": "евро", "ky": "евро"},
-}
+from .i18n import N_, gettext
+
+#: the unit written after an amount: the code in English, translated in the catalogs (the som
+#: is "сом" in Kyrgyz and Russian text; CLDR's symbols would say "KGS" and "$" in Russian)
+CURRENCY_UNITS = {"KGS": N_("KGS"), "USD": N_("USD"), "EUR": N_("EUR")}
+
+
+def currency_unit(currency: str, lang: str) -> str:
+    """The unit an amount in `currency` is written with in `lang`, e.g. 'сом'."""
+    return gettext(lang, CURRENCY_UNITS[currency])
 
 
 @cache
@@ -53,7 +57,7 @@ def money(minor_units, currency: str, lang: str, cents: bool = False) -> str:
         text = format_decimal(amount, format="#,##0.00", locale=lang)
     else:
         text = _grouped(_rounded(amount), lang)
-    return f"{text} {CURRENCY_SYMBOLS[currency][lang]}"
+    return f"{text} {currency_unit(currency, lang)}"
 
 
 def percent(value, lang: str) -> str:

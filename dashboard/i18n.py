@@ -1,5 +1,11 @@
 """Translation: gettext catalogs for ky, ru and en, read from the .po files at start-up.
 
+Each catalog becomes a Babel `Translations` (compiled in memory: the .po files are the source
+of truth, in a checkout and in an installed wheel alike), so a count phrase takes the plural
+form CLDR's rules give for its number: `t.n("{n} participant", "{n} participants", count)`
+says "1 participant", "2 participants"; Russian has three forms (1 участник, 2 участника,
+5 участников; the catalog's Plural-Forms header holds the rule), Kyrgyz and English two.
+
 A pseudo-locale, `qps`, shows every translated message wrapped in ⟦…⟧ with accented letters
 (⟦Måþ⟧), so that text which escapes the catalogs stands out on screen and in tests. It is
 accepted (`?lang=qps`) only while the environment variable AIMAK_PSEUDO_LOCALE is on, and is
@@ -12,8 +18,12 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from io import BytesIO
 
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
 
 # the one translation marker, defined where the lowest layer that marks messages lives;
 # re-exported: dashboard modules mark their messages with dashboard.i18n.N_
@@ -87,17 +97,50 @@ def pseudo_markdown(text: str) -> str:
 
 
 @cache
-def catalog(lang: str) -> dict[str, str]:
-    """The translated messages of `lang` (msgid → msgstr), without empty or fuzzy entries."""
+def _read(lang: str):
+    """The .po catalog of `lang` as Babel reads it (None when there is none)."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
     if not path.is_file():
-        return {}
+        return None
     with path.open("rb") as handle:
-        entries = read_po(handle, locale=lang)
+        return read_po(handle, locale=lang)
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """`lang`'s catalog as Babel `Translations`, compiled in memory (no .mo file is kept):
+    gettext and ngettext with the plural rule of the catalog's Plural-Forms header. Empty and
+    fuzzy entries are left out; an empty plural form falls back to the English one."""
+    entries = _read(lang)
+    if entries is None:
+        return NullTranslations()
+    compiled = BytesIO()
+    write_mo(compiled, entries, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The translated singular messages of `lang` (msgid → msgstr), without empty or fuzzy
+    entries; the plural ones are in `plural_catalog`."""
+    entries = _read(lang)
     return {
         str(m.id): str(m.string)
-        for m in entries
+        for m in entries or ()
         if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+@cache
+def plural_catalog(lang: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The plural messages of `lang`: (singular, plural) → its forms in CLDR order (may hold
+    empty forms: a test requires them all)."""
+    entries = _read(lang)
+    return {
+        (str(m.id[0]), str(m.id[1])): tuple(str(s) for s in m.string)
+        for m in entries or ()
+        if m.pluralizable and not m.fuzzy
     }
 
 
@@ -111,8 +154,20 @@ def normalise_language(lang: str | None, default: str = DEFAULT_LANGUAGE) -> str
 
 def gettext(lang: str, message: str, **values) -> str:
     """`message` in `lang` (English when missing), with `{name}` placeholders filled."""
-    text = pseudo(message) if lang == PSEUDO else catalog(lang).get(message, message)
+    text = pseudo(message) if lang == PSEUDO else translations(lang).gettext(message)
     return text.format(**values) if values else text
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int, /, **values) -> str:
+    """The form of a count phrase that `n` takes in `lang` (CLDR's plural rules, English
+    when untranslated), placeholders filled; `{n}` is `n` written as `lang` writes numbers
+    unless `values` gives it (e.g. already formatted)."""
+    if lang == PSEUDO:
+        text = pseudo(singular if n == 1 else plural)
+    else:
+        text = translations(lang).ngettext(singular, plural, n)
+    values.setdefault("n", format_decimal(n, locale=PSEUDO_BASE if lang == PSEUDO else lang))
+    return text.format(**values)
 
 
 class Translator:
@@ -127,6 +182,11 @@ class Translator:
 
     def __call__(self, message: str, **values) -> str:
         return gettext(self.code, message, **values)
+
+    def n(self, singular: str, plural: str, n: int, /, **values) -> str:
+        """`_.n("{n} participant", "{n} participants", count)`: the plural form `count`
+        takes in this language (see `ngettext`)."""
+        return ngettext(self.code, singular, plural, n, **values)
 
     def name(self, row, prefix: str = "name") -> str:
         """A row's name in this language, falling back ky → ru → en (Cyrillic first)."""

@@ -154,7 +154,7 @@ def test_upload_shows_the_dry_run_summary_and_writes_nothing(ctx):
     assert code in RULES
     assert rejection.group(2) == RULES[code].title
     assert "20l5" in rejection.group(3)
-    assert "Import the 1 valid rows and skip the rejected ones" in text
+    assert "Import the 1 valid row and skip the rejected ones" in text
     assert "Download the rejected rows (XLSX)" in text
     # the upload waits on the server, bound to the manager; the browser holds a token only
     assert set(pending) == {"token", "file_name"}

@@ -91,7 +91,7 @@ def test_rejected_rows_fail_unless_accept_valid(aimak, tmp_path, capsys):
             "sheet «Budget lines», row 2, column «Amount, som», cell C2: E-NUMBER-AMBIGUOUS"
             in captured.out
         )
-        assert captured.err.startswith("aimak: error: 1 rows rejected")
+        assert captured.err.startswith("aimak: error: 1 row rejected (1 problem).")
         assert captured.err.count("\n") == 1
     assert aimak(["import", str(report), "--dry-run", "--accept-valid"]) == 0
     assert aimak(["import", str(report), "--accept-valid"]) == 0
@@ -111,9 +111,9 @@ def test_rejections_in_the_chosen_language(aimak, tmp_path, capsys, monkeypatch)
         "«1,234» можно прочесть двояко: отделяйте тысячи пробелами (1 234), а дробную часть — "
         "одной запятой или одной точкой (1,5 или 1.234)."
     ) in lines
-    assert "Отклонено (проблем: 1, строк: 1):" in lines
+    assert "Отклонено (1 проблема, 1 строка):" in lines
     assert "Пробная проверка: ничего не записано." in lines
-    assert captured.err == "aimak: error: Отклонено строк: 1 (проблем: 1). Ничего не записано.\n"
+    assert captured.err == "aimak: error: Отклонена 1 строка (1 проблема). Ничего не записано.\n"
     header = next(
         i
         for i, line in enumerate(lines)
@@ -130,7 +130,7 @@ def test_rejections_in_the_chosen_language(aimak, tmp_path, capsys, monkeypatch)
         "  барак «Budget lines», сап 2, тилке «Amount, som», уяча C2: E-NUMBER-AMBIGUOUS: "
         "«1,234» санын эки түрдүү окууга болот"
     ) in captured.out
-    assert captured.err.startswith("aimak: error: Четке кагылган саптар: 1 (көйгөйлөр: 1).")
+    assert captured.err.startswith("aimak: error: 1 сап четке кагылды (1 көйгөй).")
     assert aimak(["import", str(report), "--dry-run", "--lang", "en"]) == 1
     assert "  sheet «Budget lines», row 2, column «Amount, som»" in capsys.readouterr().out
 

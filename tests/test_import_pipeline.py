@@ -16,7 +16,7 @@ from queries.demo import seed_demo
 from queries.engine import make_engine, sqlite_url
 from queries.imports import pipeline, templates, writing
 from queries.imports.pipeline import ImportRefused, commit, dry_run
-from queries.imports.tables import TABLES
+from queries.imports.tables import ROW_PLACE, TABLES
 from queries.models import (
     AuditEntry,
     Beneficiaries,
@@ -491,7 +491,10 @@ def test_rejected_rows_file_in_russian_with_translated_problems(sqlite_engine):
     summary = dry_run(sqlite_engine, book(data, "ru"), "отчет.xlsx")
     t = Translator("ru")
     rejected = templates.rejected_rows_workbook(
-        summary, "ru", lambda v: t(RULES[v.code].message, **v.params)
+        summary,
+        "ru",
+        lambda v: t(RULES[v.code].message, **v.params),
+        lambda row: t(ROW_PLACE, row=row),
     )
     sheet = openpyxl.load_workbook(io.BytesIO(rejected))["Статьи бюджета"]
     assert sheet["D1"].value == "Ошибки"

@@ -207,7 +207,10 @@ def test_page_renders_the_grid_for_the_url(ctx, lang):
     assert "AimakLink" in text
     assert text.count('"code": "MSP-T-') == 4
     assert "MSP-B-01" not in text
-    assert Translator(lang)("{shown} of {total} projects", shown="4", total="12") in text
+    assert (
+        Translator(lang).n("{shown} of {n} project", "{shown} of {n} projects", 12, shown="4")
+        in text
+    )
     assert Translator(lang)("Illustrative demo data — not real project figures") in text
     assert "cdn" not in text.lower()
 

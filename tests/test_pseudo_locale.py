@@ -91,8 +91,8 @@ def is_data(ctx):
     tokens |= {str(v) for v in get_month_names("abbreviated", locale=PSEUDO_BASE).values()}
     tokens |= {str(v) for v in get_month_names("wide", locale=PSEUDO_BASE).values()}
     tokens |= {str(v) for v in get_day_names("abbreviated", locale=PSEUDO_BASE).values()}
-    tokens |= {symbols[PSEUDO_BASE] for symbols in formatting.CURRENCY_SYMBOLS.values()}
-    tokens |= set(formatting.CURRENCY_SYMBOLS) | UNTRANSLATED
+    tokens |= {formatting.currency_unit(code, PSEUDO_BASE) for code in formatting.CURRENCY_UNITS}
+    tokens |= set(formatting.CURRENCY_UNITS) | UNTRANSLATED
     words = sorted((t for t in tokens if re.search(r"\w", t)), key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(w) for w in words))
 

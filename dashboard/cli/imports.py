@@ -138,15 +138,20 @@ def rejection_place(rejection, t: Translator) -> str:
     return ", ".join(where) or t("whole file")
 
 
+def problem_count(t: Translator, count: int) -> str:
+    return t.n("{n} problem", "{n} problems", count)
+
+
 def refusal(summary, t: Translator, accept_valid: bool = False) -> str | None:
     """Why the rejections stop the import, in t's language; None when they do not."""
     if summary.blocking:
         reason = rejection_message(summary.blocking[0], t)
     elif summary.rejections and not accept_valid:
-        reason = t(
-            "{rows} rows rejected ({problems} problems).",
-            rows=summary.rejected,
-            problems=len(summary.rejections),
+        reason = t.n(
+            "{n} row rejected ({problems}).",
+            "{n} rows rejected ({problems}).",
+            summary.rejected,
+            problems=problem_count(t, len(summary.rejections)),
         )
     else:
         return None
@@ -178,9 +183,9 @@ def summary_lines(summary, t: Translator | None = None) -> list[str]:
     if summary.rejections:
         lines.append(
             t(
-                "Rejected ({problems} problems, {rows} rows):",
-                problems=len(summary.rejections),
-                rows=summary.rejected,
+                "Rejected ({problems}, {rows}):",
+                problems=problem_count(t, len(summary.rejections)),
+                rows=t.n("{n} row", "{n} rows", summary.rejected),
             )
         )
         for rejection in summary.rejections[:SHOWN_REJECTIONS]:

@@ -96,10 +96,7 @@ def start(ctx, runner: jobs.JobRunner, kind: str, pathname, search) -> tuple:
     try:
         job = runner.submit(jobs.owner_of_request(), kind, key, filename, media_type, build)
     except jobs.JobLimit:
-        message = t(
-            "You already have {count} exports in progress. Wait until one is ready.",
-            count=runner.per_owner,
-        )
+        message = exports_in_progress(t, runner.per_owner)
         return None, True, problem(message)
     except jobs.Busy:
         return None, True, problem(t("The server is busy with other exports. Try again soon."))
@@ -175,14 +172,19 @@ def _plain(message: str, status: int, headers: dict | None = None) -> flask.Resp
     return response
 
 
+def exports_in_progress(t: Translator, count: int) -> str:
+    return t.n(
+        "You already have {n} export in progress. Wait until it is ready.",
+        "You already have {n} exports in progress. Wait until one is ready.",
+        count,
+    )
+
+
 def refused(t: Translator, runner: jobs.JobRunner, error: Exception) -> flask.Response:
     """429 with Retry-After: the visitor or the server already has as many exports as it
     takes (the same words as the export buttons)."""
     if isinstance(error, jobs.JobLimit):
-        message = t(
-            "You already have {count} exports in progress. Wait until one is ready.",
-            count=runner.per_owner,
-        )
+        message = exports_in_progress(t, runner.per_owner)
     else:
         message = t("The server is busy with other exports. Try again soon.")
     return _plain(message, 429, {"Retry-After": str(jobs.RETRY_AFTER)})

@@ -463,9 +463,10 @@ def visits_section(t: Translator, data: dict):
         for r in frame.itertuples()
     ]
     latest = frame.iloc[0]
-    summary = t(
-        "{count} visits; latest on {date}: {rating}",
-        count=formatting.number(len(frame), lang),
+    summary = t.n(
+        "{n} visit; latest on {date}: {rating}",
+        "{n} visits; latest on {date}: {rating}",
+        len(frame),
         date=formatting.date(latest.visit_date, lang),
         rating=t(RATING_LABELS.get(latest.rating, latest.rating)),
     )

@@ -268,10 +268,11 @@ def headers(t: Translator) -> dict[str, str]:
 
 
 def count_text(t: Translator, shown: int, total: int) -> str:
-    return t(
-        "{shown} of {total} projects",
+    return t.n(
+        "{shown} of {n} project",
+        "{shown} of {n} projects",
+        total,
         shown=formatting.number(shown, t.lang),
-        total=formatting.number(total, t.lang),
     )
 
 

@@ -143,9 +143,9 @@ def details(t: Translator, row, currency: str) -> list[str]:
         lines.append(f"{row['project_code']} — {row['label'] or ''}".rstrip(" —"))
     if kind == "training":
         lines.append(row["label"] or "")
-        lines.append(t("{count} participants", count=formatting.number(row["participants"], lang)))
+        lines.append(t.n("{n} participant", "{n} participants", int(row["participants"])))
     elif kind == "appraisal":
-        lines.append(t("{count} priority issues", count=formatting.number(row["issues"], lang)))
+        lines.append(t.n("{n} priority issue", "{n} priority issues", int(row["issues"])))
         lines.append(row["label"] or "")
     elif kind == "selection_expertise" and row["expertise_score"] is not None:
         lines.append(
@@ -476,10 +476,11 @@ def summary(t: Translator, frame, as_of: dt.date | None) -> str:
     if frame.empty:
         return t("No activities for these filters.")
     if as_of is None:
-        return t("{count} activities", count=formatting.number(len(frame), t.lang))
-    return t(
-        "{done} of {total} activities had started by {date}",
+        return t.n("{n} activity", "{n} activities", len(frame))
+    return t.n(
+        "{done} of {n} activity had started by {date}",
+        "{done} of {n} activities had started by {date}",
+        len(frame),
         done=formatting.number(int(frame.happened.sum()), t.lang),
-        total=formatting.number(len(frame), t.lang),
         date=formatting.date(as_of, t.lang),
     )

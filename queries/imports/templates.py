@@ -48,7 +48,7 @@ from queries.imports.tables import (
     MONEY,
     PERIOD_END,
     RATE,
-    ROW_WORD,
+    ROW_PLACE,
     TABLES,
     YEAR,
     Column,
@@ -377,14 +377,18 @@ def _sort_key(key: tuple) -> tuple:
 
 
 def rejected_rows_workbook(
-    summary: Summary, lang: str = "en", describe: Callable[[Violation], str] | None = None
+    summary: Summary,
+    lang: str = "en",
+    describe: Callable[[Violation], str] | None = None,
+    place: Callable[[int], str] | None = None,
 ) -> bytes:
     """The rejected rows as they were in the file, sheet by sheet, with an error column.
 
     The error column's header is one the import ignores: correct the rows and import the
     file again. `describe` words each problem (e.g. translated); by default "CODE: message"
-    in English.
+    in English. `place` words a row's number (`ROW_PLACE` translated); by default "row 3".
     """
+    place = place or (lambda row: ROW_PLACE.format(row=row))
     workbook = Workbook()
     workbook.remove(workbook.active)
     by_sheet: dict[str, list] = {}
@@ -410,7 +414,7 @@ def rejected_rows_workbook(
             else:
                 problems = [f"{v.code}: {describe(v)}" for v in rejected.violations]
             problems = "\n".join(problems)
-            _text_cell(sheet, number, errors_column, f"{ROW_WORD[lang]} {rejected.row}: {problems}")
+            _text_cell(sheet, number, errors_column, f"{place(rejected.row)}: {problems}")
     if not by_sheet:
         workbook.create_sheet(ABOUT_SHEET[lang])
     return _save(workbook)

@@ -200,10 +200,8 @@ def rejections_table(t: Translator, rejections: list):
         parts.append(
             html.P(
                 t.n(
-                    "The first {shown} of {n} problem; the rejected-rows workbook lists "
-                    "them all.",
-                    "The first {shown} of {n} problems; the rejected-rows workbook lists "
-                    "them all.",
+                    "The first {shown} of {n} problem; the rejected-rows workbook lists them all.",
+                    "The first {shown} of {n} problems; the rejected-rows workbook lists them all.",
                     len(rejections),
                     shown=_count(len(shown), t),
                 )

@@ -88,7 +88,7 @@ __all__ = [
     "PRIORITIES",
     "PROJECTS",
     "RATE",
-    "ROW_WORD",
+    "ROW_PLACE",
     "SHEET_ALIASES",
     "TABLES",
     "TEXT",
@@ -128,8 +128,9 @@ BY_KEY: dict[str, TableSpec] = {table.key: table for table in TABLES}
 ABOUT_SHEET = {"en": "About", "ru": "О файле", "ky": "Файл жөнүндө"}
 #: the error column of a file of rejected rows; ignored on import
 ERRORS_HEADER = {"en": "Errors", "ru": "Ошибки", "ky": "Катачылыктар"}
-#: "row 3: …" in the error column: the row's number in the file that was imported
-ROW_WORD = {"en": "row", "ru": "строка", "ky": "сап"}
+#: "row 3: …" in the error column: the row's number in the file that was imported (English;
+#: the catalogs translate it where it is shown, like the rules' messages)
+ROW_PLACE = "row {row}"
 IGNORED_HEADERS = frozenset(normalise_header(name) for name in ERRORS_HEADER.values())
 
 
