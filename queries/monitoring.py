@@ -39,14 +39,6 @@ STATUS_COLUMNS = {
     "with_disability": "object",
     "findings": "object",
 }
-PROJECT_COLUMNS = {
-    "project_code": "object",
-    "pcode": "object",
-    "rating": "object",
-    "visit_date": "object",
-    "overdue": "bool",
-    "beneficiaries": "object",
-}
 
 
 def _count(value) -> int | None:
@@ -237,25 +229,3 @@ def monitoring_status(engine: Engine, filters: Filters, scope: Scope | None) -> 
             }
         )
     return frame(rows, STATUS_COLUMNS)
-
-
-def project_ratings(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:
-    """One row per project in scope and filters with a visit, as in `monitoring_status`.
-
-    Rows follow the municipalities of `geography.programme_municipalities`, then project code.
-
-    - project_code, pcode: the project and its municipality.
-    - rating, visit_date: the rating (Rating value) and date of its latest visit.
-    - overdue: whether the project is overdue for a visit (see `monitoring_status`).
-    - beneficiaries: people reached according to that visit; None when it recorded none.
-    """
-    base = geography.programme_municipalities(engine, filters, scope)
-    if base.empty:
-        return frame([], PROJECT_COLUMNS)
-    as_of = resolve_as_of(engine, filters, scope)
-    order = {pcode: position for position, pcode in enumerate(base["pcode"])}
-    latest = [
-        v for v in latest_visits(engine, filters, scope, as_of) if v["pcode"] in order
-    ]  # the base frame also requires programme participation, which a project implies
-    latest.sort(key=lambda v: (order[v["pcode"]], v["project_code"]))
-    return frame(latest, PROJECT_COLUMNS)

@@ -1,4 +1,4 @@
-"""Results: progress of the projects' indicators towards their targets, and programme indicators."""
+"""Results: progress of the projects' indicators towards their targets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from queries import geography
 from queries.common import area_clauses, frame, project_clauses, resolve_as_of
 from queries.models import Indicator, IndicatorValue, Municipality, Phase, SocialProject
-from queries.scope import Filters, Scope, scope_clause
+from queries.scope import Filters, Scope
 
 #: Progress of one indicator is clamped to [0, PROGRESS_CAP] so that one overshoot cannot
 #: hide another indicator's shortfall in the mean.
@@ -22,15 +22,6 @@ PROGRESS_COLUMNS = {
     "indicators": "int64",
     "on_target": "int64",
     "latest_period_end": "object",
-}
-PROGRAMME_COLUMNS = {
-    "code": "object",
-    "name": "object",
-    "unit": "object",
-    "baseline": "float64",
-    "target": "float64",
-    "actual": "float64",
-    "period_end": "object",
 }
 
 
@@ -132,59 +123,3 @@ def results_progress(engine: Engine, filters: Filters, scope: Scope | None) -> p
             }
         )
     return frame(rows, PROGRESS_COLUMNS)
-
-
-def programme_indicators(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:
-    """The programme-level indicators (no project), one row each, ordered by code.
-
-    Programme-wide figures: returned only when the scope holds at least one municipality
-    (no rows without scope); the oblast, rayon, sector and status filters do not apply.
-
-    - code, name, unit, baseline, target: the indicator.
-    - actual, period_end: its latest value known as of the "as of" date (period_end on or
-      before it; phase and year filters as in `results_progress`); None when none.
-    """
-    as_of = resolve_as_of(engine, filters, scope)
-    in_scope = (
-        select(Municipality.pcode).where(scope_clause(scope, Municipality.oblast_pcode)).exists()
-    )
-    indicators = (
-        select(
-            Indicator.id,
-            Indicator.code,
-            Indicator.name,
-            Indicator.unit,
-            Indicator.baseline,
-            Indicator.target,
-        )
-        .where(Indicator.project_id.is_(None), in_scope)
-        .order_by(Indicator.code)
-    )
-    values = (
-        select(
-            IndicatorValue.indicator_id,
-            IndicatorValue.actual,
-            IndicatorValue.period_start,
-            IndicatorValue.period_end,
-        )
-        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-        .where(Indicator.project_id.is_(None), in_scope, *_value_clauses(filters, as_of))
-    )
-    with engine.connect() as connection:
-        rows = connection.execute(indicators).all()
-        latest = _latest(connection.execute(values).all()) if rows else {}
-    records = []
-    for row in rows:
-        value = latest.get(row.id)
-        records.append(
-            {
-                "code": row.code,
-                "name": row.name,
-                "unit": row.unit,
-                "baseline": row.baseline,
-                "target": row.target,
-                "actual": None if value is None else value.actual,
-                "period_end": None if value is None else value.period_end,
-            }
-        )
-    return frame(records, PROGRAMME_COLUMNS)

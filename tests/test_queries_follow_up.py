@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queries import capacity, freshness, geography, kpis, monitoring, projects, results
+from queries.common import resolve_as_of
 from queries.engine import make_engine, sqlite_url
 from queries.models import (
     Beneficiaries,
@@ -79,10 +80,16 @@ MAP_QUERIES = {
         ["pcode", "last_report", "last_report_kind", "days_since", "stale", "report_status"],
     ),
 }
-OTHER_QUERIES = {
-    "project_ratings": monitoring.project_ratings,
-    "programme_indicators": results.programme_indicators,
-}
+
+
+def latest_visits(engine, filters: Filters, scope) -> pd.DataFrame:
+    """`monitoring.latest_visits` as the app calls it: as of the date the filters resolve to."""
+    as_of = resolve_as_of(engine, filters, scope)
+    columns = ["id", "project_id", "project_code", "pcode", "visit_date", "rating", "overdue"]
+    return pd.DataFrame(monitoring.latest_visits(engine, filters, scope, as_of), columns=columns)
+
+
+OTHER_QUERIES = {"latest_visits": latest_visits}
 
 
 def _plain(value):
@@ -166,7 +173,7 @@ def test_no_scope_reads_nothing(demo_engine, name, scope):
         assert list(frame.columns) == MAP_QUERIES[name][1]
 
 
-@pytest.mark.parametrize("name", [*MAP_QUERIES, "project_ratings"])
+@pytest.mark.parametrize("name", [*MAP_QUERIES, *OTHER_QUERIES])
 def test_talas_scope_reads_only_talas(demo_engine, raw, name):
     query = MAP_QUERIES[name][0] if name in MAP_QUERIES else OTHER_QUERIES[name]
     talas = {m["pcode"] for m in raw["municipality"] if m["oblast_pcode"] == TALAS}
@@ -279,8 +286,8 @@ def test_overdue_true_and_false(demo_engine, raw):
         assert _expected_monitoring(raw, pcode, as_of)["overdue"] is expected
         frame = monitoring.monitoring_status(demo_engine, Filters(as_of=as_of), EVERYTHING)
         assert _row(frame, pcode)["overdue"] is expected, (pcode, as_of)
-        ratings = monitoring.project_ratings(demo_engine, Filters(as_of=as_of), EVERYTHING)
-        assert ratings.set_index("pcode").loc[pcode, "overdue"] == expected, (pcode, as_of)
+        visits = monitoring.latest_visits(demo_engine, Filters(as_of=as_of), EVERYTHING, as_of)
+        assert [v["overdue"] for v in visits if v["pcode"] == pcode] == [expected], (pcode, as_of)
 
 
 def test_monitoring_filters(demo_engine, raw):
@@ -315,33 +322,37 @@ def test_monitoring_filters(demo_engine, raw):
     assert list(running.dropna(subset=["rating"])["pcode"]) == [SUZAK]
 
 
-def test_project_ratings(demo_engine, raw):
+def test_latest_visits_one_per_visited_project(demo_engine, raw):
     as_of = _latest_report(raw)
-    frame = monitoring.project_ratings(demo_engine, Filters(), EVERYTHING)
-    assert list(frame.columns) == [
-        "project_code",
-        "pcode",
-        "rating",
-        "visit_date",
-        "overdue",
-        "beneficiaries",
-    ]
+    visits = monitoring.latest_visits(demo_engine, Filters(), EVERYTHING, as_of)
     visited = {v["project_id"] for v in raw["visit"] if v["visit_date"] <= as_of}
-    assert sorted(frame["project_code"]) == sorted(
+    assert sorted(v["project_code"] for v in visits) == sorted(
         p["code"] for p in raw["project"] if p["id"] in visited
     )
-    base = list(geography.programme_municipalities(demo_engine, Filters(), EVERYTHING)["pcode"])
-    assert list(frame["pcode"]) == sorted(frame["pcode"], key=base.index)
     (suzak_project,) = _projects(raw, SUZAK).values()
-    suzak = frame.set_index("pcode").loc[SUZAK].to_dict()
+    (suzak,) = [v for v in visits if v["pcode"] == SUZAK]
     expected = _expected_monitoring(raw, SUZAK, as_of)
-    assert suzak == {
+    assert {key: suzak[key] for key in ("project_code", "rating", "visit_date", "overdue")} == {
         "project_code": suzak_project["code"],
         "rating": "at_risk",
         "visit_date": expected["last_visit"],
         "overdue": False,
-        "beneficiaries": expected["beneficiaries"],
     }
+    assert suzak["beneficiaries"] == expected["beneficiaries"]
+
+
+def test_latest_visits_are_each_projects_latest_oldest_first(demo_engine, raw):
+    as_of = dt.date(2015, 7, 1)
+    visits = monitoring.latest_visits(demo_engine, Filters(as_of=as_of), EVERYTHING, as_of)
+    for visit in visits:
+        known = [
+            v
+            for v in raw["visit"]
+            if v["project_id"] == visit["project_id"] and v["visit_date"] <= as_of
+        ]
+        assert visit["id"] == max(known, key=lambda v: (v["visit_date"], v["id"]))["id"]
+    assert visits == sorted(visits, key=lambda v: (v["visit_date"], v["id"]))
+    assert len({v["project_id"] for v in visits}) == len(visits) > 1
 
 
 # --- capacity building ---------------------------------------------------------------------
@@ -491,43 +502,6 @@ def test_results_filters(demo_engine, raw):
     assert list(running[running["indicators"] > 0]["pcode"]) == [SUZAK]
 
 
-def test_programme_indicators(demo_engine, raw):
-    as_of = _latest_report(raw)
-    frame = results.programme_indicators(demo_engine, Filters(), EVERYTHING)
-    assert list(frame.columns) == [
-        "code",
-        "name",
-        "unit",
-        "baseline",
-        "target",
-        "actual",
-        "period_end",
-    ]
-    programme = sorted(
-        (i for i in raw["indicator"] if i["project_id"] is None), key=lambda i: i["code"]
-    )
-    assert list(frame["code"]) == [i["code"] for i in programme]
-    for indicator, row in zip(programme, frame.itertuples(), strict=True):
-        known = [
-            v
-            for v in raw["value"]
-            if v["indicator_id"] == indicator["id"] and v["period_end"] <= as_of
-        ]
-        latest = max(known, key=lambda v: v["period_end"])
-        assert (row.baseline, row.target) == (indicator["baseline"], indicator["target"])
-        assert (row.actual, row.period_end) == (latest["actual"], latest["period_end"])
-    # programme-wide: the same rows for any non-empty scope; none before any value is known
-    pd.testing.assert_frame_equal(
-        results.programme_indicators(demo_engine, Filters(as_of=as_of), Scope({TALAS})), frame
-    )
-    early = results.programme_indicators(
-        demo_engine, Filters(as_of=dt.date(2014, 6, 1)), EVERYTHING
-    )
-    assert len(early) == len(programme)
-    assert early["actual"].isna().all()
-    assert early["period_end"].isna().all()
-
-
 # --- reporting freshness ---------------------------------------------------------------------
 
 
@@ -674,7 +648,7 @@ def _expected_money(raw, pcodes, as_of, currency) -> tuple[int, int, int]:
 def test_kpis_add_up_the_municipal_queries(demo_engine, raw, filters, scope):
     summary = kpis.kpi_summary(demo_engine, filters, scope)
     status = monitoring.monitoring_status(demo_engine, filters, scope)
-    ratings = monitoring.project_ratings(demo_engine, filters, scope)
+    ratings = latest_visits(demo_engine, filters, scope)
     funded = projects.project_summary(demo_engine, filters, scope)
     assert summary["municipalities"] == len(status) == len(funded)
     assert summary["beneficiaries"] == status["beneficiaries"].dropna().sum()
@@ -800,8 +774,8 @@ def test_worst_latest_rating_over_several_projects(demo_copy):
         assert row["findings"] != "test at_risk"  # Sumbula's own latest visit is later
         # the second project has no contract, so it cannot be overdue
         assert row["overdue"] is False
-        ratings = monitoring.project_ratings(engine, Filters(as_of=as_of), EVERYTHING)
-        assert list(ratings[ratings["pcode"] == SUMBULA]["project_code"]) == [
+        ratings = latest_visits(engine, Filters(as_of=as_of), EVERYTHING)
+        assert sorted(ratings[ratings["pcode"] == SUMBULA]["project_code"]) == [
             "MSP-B-01",
             "MSP-B-99",
         ]

@@ -166,11 +166,6 @@ CHARTS: tuple[Chart, ...] = (
 BY_ID = {chart.id: chart for chart in CHARTS}
 
 
-def charts_of(path: str) -> tuple[Chart, ...]:
-    """The charts of the page at `path`."""
-    return tuple(chart for chart in CHARTS if chart.path == path)
-
-
 # --- the export ---------------------------------------------------------------------------
 
 
