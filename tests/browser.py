@@ -51,7 +51,10 @@ def serve(app):
         time.sleep(0.2)  # a report sent by the last page is on its way
         assert csp_violations(app) == [], "Content Security Policy violations reported"
     finally:
+        # the request threads finish first: closing the server closes the trigger they pull
+        server.task_dispatcher.shutdown()
         server.close()
+        thread.join(timeout=5)
 
 
 def csp_violations(app) -> list[dict]:
