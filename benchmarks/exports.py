@@ -48,7 +48,7 @@ from dashboard import create_app
 from dashboard.exports import deck, images, jobs, pdf
 from dashboard.exports import routes as export_routes
 from dashboard.exports.images import ScopedContext
-from dashboard.settings import Settings
+from dashboard.settings import Settings, read
 from geodata.sources import find_geodata_dir
 from queries.demo import seed_demo
 from queries.engine import make_engine, sqlite_url, upgrade
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if not shutil.which("chromium"):
         say("error: Debian's chromium is needed (kaleido renders with it)")
         return 2
-    geodata_dir = find_geodata_dir(options.geodata)
+    geodata_dir = find_geodata_dir(options.geodata, read("AIMAK_GEODATA"))
     if geodata_dir is None:
         say("error: the boundary files were not found (--geodata DIR or AIMAK_GEODATA)")
         return 2

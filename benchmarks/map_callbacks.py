@@ -79,7 +79,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from benchmarks.synthetic import national_scope, seed_national
 from dashboard import create_app
 from dashboard.components.map_figure import TRACES as TRACE_NAMES
-from dashboard.settings import Settings
+from dashboard.settings import Settings, read
 from geodata.sources import find_geodata_dir
 from layers import LAYERS
 from queries.demo import seed_demo
@@ -852,7 +852,7 @@ def main(argv: list[str] | None = None) -> int:
     if not chromium_available():
         say("error: Debian chromium and chromium-driver are needed (chromium, chromedriver)")
         return 2
-    geodata_dir = find_geodata_dir(options.geodata)
+    geodata_dir = find_geodata_dir(options.geodata, read("AIMAK_GEODATA"))
     if geodata_dir is None:
         say("error: the boundary files were not found (--geodata DIR or AIMAK_GEODATA)")
         return 2

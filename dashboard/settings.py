@@ -8,8 +8,6 @@ from pathlib import Path
 
 import platformdirs
 
-from geodata.sources import ENV_VAR as GEODATA_ENV
-
 
 @dataclass(frozen=True)
 class Setting:
@@ -41,7 +39,7 @@ SETTINGS = (
     ),
     Setting(
         "geodata_dir",
-        GEODATA_ENV,
+        "AIMAK_GEODATA",
         None,
         "Directory with the OCHA COD-AB boundary files to install.",
         "(../shared/geodata/kgz beside the checkout)",

@@ -16,6 +16,8 @@ ADM3_POINTS_FILE = "kgz_adm3_municipality_points.csv"
 CROSSWALK_FILE = "kgz_adm1_code_crosswalk.csv"
 EXPECTED_FILES = (ADM1_FILE, ADM2_FILE, ADM3_POINTS_FILE, CROSSWALK_FILE)
 
+#: the setting that names the directory: dashboard/settings.py reads it, callers pass its value
+#: as `configured`; geodata only names it in messages and never reads the environment
 ENV_VAR = "AIMAK_GEODATA"
 DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "geodata" / "kgz"
 
@@ -64,18 +66,20 @@ def _checked(directory: Path, named_by: str) -> Path:
     return directory
 
 
-def find_geodata_dir(explicit: str | os.PathLike | None = None) -> Path | None:
-    """The boundary directory: `explicit`, else $AIMAK_GEODATA, else ../shared/geodata/kgz.
+def find_geodata_dir(
+    explicit: str | os.PathLike | None = None, configured: str | os.PathLike | None = None
+) -> Path | None:
+    """The boundary directory: `explicit` (a command's --from), else `configured` (the value of
+    the AIMAK_GEODATA setting, which the caller reads), else ../shared/geodata/kgz.
 
-    A directory the user named (argument or environment variable) must exist and hold the
-    expected files, otherwise GeodataError; the default location is used only if complete,
-    and None is returned when it is not.
+    A directory the user named (argument or setting) must exist and hold the expected files,
+    otherwise GeodataError; the default location is used only if complete, and None is
+    returned when it is not.
     """
     if explicit is not None:
         return _checked(Path(explicit).expanduser(), "--from")
-    from_env = os.environ.get(ENV_VAR, "").strip()
-    if from_env:
-        return _checked(Path(from_env).expanduser(), f"${ENV_VAR}")
+    if configured is not None and str(configured).strip():
+        return _checked(Path(configured).expanduser(), f"${ENV_VAR}")
     if DEFAULT_DIR.is_dir() and not _missing_files(DEFAULT_DIR):
         return DEFAULT_DIR
     return None

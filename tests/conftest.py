@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from dashboard.settings import Settings
+from dashboard.settings import Settings, read
 from geodata.sources import find_geodata_dir
 from queries.engine import make_engine, sqlite_url, upgrade
 from tests.strictness import (  # noqa: F401 — hooks act where they are named in a conftest
@@ -75,7 +75,7 @@ def pytest_runtest_protocol(item, nextitem):
 
 @pytest.fixture(scope="session")
 def geodata_dir() -> Path:
-    directory = find_geodata_dir()
+    directory = find_geodata_dir(configured=read("AIMAK_GEODATA"))
     if directory is None:
         skip_or_fail("reference boundaries not found (../shared/geodata/kgz)")
     return directory

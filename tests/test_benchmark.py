@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from dashboard.settings import read
 from geodata.sources import find_geodata_dir
 from tests.browser import chromium_available
 from tests.conftest import ROOT, skip_or_fail
@@ -25,7 +26,7 @@ ACTIONS = ("theme", "filter", "first-load")
 def test_brw_benchmark_quick_mode_runs_for_both_datasets():
     if not chromium_available():
         skip_or_fail("Debian chromium and chromium-driver are not installed")
-    if find_geodata_dir() is None:
+    if find_geodata_dir(configured=read("AIMAK_GEODATA")) is None:
         skip_or_fail("reference boundaries not found (../shared/geodata/kgz)")
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.map_callbacks", "--quick"],

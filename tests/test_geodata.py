@@ -18,6 +18,7 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 
 import geodata
+from dashboard.settings import read
 from geodata import sources
 from geodata.prepare import (
     PROJECT_OBLASTS,
@@ -59,7 +60,7 @@ PROJECT_MUNICIPALITIES = {"KG03000000000": 75, "KG05000000000": 34, "KG070000000
 
 @pytest.fixture(scope="module")
 def real_dir() -> Path:
-    directory = find_geodata_dir()
+    directory = find_geodata_dir(configured=read(ENV_VAR))
     if directory is None:
         skip_or_fail(f"real boundaries not found: set ${ENV_VAR} or provide {sources.DEFAULT_DIR}")
     return directory
@@ -210,12 +211,12 @@ def test_find_order_explicit_then_env_then_default(tmp_path, monkeypatch):
     default = _placeholder_dir(tmp_path / "default")
     monkeypatch.setattr(sources, "DEFAULT_DIR", default)
     monkeypatch.setenv(ENV_VAR, str(from_env))
-    assert find_geodata_dir(str(explicit)) == explicit
-    assert find_geodata_dir() == from_env
+    assert find_geodata_dir(str(explicit), read(ENV_VAR)) == explicit
+    assert find_geodata_dir(configured=read(ENV_VAR)) == from_env
     monkeypatch.delenv(ENV_VAR)
-    assert find_geodata_dir() == default
+    assert find_geodata_dir(configured=read(ENV_VAR)) == default
     monkeypatch.setattr(sources, "DEFAULT_DIR", tmp_path / "absent")
-    assert find_geodata_dir() is None
+    assert find_geodata_dir(configured=read(ENV_VAR)) is None
 
 
 def test_default_dir_is_beside_the_checkout():
@@ -227,7 +228,7 @@ def test_explicit_dir_that_does_not_exist_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(_placeholder_dir(tmp_path / "env")))
     missing = tmp_path / "nowhere"
     with pytest.raises(GeodataError, match="does not exist") as error:
-        find_geodata_dir(missing)
+        find_geodata_dir(missing, read(ENV_VAR))
     assert str(missing) in str(error.value)
 
 
@@ -240,7 +241,7 @@ def test_explicit_dir_without_the_files_is_an_error(tmp_path):
 def test_env_dir_is_not_silently_skipped(tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
     with pytest.raises(GeodataError, match=f"\\${ENV_VAR} does not exist"):
-        find_geodata_dir()
+        find_geodata_dir(configured=read(ENV_VAR))
 
 
 # --- validate on small synthetic layers ------------------------------------------------------

@@ -9,8 +9,11 @@ import pytest
 
 from dashboard.i18n import pseudo_enabled
 from dashboard.settings import SETTINGS, Settings
+from geodata import sources
+from geodata.sources import GeodataError, find_geodata_dir
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.env)
@@ -60,3 +63,29 @@ def test_i13_p3_the_pseudo_locale_switch_is_read_through_the_table(monkeypatch):
         pseudo_enabled()
     monkeypatch.delenv("AIMAK_PSEUDO_LOCALE")
     assert not pseudo_enabled()
+
+
+def test_i13_p3_the_geodata_directory_is_read_through_the_table(tmp_path, monkeypatch):
+    """geodata sits below dashboard: it never reads AIMAK_GEODATA, the callers pass the value
+    the settings table read."""
+    monkeypatch.setenv(sources.ENV_VAR, str(tmp_path / "nowhere"))
+    settings = Settings.from_env()
+    assert settings.geodata_dir == tmp_path / "nowhere"
+    assert find_geodata_dir() in (None, sources.DEFAULT_DIR)  # the environment is not read
+    with pytest.raises(GeodataError, match=f"\\${sources.ENV_VAR} does not exist"):
+        find_geodata_dir(configured=settings.geodata_dir)
+
+
+def test_i13_p3_only_the_settings_table_reads_the_environment():
+    """No production module but dashboard/settings.py reads a variable (copying the whole
+    environment for a child process, as queries.backup does for pg_dump, is not reading)."""
+    readers = ("os.getenv", "environ.get(", "environ[", "environ.setdefault(")
+    found = [
+        f"{path.relative_to(ROOT)}: {reader}"
+        for package in ("dashboard", "queries", "layers", "geodata")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != ROOT / "dashboard" / "settings.py"
+        for reader in readers
+        if reader in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

@@ -35,9 +35,12 @@ given. The exit code is non-zero when features were rejected (without --accept-v
 """
 
 
-def install_geodata(engine: Engine, source: str | Path | None) -> dict:
-    """Read, validate, simplify and store the boundaries found at `source` (or by lookup)."""
-    directory = find_geodata_dir(source)
+def install_geodata(
+    engine: Engine, source: str | Path | None, configured: Path | None = None
+) -> dict:
+    """Read, validate, simplify and store the boundaries found at `source`, else at the
+    `configured` directory (the AIMAK_GEODATA setting), else at the default place."""
+    directory = find_geodata_dir(source, configured)
     if directory is None:
         raise CliError(
             "no boundary files found: pass --from DIR or set AIMAK_GEODATA "
@@ -65,11 +68,11 @@ def cmd_geodata(args, settings: Settings) -> None:
     engine = upgraded_database(settings)
     if args.action == "install":
         try:
-            install_geodata(engine, args.source or settings.geodata_dir)
+            install_geodata(engine, args.source, settings.geodata_dir)
         except GeodataError as error:
             raise CliError(str(error)) from error
         return
-    directory = find_geodata_dir(settings.geodata_dir)
+    directory = find_geodata_dir(configured=settings.geodata_dir)
     say(f"Boundary files: {directory or 'not found'}")
     say(
         f"Units in the database: {units_installed(engine)} oblasts; "

@@ -24,8 +24,8 @@ def prepare_database(settings: Settings) -> Engine:
     say(f"Database: {engine.url.render_as_string(hide_password=True)}")
     db.upgrade(engine)
     if not units_installed(engine):
-        if find_geodata_dir(settings.geodata_dir) is not None:
-            install_geodata(engine, settings.geodata_dir)
+        if find_geodata_dir(configured=settings.geodata_dir) is not None:
+            install_geodata(engine, None, settings.geodata_dir)
         else:
             say(
                 "Boundaries not found: municipalities will be shown as points. "
