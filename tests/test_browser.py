@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from dashboard import create_app
-from tests.browser import PageLog, serve, settle, wait_for
+from tests.browser import PageLog, serve, settle, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def drawn_map(driver):
     """Wait until the map is drawn; return its traces as plotly sees them."""
     wait_for(driver, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0")
     wait_for(driver, "document.querySelectorAll('#map path.choroplethlocation').length > 0")
-    settle(1.0)
+    wait_until_idle(driver)  # before brw001 checks that no error and no outside request came
     return driver.execute_script(
         "return " + GRAPH + "._fullData.map(t => ({type: t.type, name: t.name,"
         " n: (t.locations || t.lon || []).length}))"

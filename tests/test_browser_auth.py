@@ -88,7 +88,7 @@ def test_auth001_an_official_sees_only_their_oblast(browser, tmp_path, demo_sqli
         assert "Demo official, Talas" in browser.find_element(By.ID, "signed-in-as").text
         # the map: Talas alone, its four municipalities
         wait_for(browser, f"{TRACE.format(name='municipalities')}.lon.length > 0")
-        settle(0.5)
+        wait_until_idle(browser)  # the other oblasts are absent from the finished map
         counts = browser.execute_script(
             f"return {GRAPH}._fullData.map(t => [t.name, (t.locations || t.lon || []).length])"
         )
@@ -186,7 +186,12 @@ def test_auth002_stored_payloads_render_inert(browser, tmp_path, demo_sqlite_fil
             browser.execute_script(
                 f"Plotly.Fx.hover({GRAPH}, [{{curveNumber: {curve}, pointNumber: {index}}}], 'geo')"
             )
-            settle(0.1)
+            wait_for(  # plotly throttles hovers: this one is drawn
+                browser,
+                f"({GRAPH}._hoverdata || []).some(p => p.curveNumber === {curve}"
+                f" && p.pointNumber === {index})",
+            )
+            wait_until_idle(browser)
             labels.append(
                 browser.execute_script(
                     "const h = document.querySelector('#map .hoverlayer .hovertext');"

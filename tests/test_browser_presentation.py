@@ -10,7 +10,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard import create_app
 from layers import LAYERS, layer_by_id
-from tests.browser import PageLog, serve, settle, wait_for
+from tests.browser import PageLog, serve, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def test_prs001_present_step_with_the_keys_and_leave(browser, site):
     )
     before = browser.execute_script("return location.search")
     press(browser, Keys.ARROW_RIGHT + Keys.SPACE + Keys.END)
-    settle(1.0)
+    wait_until_idle(browser)  # whatever the keys set off has finished
     assert browser.execute_script("return location.search") == before
     browser.execute_script("document.querySelector('#typing').remove()")
 
