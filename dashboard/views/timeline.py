@@ -135,19 +135,31 @@ def rows(t: Translator, frame, group: str) -> tuple[list[str], list[tuple[str, s
     return keys, ordered
 
 
-def details(t: Translator, row, currency: str) -> list[str]:
-    """What the records say about an activity, as plain lines (translated, formatted)."""
-    lang, kind = t.lang, row["kind"]
-    lines = []
-    if row["project_code"]:
-        lines.append(f"{row['project_code']} — {row['label'] or ''}".rstrip(" —"))
+def _record_lines(t: Translator, row) -> list[str]:
+    """What a training, appraisal, monitoring visit or recommendation recorded."""
+    kind = row["kind"]
     if kind == "training":
-        lines.append(row["label"] or "")
-        lines.append(t.n("{n} participant", "{n} participants", int(row["participants"])))
-    elif kind == "appraisal":
-        lines.append(t.n("{n} priority issue", "{n} priority issues", int(row["issues"])))
-        lines.append(row["label"] or "")
-    elif kind == "selection_expertise" and row["expertise_score"] is not None:
+        return [
+            row["label"] or "",
+            t.n("{n} participant", "{n} participants", int(row["participants"])),
+        ]
+    if kind == "appraisal":
+        return [
+            t.n("{n} priority issue", "{n} priority issues", int(row["issues"])),
+            row["label"] or "",
+        ]
+    if kind == "monitoring":
+        rating = t("Rating: {rating}", rating=t(RATING_LABELS.get(row["rating"], "–")))
+        return [rating, row["label"] or ""]
+    if kind == "recommendations":
+        return [row["label"] or ""]
+    return []
+
+
+def _procurement_lines(t: Translator, row, currency: str) -> list[str]:
+    """What a procurement stage recorded: the expertise score, the money, the bids."""
+    lang, kind, lines = t.lang, row["kind"], []
+    if kind == "selection_expertise" and row["expertise_score"] is not None:
         lines.append(
             t("Expertise score: {score}", score=formatting.number(row["expertise_score"], lang))
         )
@@ -164,11 +176,15 @@ def details(t: Translator, row, currency: str) -> list[str]:
     elif kind == "contract" and row["amount_minor"] is not None:
         money = formatting.money(row["amount_minor"], currency, lang)
         lines.append(t("Contract value: {amount}", amount=money))
-    elif kind == "monitoring":
-        lines.append(t("Rating: {rating}", rating=t(RATING_LABELS.get(row["rating"], "–"))))
-        lines.append(row["label"] or "")
-    elif kind == "recommendations":
-        lines.append(row["label"] or "")
+    return lines
+
+
+def details(t: Translator, row, currency: str) -> list[str]:
+    """What the records say about an activity, as plain lines (translated, formatted)."""
+    lines = []
+    if row["project_code"]:
+        lines.append(f"{row['project_code']} — {row['label'] or ''}".rstrip(" —"))
+    lines += _record_lines(t, row) + _procurement_lines(t, row, currency)
     if row["ongoing"]:
         lines.append(t("No end recorded: still running"))
     return [line for line in lines if line]
