@@ -8,6 +8,7 @@ import json
 import flask
 import shapely
 
+from geodata import basemap
 from queries import geography
 from queries.scope import Filters
 
@@ -61,9 +62,41 @@ def _json_response(body: bytes) -> flask.Response:
     return response
 
 
+#: the basemap topology is a published dataset: the browser keeps it for a month
+BASEMAP_MAX_AGE = 30 * 24 * 3600
+
+
+def basemap_response(directory, name: str) -> flask.Response:
+    """`<name>.json` of the basemap directory (plotly's topology), or 404 when the directory
+    or the file is absent or `name` is not a topology's name."""
+    path = basemap.topology_file(directory, name)
+    if path is None:
+        flask.abort(404)
+    body = path.read_bytes()
+    response = flask.Response(body, mimetype="application/json")
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = BASEMAP_MAX_AGE
+    return response.make_conditional(flask.request)
+
+
 def register(app, ctx) -> None:
     """Add the geometry routes to `app`'s server."""
     server = app.server
+
+    @server.route("/basemap/<name>.json")
+    def basemap_topology(name: str):
+        return basemap_response(basemap.find_basemap_dir(ctx.settings.geodata_dir), name)
+
+    @server.route("/geo/context.geojson")
+    def context():
+        """The whole country's oblasts and cities (public reference outlines, any scope)."""
+
+        def build() -> bytes:
+            frame = geography.context_units(ctx.engine)
+            return json.dumps(feature_collection(frame), separators=(",", ":")).encode()
+
+        return _json_response(ctx.remember("geojson|context", build))
 
     @server.route("/geo/<level>.geojson")
     def geometry(level: str):

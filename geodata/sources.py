@@ -24,7 +24,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "geodata" 
 ATTRIBUTION = (
     "Boundaries: OCHA / Ministry of Emergency Situations of the Kyrgyz Republic "
     "(COD-AB, CC BY-IGO). "
-    "Municipality reference points: open-admin-data (CC BY 4.0), from the OCHA gazetteer."
+    "Municipality reference points: open-admin-data (CC BY 4.0), from the OCHA gazetteer. "
+    "Made with Natural Earth."
 )
 
 # Drivers whose files carry coordinates in WGS 84 by definition (RFC 7946 for GeoJSON).

@@ -46,6 +46,61 @@ def oblasts(engine: Engine, filters: Filters, scope: Scope | None) -> gpd.GeoDat
     return _frame(engine, statement.order_by(Oblast.pcode), geometry=True)
 
 
+def reference_oblasts(engine: Engine) -> gpd.GeoDataFrame:
+    """Every oblast of the country with names and outline, whatever the scope: public reference
+    geography (no programme data), drawn muted around the oblasts in scope for context."""
+    statement = select(
+        Oblast.pcode, *[getattr(Oblast, c) for c in NAME_COLUMNS], Oblast.geometry
+    ).where(Oblast.geometry.is_not(None))
+    return _frame(engine, statement.order_by(Oblast.pcode), geometry=True)
+
+
+#: Bishkek and Osh are ADM1 units of their own: holes in the oblast layer, named here
+#: (their names written as the boundary files write the other cities')
+CITIES = (
+    {
+        "pcode": "KG11000000000",
+        "name_en": "Bishkek (city)",
+        "name_ru": "г.Бишкек",
+        "name_ky": "Бишкек ш.",
+        "point": (74.60, 42.87),
+    },
+    {
+        "pcode": "KG21000000000",
+        "name_en": "Osh (city)",
+        "name_ru": "г.Ош",
+        "name_ky": "Ош ш.",
+        "point": (72.80, 40.53),
+    },
+)
+CITY_CODES = frozenset(city["pcode"] for city in CITIES)
+
+
+def context_units(engine: Engine) -> gpd.GeoDataFrame:
+    """Every oblast and the two cities of republican significance: pcode, names, geometry."""
+    oblasts = reference_oblasts(engine)
+    cities = []
+    if len(oblasts):
+        country = shapely.union_all(oblasts.geometry.to_numpy())
+        holes = [
+            shapely.Polygon(ring)
+            for part in getattr(country, "geoms", [country])
+            for ring in part.interiors
+        ]
+        for city in CITIES:
+            point = shapely.Point(city["point"])
+            shape = next((hole for hole in holes if hole.contains(point)), None)
+            if shape is not None:
+                cities.append({k: v for k, v in city.items() if k != "point"} | {"geometry": shape})
+    frame = pd.concat(
+        [oblasts, gpd.GeoDataFrame(cities, geometry="geometry", crs="EPSG:4326")]
+        if cities
+        else [oblasts],
+        ignore_index=True,
+    )
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
 def rayons(engine: Engine, filters: Filters, scope: Scope | None) -> gpd.GeoDataFrame:
     """Rayons and cities of oblast significance in scope, with their geometry when installed."""
     statement = select(

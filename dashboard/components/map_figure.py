@@ -12,16 +12,41 @@ import math
 
 import plotly.graph_objects as go
 
+from geodata.basemap import RESOLUTION as BASEMAP_RESOLUTION
+from geodata.basemap import SCOPE as BASEMAP_SCOPE
+
 OBLAST_LINE = "#37474f"
 RAYON_FILL = "#f3f5f6"
 RAYON_LINE = "#78909c"
 TRANSPARENT = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
 FLAT = [[0, RAYON_FILL], [1, RAYON_FILL]]
 GEOJSON_URL = "/geo/{level}.geojson"
+CONTEXT_FILL = "#e4e8eb"
+CONTEXT_LINE = "#b0bec5"
+#: the muted setting drawn from the basemap topology (plotly's own, served by the app)
+BASEMAP_GEO = {
+    "visible": True,
+    "showframe": False,
+    "showcoastlines": False,
+    "showland": True,
+    "landcolor": "#f4f4f1",
+    "showocean": False,
+    "showcountries": True,
+    "countrycolor": "#90a4ae",
+    "countrywidth": 1.2,
+    "showlakes": True,
+    "lakecolor": "#c6dcea",
+    "showrivers": True,
+    "rivercolor": "#a9c9de",
+    "riverwidth": 1,
+    "showsubunits": False,
+}
 TRACES = (
+    "context",
     "rayons",
     "areas",
     "oblasts",
+    "context_labels",
     "projects",
     "municipalities",
     "flags",
@@ -38,13 +63,61 @@ RATING_SYMBOLS = {
 }
 
 
-def base_map(*, maplibre: bool, tiles_url: str = "", height: int = 640) -> go.Figure:
-    """An empty map with every trace in place (values come from `trace_values`)."""
+def base_map(
+    *, maplibre: bool, tiles_url: str = "", height: int | None = None, basemap: bool = False
+) -> go.Figure:
+    """An empty map with every trace in place (values come from `trace_values`).
+
+    `basemap`: plotly draws countries, lakes and rivers from the topology the app serves
+    (`config.topojsonURL`); without it the SVG map asks for an empty world only. No `height`:
+    the map takes the height its container gives it."""
+    traces = _traces(maplibre)
+    figure = go.Figure([traces[name].update(name=name) for name in TRACES])
+    figure.update_layout(
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        paper_bgcolor="white",
+        dragmode="pan",
+        hoverlabel={"align": "left"},
+    )
+    if height:
+        figure.update_layout(height=height)
+    if maplibre:
+        figure.update_layout(
+            map={
+                "style": "white-bg",
+                "layers": [{"sourcetype": "raster", "source": [tiles_url], "below": "traces"}],
+            }
+        )
+    elif basemap:
+        figure.update_geos(
+            scope=BASEMAP_SCOPE,
+            resolution=BASEMAP_RESOLUTION,
+            projection={"type": "mercator"},
+            bgcolor="white",
+            **BASEMAP_GEO,
+        )
+    else:
+        figure.update_geos(visible=False, projection={"type": "mercator"}, bgcolor="white")
+    return figure
+
+
+def _traces(maplibre: bool) -> dict:
+    """Every trace of the map, empty, by name."""
     choropleth = go.Choroplethmap if maplibre else go.Choropleth
     scatter = go.Scattermap if maplibre else go.Scattergeo
     outline = {"featureidkey": "id", "showscale": False, "locations": [], "z": []}
     hover = "%{hovertext}<extra></extra>"
-    traces = {
+    return {
+        # the rest of the country (other oblasts, Bishkek and Osh): muted, no hover
+        "context": choropleth(
+            geojson=GEOJSON_URL.format(level="context"),
+            colorscale=[[0, CONTEXT_FILL], [1, CONTEXT_FILL]],
+            marker_line_color=CONTEXT_LINE,
+            marker_line_width=0.6,
+            hoverinfo="skip",
+            **outline,
+        ),
         "rayons": choropleth(
             geojson=GEOJSON_URL.format(level="rayons"),
             colorscale=FLAT,
@@ -70,6 +143,7 @@ def base_map(*, maplibre: bool, tiles_url: str = "", height: int = 640) -> go.Fi
             hoverinfo="skip",
             **outline,
         ),
+        "context_labels": scatter(mode="text", hoverinfo="skip", textfont={"size": 12}),
         "projects": scatter(
             mode="markers",
             hovertemplate=hover,
@@ -88,25 +162,6 @@ def base_map(*, maplibre: bool, tiles_url: str = "", height: int = 640) -> go.Fi
         "badges": scatter(mode="markers", hovertemplate=hover, marker=_marker(maplibre, size=10)),
         "labels": scatter(mode="text", hoverinfo="skip", textfont={"size": 11, "color": "#263238"}),
     }
-    figure = go.Figure([traces[name].update(name=name) for name in TRACES])
-    figure.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        showlegend=False,
-        height=height,
-        paper_bgcolor="white",
-        dragmode="pan",
-        hoverlabel={"align": "left"},
-    )
-    if maplibre:
-        figure.update_layout(
-            map={
-                "style": "white-bg",
-                "layers": [{"sourcetype": "raster", "source": [tiles_url], "below": "traces"}],
-            }
-        )
-    else:
-        figure.update_geos(visible=False, projection={"type": "mercator"}, bgcolor="white")
-    return figure
 
 
 def _marker(maplibre: bool, **style) -> dict:
@@ -124,9 +179,9 @@ def view_range(bounds, pad: float = 0.08) -> tuple[float, float, float, float] |
     return west - dx, south - dy, east + dx, north + dy
 
 
-def viewport(bounds, maplibre: bool) -> dict:
-    """Layout properties (as Patch paths) that show `bounds`."""
-    box = view_range(bounds)
+def viewport(bounds, maplibre: bool, pad: float = 0.08) -> dict:
+    """Layout properties (as Patch paths) that show `bounds` with a margin of `pad`."""
+    box = view_range(bounds, pad)
     if box is None:
         return {}
     west, south, east, north = box

@@ -36,10 +36,10 @@ from dashboard.views.map import (
     affected,
     changed_controls,
     figure_for,
-    focus_bounds,
     located,
     trace_values,
     view_data,
+    viewport_for,
 )
 from dashboard.views.map import PATH as PATH
 from dashboard.views.map import TITLE as TITLE
@@ -235,6 +235,17 @@ MAP_CONFIG = {
     "topojsonURL": "/geo/topojson/",
     "modeBarButtonsToRemove": ["select2d", "lasso2d"],
 }
+#: where plotly.js finds the basemap topology (`asia_50m.json`), on the app's own origin
+BASEMAP_URL = "/basemap/"
+
+
+def map_config(data: dict) -> dict:
+    """The graph's config: the basemap topology from the app when it is installed, else the
+    empty world (plotly asks for one even with nothing to draw from it)."""
+    config = dict(MAP_CONFIG)
+    if data.get("basemap") is not None:
+        config["topojsonURL"] = BASEMAP_URL
+    return config
 
 
 def _geodata_notice(t: Translator, data: dict) -> list:
@@ -353,9 +364,10 @@ def layout(ctx, t: Translator, state: dict):
                         dcc.Graph(
                             id="map",
                             figure=figure_for(ctx, t, state, data),
-                            config=dict(MAP_CONFIG),
+                            config=map_config(data),
                             className="map",
-                            responsive=True,
+                            responsive=True,  # the height the window gives it (map.css)
+                            style={"height": "100%"},
                         ),
                         className="map-column",
                     ),
@@ -375,7 +387,8 @@ def layout(ctx, t: Translator, state: dict):
                 ],
                 className="map-body",
             ),
-        ]
+        ],
+        className="map-page",
     )
 
 
@@ -405,7 +418,7 @@ def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None
     patch = Patch()
     viewport = {}
     if "viewport" in parts:
-        viewport = map_figure.viewport(focus_bounds(data, state["focus"]), maplibre)
+        viewport = viewport_for(data, state["focus"], maplibre)
         patch["layout"]["uirevision"] = state["focus"] or "all"
     map_figure.apply(patch, trace_values(t, data, state, parts), viewport)
 
@@ -424,13 +437,16 @@ def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None
     )
 
 
-def reset_view(ctx, search: str | None, clicks: int, maplibre: bool = False) -> Patch:
-    """A Patch that shows everything again, even after the user zoomed by hand."""
+def reset_view(
+    ctx, search: str | None, clicks: int, maplibre: bool = False, lang: str = "en"
+) -> Patch:
+    """A Patch that shows everything again, even after the user zoomed by hand (the names
+    around the map placed for that frame)."""
     state = state_from_controls(search, {"focus": None})
+    data = view_data(ctx, state)
     patch = Patch()
-    map_figure.apply(
-        patch, {}, map_figure.viewport(focus_bounds(view_data(ctx, state), None), maplibre)
-    )
+    values = trace_values(Translator(lang), data, state, {"context"})
+    map_figure.apply(patch, values, viewport_for(data, None, maplibre))
     patch["layout"]["uirevision"] = f"reset-{clicks}"
     return patch
 
@@ -527,7 +543,8 @@ def register(app, ctx) -> None:
         Output("map", "figure", allow_duplicate=True),
         Input("map-reset", "n_clicks"),
         State("url", "search"),
+        State("map-lang", "data"),
         prevent_initial_call=True,
     )
-    def _reset(clicks, search):
-        return None, reset_view(ctx, search, clicks, maplibre)
+    def _reset(clicks, search, lang):
+        return None, reset_view(ctx, search, clicks, maplibre, lang or "en")

@@ -13,6 +13,8 @@ from dashboard.components.filter_bar import (
     filters_from_state,
 )
 from dashboard.i18n import N_, Translator
+from dashboard.views import map_context
+from geodata.basemap import find_basemap_dir
 from layers import layer_by_id
 from layers.base import NO_DATA, plotly_text
 from layers.categories import (
@@ -65,6 +67,8 @@ def view_data(ctx, state: dict) -> dict:
         "frame": ctx.cached(f"layer:{layer.id}", layer.query, filters, scope=scope),
         "kpis": ctx.cached("kpi_summary", kpis.kpi_summary, filters, scope=scope),
         "maplibre": bool(ctx.settings.tiles_url),
+        "context": ctx.remember("context_units", lambda: geography.context_units(ctx.engine)),
+        "basemap": basemap_dir(ctx),
     }
     if "projects" in state["overlays"]:
         data["projects"] = ctx.cached(
@@ -75,6 +79,11 @@ def view_data(ctx, state: dict) -> dict:
             "monitoring_status", monitoring.monitoring_status, filters, scope=scope
         )
     return data
+
+
+def basemap_dir(ctx):
+    """The basemap directory beside the configured boundaries (None: drawn without it)."""
+    return find_basemap_dir(ctx.settings.geodata_dir)
 
 
 def hover_template(t: Translator, layer) -> str:
@@ -110,7 +119,7 @@ AFFECTS = {
     "theme": {"values", "flags", "legend", "about", "measures"},
     "measure": {"values", "flags", "legend"},
     "overlays": {"rayon_lines", "projects", "project_values", "badges", "labels", "legend"},
-    "focus": {"viewport"},
+    "focus": {"viewport", "context"},
     "currency": {"values", "project_values", "legend", "kpis"},
     **{
         name: {"values", "flags", "projects", "project_values", "badges", "legend", "kpis"}
@@ -121,6 +130,7 @@ AFFECTS = {
 
 
 EVERYTHING = {
+    "context",
     "rayons",
     "rayon_lines",
     "oblasts",
@@ -159,6 +169,7 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
     frame = located(data)
     values: dict[str, dict] = {}
     for trace, props in [
+        *_context_values(t, data, state, parts),
         *_boundary_values(t, data, state, parts),
         *_place_values(t, data, frame, parts),
         *_colour_values(t, data, state, frame, parts),
@@ -166,6 +177,86 @@ def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> di
     ]:
         values.setdefault(trace, {}).update(props)
     return values
+
+
+def drawn_units(data: dict) -> set[str]:
+    """The oblasts (and the cities drawn as municipalities) shown in colour, not as context."""
+    return set(data["oblasts"].pcode) | set(data["areas"])
+
+
+#: the margin around what is framed, as a share of its size: everything in scope fills the
+#: map; one oblast, rayon or municipality (focused or filtered) shows its neighbours around it
+FRAME_PAD, FOCUS_PAD = 0.04, 0.22
+
+
+def frame_pad(data: dict, focus: str | None) -> float:
+    filters = data.get("filters")
+    narrowed = filters is not None and (filters.oblasts or filters.rayons)
+    return FOCUS_PAD if focus or narrowed else FRAME_PAD
+
+
+def view_box(data: dict, state: dict):
+    """(west, south, east, north) the map frames for `state`, or None."""
+    focus = state.get("focus")
+    return map_figure.view_range(focus_bounds(data, focus), frame_pad(data, focus))
+
+
+def viewport_for(data: dict, focus: str | None, maplibre: bool) -> dict:
+    """The layout paths that frame `focus` (None: everything shown)."""
+    return map_figure.viewport(focus_bounds(data, focus), maplibre, frame_pad(data, focus))
+
+
+def _context_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
+    """The rest of the country, muted, and the names around the framed area."""
+    if "context" not in parts:
+        return []
+    units, drawn = data["context"], drawn_units(data)
+    found = [("context", {"locations": map_context.context_locations(units, drawn)})]
+    found[0][1]["z"] = [0] * len(found[0][1]["locations"])
+    if uses_maplibre(data):  # MapLibre would fetch glyphs for text: names are SVG-only
+        labels = {"lon": [], "lat": [], "text": [], "visible": False}
+    else:
+        countries = map_context.neighbour_shapes(data.get("basemap"))
+        labels = map_context.context_labels(t, units, drawn, view_box(data, state), countries)
+    return [*found, ("context_labels", labels)]
+
+
+def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
+    """The rayon and oblast areas (the rayons' lines shown only with their overlay)."""
+    rayons, oblasts = data["rayons"], data["oblasts"]
+    found = []
+    if "rayons" in parts:
+        found.append(
+            (
+                "rayons",
+                {
+                    "locations": rayons.pcode.tolist(),
+                    "z": [0] * len(rayons),
+                    "text": [plotly_text(t.name(row)) for _, row in rayons.iterrows()],
+                },
+            )
+        )
+    if "rayons" in parts or "rayon_lines" in parts:
+        found.append(("rayons", {"marker.line.width": 0.7 if "rayons" in state["overlays"] else 0}))
+    if "oblasts" in parts:
+        found.append(("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)}))
+    return found
+
+
+def _place_values(t: Translator, data: dict, frame, parts) -> list[tuple[str, dict]]:
+    """Where the municipalities are: their markers with names, and their areas."""
+    if "places" not in parts:
+        return []
+    markers = {
+        "lon": frame.lon.tolist(),
+        "lat": frame.lat.tolist(),
+        "text": [plotly_text(t.name(row)) for _, row in frame.iterrows()],
+        "hovertext": [
+            plotly_text(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}")
+            for _, row in frame.iterrows()
+        ],
+    }
+    return [("municipalities", markers), ("areas", {"locations": data["areas"]})]
 
 
 def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
@@ -330,7 +421,11 @@ def focus_bounds(data: dict, focus: str | None):
     match = places[places.pcode == focus] if focus else places[:0]
     if len(match):
         row = match.iloc[0]
-        return row.lon - 0.25, row.lat - 0.2, row.lon + 0.25, row.lat + 0.2
+        return row.lon - 0.3, row.lat - 0.22, row.lon + 0.3, row.lat + 0.22
+    filters = data.get("filters")
+    rayons = data["rayons"][data["rayons"].geometry.notna()]
+    if filters is not None and filters.rayons and len(rayons):
+        return tuple(rayons.total_bounds)
     shaped = data["oblasts"][data["oblasts"].geometry.notna()]
     if len(shaped):
         return tuple(shaped.total_bounds)
@@ -341,11 +436,11 @@ def focus_bounds(data: dict, focus: str | None):
 
 def figure_for(ctx, t: Translator, state: dict, data: dict):
     maplibre = bool(ctx.settings.tiles_url)
-    figure = map_figure.base_map(maplibre=maplibre, tiles_url=ctx.settings.tiles_url).to_dict()
+    figure = map_figure.base_map(
+        maplibre=maplibre, tiles_url=ctx.settings.tiles_url, basemap=data["basemap"] is not None
+    ).to_dict()
     map_figure.apply(
-        figure,
-        trace_values(t, data, state),
-        map_figure.viewport(focus_bounds(data, state["focus"]), maplibre),
+        figure, trace_values(t, data, state), viewport_for(data, state["focus"], maplibre)
     )
     figure["layout"]["uirevision"] = state["focus"] or "all"
     return figure
