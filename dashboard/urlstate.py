@@ -144,6 +144,10 @@ PARAMETERS = (
     Parameter("currency", "f-currency", "str", "KGS", CURRENCIES),
     Parameter("theme", "m-theme", "str", None),
     Parameter("measure", "m-measure", "str", None),
+    # how a numeric measure is classed (layers.base.SCHEMES; None: the measure's default)
+    Parameter(
+        "classes", "m-classes", "str", None, ("unique", "natural", "quantiles", "equal", "fixed")
+    ),
     Parameter("overlays", "m-overlays", "list", ("labels", "projects", "rayons"), OVERLAYS),
     Parameter("focus", "m-search", "str", None, pattern=PCODE),
     Parameter("selected", "m-selected", "str", None, prop="data", pattern=PCODE),

@@ -1,19 +1,28 @@
 """The `Layer` abstraction: a query, how its values become colours, its legend and tooltip.
 
 Colour is a pure function of the data. Scales are colour-blind safe: categorical scales use
-the Okabe–Ito palette, numeric ones a ColorBrewer sequential ramp cut at chosen class breaks.
+the Okabe–Ito palette, ordered ones a sequential ramp (viridis, YlOrBr) whose neighbouring
+colours differ by ΔE00 ≥ 10; numeric measures are classed from the data by a scheme the user
+may pick (layers.classify: one class per value for small counts, natural breaks, quantiles,
+equal intervals) or at fixed breaks chosen for their meaning.
 Every scale has an explicit "no data" entry, and a layer may add a flag (shown as a marker
 symbol, not by colour alone).
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from plotly.colors import sample_colorscale
 
+from layers import classify
+from layers.colour import delta_e
 from queries.common import missing
 
 
@@ -27,10 +36,58 @@ NO_DATA_LABEL = N_("No data")
 
 #: Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-#: ColorBrewer YlGnBu, 5 classes (colour-blind safe, prints in grey scale).
-SEQUENTIAL_5 = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 #: ColorBrewer RdYlBu, 5 classes, bad to good (colour-blind safe, unlike red–green).
 DIVERGING_5 = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
+#: viridis (perceptually uniform, colour-blind safe), light to dark: more is darker
+VIRIDIS = (
+    "#fde725", "#b5de2b", "#6ece58", "#35b779", "#1f9e89",
+    "#26828e", "#31688e", "#3e4989", "#482878", "#440154",
+)  # fmt: skip
+#: points a ramp is measured at
+FINE = 200
+#: ColorBrewer YlOrBr, 9 classes: for counts of what is missing (more is worse)
+YLORBR = (
+    "#ffffe5", "#fff7bc", "#fee391", "#fec44f", "#fe9929",
+    "#ec7014", "#cc4c02", "#993404", "#662506",
+)  # fmt: skip
+
+
+def _sampled(ramp: Sequence[str], points: Sequence[float]) -> list[str]:
+    """The colours at `points` (0 to 1) along `ramp`, as '#rrggbb'."""
+    scale = [[i / (len(ramp) - 1), colour] for i, colour in enumerate(ramp)]
+    colours = []
+    for rgb in sample_colorscale(scale, list(points)):
+        red, green, blue = (round(float(v)) for v in rgb[rgb.index("(") + 1 : -1].split(","))
+        colours.append(f"#{red:02x}{green:02x}{blue:02x}")
+    return colours
+
+
+@functools.cache
+def sequential(n: int, ramp: tuple[str, ...] = VIRIDIS) -> tuple[str, ...]:
+    """`n` colours along `ramp` (light to dark), evenly spaced for the eye: at equal steps
+    of the ramp's length measured in ΔE00, so neighbours differ as much as they can."""
+    if n == 1:
+        return tuple(_sampled(ramp, [0.5]))
+    fine = _sampled(ramp, [i / (FINE - 1) for i in range(FINE)])
+    length = [0.0]
+    for a, b in itertools.pairwise(fine):
+        length.append(length[-1] + delta_e(a, b))
+    steps = [length[-1] * i / (n - 1) for i in range(n)]
+    return tuple(fine[min(bisect.bisect_left(length, step), FINE - 1)] for step in steps)
+
+
+#: five classes of viridis, for fixed breaks (the same ramp as classes cut from the data)
+SEQUENTIAL_5 = sequential(5, VIRIDIS)
+
+
+#: how a numeric measure may be classed (id → msgid), in the order the map offers them
+SCHEMES = {
+    "unique": N_("One class per value"),
+    "natural": N_("Natural breaks (Jenks)"),
+    "quantiles": N_("Quantiles"),
+    "equal": N_("Equal intervals"),
+    "fixed": N_("Fixed breaks"),
+}
 
 
 def plotly_text(value) -> str:
@@ -80,11 +137,17 @@ class Categories:
 class Classes:
     """A numeric scale cut at `breaks` into len(breaks) + 1 classes, low to high.
 
-    A value v falls in class i when breaks[i-1] <= v < breaks[i].
+    A value v falls in class i when breaks[i-1] <= v < breaks[i]. Labels never overlap:
+    whole numbers (`integer`) as '2–3', '4', others as half-open intervals '0.5 to < 1'.
+    `low` and `high` are the data's least and greatest value when the breaks came from the
+    data (they close the first and last class), else None ('< 1', '≥ 4').
     """
 
     breaks: tuple[float, ...]
     colours: tuple[str, ...] = SEQUENTIAL_5
+    integer: bool = False
+    low: float | None = None
+    high: float | None = None
 
     def __post_init__(self):
         if len(self.colours) != len(self.breaks) + 1:
@@ -105,18 +168,33 @@ class Classes:
         return t(NO_DATA_LABEL) if missing(value) else fmt(value)
 
     def legend(self, t, fmt=str) -> list[LegendEntry]:
-        bounds = [None, *self.breaks, None]
-        entries = []
-        for i, colour in enumerate(self.colours):
-            low, high = bounds[i], bounds[i + 1]
-            if low is None:
-                text = f"< {fmt(high)}"
-            elif high is None:
-                text = f"≥ {fmt(low)}"
-            else:
-                text = f"{fmt(low)} – {fmt(high)}"
-            entries.append(LegendEntry(text, colour, (low, high)))
+        bounds = [self.low, *self.breaks, None]
+        entries = [
+            LegendEntry(
+                self._text(bounds[i], bounds[i + 1], t, fmt), colour, (bounds[i], bounds[i + 1])
+            )
+            for i, colour in enumerate(self.colours)
+        ]
         return [*entries, LegendEntry(t(NO_DATA_LABEL), NO_DATA, None)]
+
+    def _text(self, low, high, t, fmt) -> str:
+        """The label of the class from `low` up to, not including, `high` (None: open)."""
+        if low is None and high is None:
+            return t("Any value")
+        if self.integer:
+            last = self.high if high is None else high - 1
+            if low is None:
+                return f"≤ {fmt(last)}"
+            if last is None:
+                return f"≥ {fmt(low)}"
+            return fmt(low) if last == low else f"{fmt(low)}–{fmt(last)}"
+        if low is None:
+            return f"< {fmt(high)}"
+        if high is None:
+            if self.high is not None and self.high == low:
+                return fmt(low)
+            return f"≥ {fmt(low)}"
+        return t("{low} to < {high}", low=fmt(low), high=fmt(high))
 
 
 Scale = Categories | Classes
@@ -140,10 +218,45 @@ class Measure:
     column: str
     scale: Scale | dict[str, Scale]  # money measures: one scale per currency (minor units)
     kind: str = "int"  # how the value and the legend are formatted (see Field.kind)
+    #: numeric measures: the schemes offered (keys of SCHEMES), the default first; "fixed"
+    #: is `scale`'s breaks. Empty: every scheme, natural breaks first.
+    schemes: tuple[str, ...] = ()
+    ramp: tuple[str, ...] = VIRIDIS  # the colours of classes made from the data
 
     def scale_for(self, currency: str = "KGS") -> Scale:
-        """The scale to use when amounts are shown in `currency`."""
+        """The fixed scale to use when amounts are shown in `currency`."""
         return self.scale[currency] if isinstance(self.scale, dict) else self.scale
+
+    def offered(self) -> tuple[str, ...]:
+        """The classification schemes this measure offers, its default first (none for
+        categories)."""
+        if isinstance(self.scale_for(), Categories):
+            return ()
+        if self.schemes:
+            return self.schemes
+        counts = ("unique",) if self.kind in ("int", "days") else ()
+        return (*counts, "natural", "quantiles", "equal", "fixed")
+
+    def scheme(self, scheme: str | None = None) -> str | None:
+        """`scheme` when this measure offers it, else its default (None for categories)."""
+        offered = self.offered()
+        return scheme if scheme in offered else (offered[0] if offered else None)
+
+    def classes(self, values, currency: str = "KGS", scheme: str | None = None) -> Scale:
+        """The scale of `values` (one per municipality shown) under `scheme`: categories and
+        fixed breaks as they are, otherwise classes cut where the data says."""
+        scheme = self.scheme(scheme)
+        if scheme is None or scheme == "fixed":
+            return self.scale_for(currency)
+        data = classify.finite(values)
+        bounds = classify.breaks(data, scheme, self.kind)
+        return Classes(
+            bounds,
+            sequential(len(bounds) + 1, self.ramp),
+            integer=self.kind in ("int", "days") and classify.integral(data),
+            low=data.min().item() if len(data) else None,
+            high=data.max().item() if len(data) else None,
+        )
 
 
 def money_classes(breaks_in_major_units: dict[str, tuple[float, ...]], colours=SEQUENTIAL_5):
@@ -181,10 +294,18 @@ class Layer:
         """The measure called `measure_id`, else the layer's first."""
         return next((m for m in self.measures if m.id == measure_id), self.measures[0])
 
-    def colours(self, frame: pd.DataFrame, measure_id=None, currency="KGS") -> list[str]:
-        """One colour per row of `frame`, for the chosen measure and currency."""
+    def scale(self, frame: pd.DataFrame, measure_id=None, currency="KGS", scheme=None) -> Scale:
+        """The scale of the chosen measure over `frame` (its classes cut from its values)."""
         measure = self.measure(measure_id)
-        scale = measure.scale_for(currency)
+        return measure.classes(frame[measure.column].tolist(), currency, scheme)
+
+    def colours(
+        self, frame: pd.DataFrame, measure_id=None, currency="KGS", scheme=None, scale=None
+    ) -> list[str]:
+        """One colour per row of `frame`, for the chosen measure, currency and scheme (on
+        `scale` when given, else on the classes of `frame`'s own values)."""
+        measure = self.measure(measure_id)
+        scale = scale or self.scale(frame, measure_id, currency, scheme)
         return [scale.colour(v) for v in frame[measure.column]]
 
     def required_columns(self) -> Sequence[str]:

@@ -45,7 +45,15 @@ LAYER = Layer(
             "money",
         ),
         Measure("share", N_("Share of the local budget"), "share_of_local", SHARES, "percent"),
-        Measure("execution", N_("Execution"), "execution", EXECUTION, "percent"),
+        Measure(
+            "execution",
+            N_("Execution"),
+            "execution",
+            EXECUTION,
+            "percent",
+            schemes=("fixed", "natural", "quantiles", "equal"),
+            ramp=DIVERGING_5,
+        ),
     ),
     tooltip=(
         Field("year", N_("Year"), "year"),

@@ -13,7 +13,13 @@ LAYER = Layer(
     ),
     query=capacity_building,
     measures=(
-        Measure("participants", N_("Participants"), "participants", Classes((1, 20, 40, 60))),
+        Measure(
+            "participants",
+            N_("Participants"),
+            "participants",
+            Classes((1, 20, 40, 60)),
+            schemes=("natural", "quantiles", "equal", "fixed"),
+        ),
         Measure("trainings", N_("Trainings held"), "trainings", Classes((1, 2, 3, 4))),
     ),
     tooltip=(

@@ -1,6 +1,6 @@
 """Labels and colours shared by several layers: sectors, ratings, procurement stages, reviews."""
 
-from layers.base import N_, OKABE_ITO, Categories
+from layers.base import N_, OKABE_ITO, VIRIDIS, Categories, sequential
 
 
 def labelled(labels: dict[str, str], colours) -> Categories:
@@ -45,21 +45,8 @@ STAGE_LABELS = {
     "completed": N_("Completed"),
     "reported": N_("Reported"),
 }
-#: a sequential ramp over the nine stages (ColorBrewer YlGnBu, 9 classes)
-STAGES = labelled(
-    STAGE_LABELS,
-    (
-        "#ffffd9",
-        "#edf8b1",
-        "#c7e9b4",
-        "#7fcdbb",
-        "#41b6c4",
-        "#1d91c0",
-        "#225ea8",
-        "#253494",
-        "#081d58",
-    ),
-)
+#: a sequential ramp over the nine stages (viridis: neighbours differ by ΔE00 ≥ 10)
+STAGES = labelled(STAGE_LABELS, sequential(len(STAGE_LABELS), VIRIDIS))
 
 STATUS_LABELS = {
     "planned": N_("Planned"),

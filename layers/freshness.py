@@ -21,6 +21,8 @@ LAYER = Layer(
             "days_since",
             Classes((30, 60, 90, 180), tuple(reversed(DIVERGING_5))),
             "days",
+            schemes=("fixed", "natural", "quantiles", "equal"),  # 90 days: stale
+            ramp=tuple(reversed(DIVERGING_5)),
         ),
         Measure(
             "report_status", N_("Latest report's review"), "report_status", REVIEWS, "category"

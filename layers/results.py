@@ -19,6 +19,7 @@ LAYER = Layer(
             "progress",
             Classes((0.25, 0.5, 0.75, 1.0)),
             "percent",
+            schemes=("fixed", "natural", "quantiles", "equal"),  # quarters of the way
         ),
     ),
     tooltip=(

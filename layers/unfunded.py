@@ -1,6 +1,6 @@
 """Layer: priority issues that no funded project addresses — the gap between needs and money."""
 
-from layers.base import N_, Classes, Field, Layer, Measure
+from layers.base import N_, YLORBR, Classes, Field, Layer, Measure, sequential
 from queries.priorities import priority_issues
 
 LAYER = Layer(
@@ -17,7 +17,8 @@ LAYER = Layer(
             "unfunded",
             N_("Unfunded priorities"),
             "unfunded",
-            Classes((1, 2, 4, 6), ("#ffffcc", "#fed98e", "#fe9929", "#d95f0e", "#993404")),
+            Classes((1, 2, 4, 6), sequential(5, YLORBR)),
+            ramp=YLORBR,  # more is worse
         ),
     ),
     tooltip=(

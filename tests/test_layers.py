@@ -28,11 +28,12 @@ def test_layer_contract(demo_engine, layer):
     assert T(layer.source)
     for currency in ("KGS", "USD", "EUR"):
         for measure in layer.measures:
-            scale = measure.scale_for(currency)
-            legend_colours = {entry.colour for entry in scale.legend(T, str)}
-            drawn = set(layer.colours(frame, measure.id, currency))
-            assert drawn <= legend_colours, (layer.id, measure.id, drawn - legend_colours)
-            assert NO_DATA in legend_colours
+            for scheme in measure.offered() or (None,):
+                scale = layer.scale(frame, measure.id, currency, scheme)
+                legend_colours = {entry.colour for entry in scale.legend(T, str)}
+                drawn = set(layer.colours(frame, measure.id, currency, scheme))
+                assert drawn <= legend_colours, (layer.id, measure.id, drawn - legend_colours)
+                assert NO_DATA in legend_colours
 
 
 @pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.id)
@@ -62,7 +63,7 @@ def test_classes_cut_at_breaks():
         NO_DATA,
     ]
     labels = [entry.label for entry in scale.legend(T, str)]
-    assert labels == ["< 10", "10 – 20", "≥ 20", "No data"]
+    assert labels == ["< 10", "10 to < 20", "≥ 20", "No data"]
     with pytest.raises(ValueError, match="class breaks must increase"):
         Classes((2, 1), ("#a", "#b", "#c"))
 

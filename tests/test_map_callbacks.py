@@ -55,7 +55,7 @@ def test_theme_change_patches_values_only(ctx, layer):
     before = page_figure(ctx, defaults())
     state = {**defaults(), "theme": layer.id}
     response = map_page.update_map(ctx, "en", state, changed={"theme"})
-    patch, _legend, _kpis, _about, measures, _measure, _style = response
+    patch, _legend, _kpis, _about, measures, _measure, _style, *_schemes = response
     body = json.dumps(response, cls=PlotlyJSONEncoder)
     assert "geojson" not in body  # geometry never resent
     assert "coordinates" not in body
@@ -88,8 +88,10 @@ def test_filter_change(ctx):
     text = json.dumps(kpis, cls=PlotlyJSONEncoder)
     assert '"4"' in text  # four municipalities in the KPI strip
     entries = next(c for c in legend if getattr(c, "id", None) == "legend-entries").children
-    counts = [int(re.search(r"\((\d+)\)$", entry.children).group(1)) for entry in entries]
-    assert sum(counts) == 4  # every municipality drawn is counted in exactly one entry
+    counts = [re.search(r"\((\d+|none)\)$", entry.children).group(1) for entry in entries]
+    assert sum(int(c) for c in counts if c != "none") == 4  # each counted in exactly one entry
+    for entry, count in zip(entries, counts, strict=True):  # an empty class says so
+        assert ("empty" in entry.className.split()) == (count == "none"), entry.children
 
 
 def test_currency_change_converts_the_kpis(ctx):

@@ -30,6 +30,7 @@ from dashboard.geo_routes import EMPTY_WORLD, feature_collection
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import build_query, defaults
 from dashboard.views import map as map_view
+from geodata import basemap
 from geodata.sources import ATTRIBUTION
 from layers import layer_by_id
 from layers.base import plotly_text
@@ -85,11 +86,7 @@ def start_renderer() -> str:
     import kaleido  # optional heavy dependency (a Chromium driver): loaded on the first render
 
     with _lock:
-        if _topojson_dir is None:
-            folder = Path(tempfile.mkdtemp(prefix="aimak-topojson-"))
-            (folder / "world_110m.json").write_text(json.dumps(EMPTY_WORLD))
-            _topojson_dir = folder
-        url = _topojson_dir.as_uri()
+        url = _topojson_folder().as_uri()
         pio.defaults.topojson = url
         pio.defaults.mathjax = None
         # kaleido's public API: a no-op (its documented `silence_warnings`) once it runs
@@ -98,6 +95,25 @@ def start_renderer() -> str:
             options["path"] = chromium_path()
         kaleido.start_sync_server(**options)
     return url
+
+
+def _topojson_folder() -> Path:
+    """The renderer's topology directory (made once, with the empty world); hold `_lock`."""
+    global _topojson_dir
+    if _topojson_dir is None:
+        folder = Path(tempfile.mkdtemp(prefix="aimak-topojson-"))
+        (folder / "world_110m.json").write_text(json.dumps(EMPTY_WORLD))
+        _topojson_dir = folder
+    return _topojson_dir
+
+
+def offer_topology(path: Path) -> None:
+    """Let kaleido read the basemap topology `path` (plotly asks for it by name) from the
+    renderer's own directory: a link to the configured file, so exports stay offline."""
+    with _lock:
+        link = _topojson_folder() / path.name
+        if not link.exists():
+            link.symlink_to(path.resolve())
 
 
 def render(figure: dict, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
@@ -276,20 +292,11 @@ def export_state(state: dict | None = None) -> dict:
 
 
 def legend_entries(t: Translator, data: dict, state: dict) -> list[tuple[str, str]]:
-    """(label with its count, colour) of each class, as the Map page's legend shows them."""
-    layer, currency = data["layer"], state["currency"]
-    measure = layer.measure(state["measure"])
-    frame = data["municipalities"][["pcode"]].merge(data["frame"], on="pcode", how="left")
-    colours = layer.colours(frame, measure.id, currency)
-
-    def fmt(value):
-        return formatting.value(value, measure.kind, t, currency, map_view.CATEGORY_LABELS)
-
-    entries = [
-        (f"{e.label} ({sum(1 for c in colours if c == e.colour)})", e.colour)
-        for e in measure.scale_for(currency).legend(t, fmt)
-    ]
-    if data.get("projects") is not None and len(data["projects"]):
+    """(label with its count, colour) of each class, as the Map page's legend shows them;
+    then the project markers' sectors, unless the theme's own classes are the sectors."""
+    entries = [(label, c) for label, c, _empty in map_view.counted_legend(t, data, state)]
+    same = any(m.scale_for() is SECTORS for m in data["layer"].measures)
+    if data.get("projects") is not None and len(data["projects"]) and not same:
         sectors = set(data["projects"].sector)
         entries += [
             (t("Project") + ": " + t(label), c) for v, label, c in SECTORS.entries if v in sectors
@@ -311,14 +318,24 @@ def map_figure_for(
     """The map of a view as a self-contained figure dict (geometry inlined), and its data."""
     data = dict(map_view.view_data(ctx, state))
     data["maplibre"] = False  # exports always draw SVG geo traces
-    figure = map_figure.base_map(maplibre=False).to_dict()
+    figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
     map_figure.apply(figure, map_view.trace_values(t, data, state), {})
     filters = filters_from_state(state)
     places = Filters(oblasts=filters.oblasts, rayons=filters.rayons)
     areas = ctx.cached(
         "municipality_areas", geography.municipality_areas, places, scope=ctx.current_scope()
     )
-    _inline_geometry(figure, {"rayons": data["rayons"], "oblasts": data["oblasts"], "areas": areas})
+    _inline_geometry(
+        figure,
+        {
+            "context": data["context"],
+            "rayons": data["rayons"],
+            "oblasts": data["oblasts"],
+            "areas": areas,
+        },
+    )
+    if data["basemap"] is not None:
+        offer_topology(data["basemap"] / basemap.FILE)
     markers = figure["data"][map_figure.INDEX["municipalities"]]
     markers["marker"]["size"] = marker_size
     layout = figure["layout"]
@@ -326,7 +343,7 @@ def map_figure_for(
     layout["dragmode"] = False
     geo = layout.setdefault("geo", {})
     geo["domain"] = {"x": [0, MAP_WIDTH if legend else 1], "y": [0, 1]}
-    box = map_figure.view_range(map_view.focus_bounds(data, state["focus"]))
+    box = map_view.view_box(data, state)
     if box:
         west, south, east, north = box
         geo["lonaxis"] = {"range": [west, east]}
@@ -344,10 +361,13 @@ LEGEND_STEP = 0.055
 
 def _legend_annotations(t: Translator, data: dict, state: dict) -> list[dict]:
     layer = data["layer"]
-    measure = layer.measure(state["measure"])
     notes = [
         {"text": f"<b>{plotly_text(t(layer.title))}</b>", "x": LEGEND_X, "y": 1.0},
-        {"text": plotly_text(t(measure.title)), "x": LEGEND_X, "y": 1.0 - LEGEND_STEP},
+        {
+            "text": plotly_text(map_view.legend_subtitle(t, data, state)),
+            "x": LEGEND_X,
+            "y": 1.0 - LEGEND_STEP,
+        },
     ]
     for i, (label, _colour) in enumerate(legend_entries(t, data, state)):
         notes.append(

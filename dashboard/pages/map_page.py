@@ -35,7 +35,9 @@ from dashboard.views.map import (
     OVERLAY_LABELS,
     affected,
     changed_controls,
+    counted_legend,
     figure_for,
+    legend_subtitle,
     located,
     trace_values,
     view_data,
@@ -44,6 +46,7 @@ from dashboard.views.map import (
 from dashboard.views.map import PATH as PATH
 from dashboard.views.map import TITLE as TITLE
 from layers import LAYERS, layer_by_id
+from layers.base import SCHEMES
 from layers.categories import (
     RATING_LABELS,
     RATINGS,
@@ -59,49 +62,61 @@ from queries.scope import Filters
 
 
 def legend(t: Translator, data: dict, state: dict):
-    """The legend of what is drawn: every class with its count, and an explicit 'no data'."""
-    layer, currency = data["layer"], state["currency"]
-    measure = layer.measure(state["measure"])
-    scale = measure.scale_for(currency)
-    frame = data["municipalities"][["pcode"]].merge(data["frame"], on="pcode", how="left")
-    colours = layer.colours(frame, measure.id, currency)
-
-    def fmt(value):
-        return formatting.value(value, measure.kind, t, currency, CATEGORY_LABELS)
-
+    """The legend of what is drawn, one list per encoded variable: the theme's classes with
+    their counts (an empty class marked, 'no data' explicit), then each overlay's symbols
+    under the name of what they encode."""
+    layer = data["layer"]
     # one element per entry, the swatch drawn by CSS from --swatch: the legend is sent on
     # every theme change, so it stays small
     items = [
         html.Li(
-            f"{entry.label} ({sum(1 for c in colours if c == entry.colour)})",
-            className="legend-item",
-            style={"--swatch": entry.colour},
+            label, className="legend-item empty" if empty else "legend-item", style={"--swatch": c}
         )
-        for entry in scale.legend(t, fmt)
+        for label, c, empty in counted_legend(t, data, state)
     ]
-    extra = []
+    subtitle = legend_subtitle(t, data, state)
+    return [
+        html.H2(t(layer.title), className="legend-title"),
+        html.P(subtitle, className="legend-measure") if subtitle else None,
+        html.Ul(items, className="legend-list", id="legend-entries"),
+        *overlay_legends(t, data),
+    ]
+
+
+def overlay_legends(t: Translator, data: dict) -> list:
+    """A titled list per overlay symbol: the layer's flag, the rating badges, the project
+    markers (coloured by sector: listed unless the theme itself lists the sectors)."""
+    layer, found = data["layer"], []
+
+    def block(title, items, name):
+        return html.Div(
+            [html.H3(title, className="legend-subtitle"), html.Ul(items, className="legend-list")],
+            className=f"legend-extra legend-{name}",
+        )
+
     if layer.flag:
-        extra.append(html.Li(t(layer.flag.label), className="legend-item symbol diamond"))
+        item = html.Li(t(layer.flag.label), className="legend-item symbol diamond")
+        found.append(block(t("Marked"), [item], "flag"))
     if data.get("ratings") is not None:
-        extra += [
+        badges = [
             html.Li(
                 t(label), className=f"legend-item symbol {v}", style={"--swatch": RATINGS.colour(v)}
             )
             for v, label in RATING_LABELS.items()
         ]
+        found.append(block(t("Monitoring badges: latest rating"), badges, "badges"))
     if data.get("projects") is not None and len(data["projects"]):
         sectors = set(data["projects"].sector)
-        extra += [
+        same = any(m.scale_for() is SECTORS for m in layer.measures)
+        markers = [html.Li(t("Colours as above"), className="legend-note")] if same else []
+        markers += [
             html.Li(t(label), className="legend-item project", style={"--swatch": c})
             for v, label, c in SECTORS.entries
-            if v in sectors
+            if v in sectors and not same
         ]
-    return [
-        html.H2(t(layer.title), className="legend-title"),
-        html.P(t(measure.title), className="legend-measure"),
-        html.Ul(items, className="legend-list", id="legend-entries"),
-        html.Ul(extra, className="legend-list legend-extra") if extra else None,
-    ]
+        markers.append(html.Li(t("Size: total budget"), className="legend-note"))
+        found.append(block(t("Project markers: sector"), markers, "projects"))
+    return found
 
 
 def about(t: Translator, ctx, data: dict):
@@ -312,6 +327,22 @@ def _controls(ctx, t: Translator, state: dict, layer):
             ),
             html.Div(
                 [
+                    html.Label(t("Classes"), htmlFor=dom_id("classes"), className="field-label"),
+                    dcc.Dropdown(
+                        id=control_id("classes"),
+                        value=layer.measure(state["measure"]).scheme(state["classes"]),
+                        clearable=False,
+                        searchable=False,
+                        options=scheme_options(t, layer.measure(state["measure"])),
+                        labels=dropdown_labels(t),
+                    ),
+                ],
+                className="field field-classes",
+                id="classes-field",
+                style=scheme_style(layer.measure(state["measure"])),
+            ),
+            html.Div(
+                [
                     html.Label(t("Find a place"), htmlFor=dom_id("focus"), className="field-label"),
                     dcc.Dropdown(
                         id=control_id("focus"),
@@ -393,13 +424,24 @@ def layout(ctx, t: Translator, state: dict):
 
 
 def drawn_query(state: dict) -> str:
-    """The query string of the view a figure shows, with the measure made explicit."""
-    measure = layer_by_id(state["theme"]).measure(state["measure"]).id
-    return build_query({**state, "measure": measure})
+    """The query string of the view a figure shows, with the measure and its classification
+    scheme made explicit."""
+    measure = layer_by_id(state["theme"]).measure(state["measure"])
+    scheme = measure.scheme(state.get("classes"))
+    return build_query({**state, "measure": measure.id, "classes": scheme})
 
 
 def measure_options(t: Translator, layer) -> list[dict]:
     return [{"label": t(m.title), "value": m.id} for m in layer.measures]
+
+
+def scheme_options(t: Translator, measure) -> list[dict]:
+    return [{"label": t(SCHEMES[s]), "value": s} for s in measure.offered()]
+
+
+def scheme_style(measure) -> dict:
+    """The classes control is shown for numeric measures only."""
+    return {} if measure.offered() else {"display": "none"}
 
 
 # --- callbacks (plain functions first, then their registration) --------------------------
@@ -415,6 +457,7 @@ def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None
     parts = affected(changed)
     data = view_data(ctx, state)
     layer = data["layer"]
+    measure = layer.measure(state["measure"])
     patch = Patch()
     viewport = {}
     if "viewport" in parts:
@@ -434,6 +477,9 @@ def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None
         # set with the options, so the dropdown never clears itself and fires a second update
         part("measures", lambda: layer.measure(state["measure"]).id),
         part("measures", lambda: {} if len(layer.measures) > 1 else {"display": "none"}),
+        part("schemes", lambda: scheme_options(t, measure)),
+        part("schemes", lambda: measure.scheme(state.get("classes"))),
+        part("schemes", lambda: scheme_style(measure)),
     )
 
 
@@ -498,6 +544,9 @@ def register(app, ctx) -> None:
         Output(control_id("measure"), "options"),
         Output(control_id("measure"), "value"),
         Output("measure-field", "style"),
+        Output(control_id("classes"), "options"),
+        Output(control_id("classes"), "value"),
+        Output("classes-field", "style"),
         Output("map-drawn", "data"),
         *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
         State("map-lang", "data"),

@@ -35,7 +35,9 @@ class Indicator:
     kind: money (integer minor units), int, number (a mean), days, percent (a ratio) or
     category (a monitoring rating). per_inhabitant: whether the per-inhabitant view divides
     it by the population (money per inhabitant, counts per 1,000 inhabitants).
-    higher_is_better: True or False orders the ranking best first; None ranks high to low.
+    rank_first: what rank 1 is, stated for every indicator by what it means: "highest" (the
+    most unfunded priorities, the largest budget, the most bids) or "lowest" (the fewest days
+    to a contract; for the rating, the first of RATING_ORDER: on track).
     """
 
     id: str
@@ -45,8 +47,12 @@ class Indicator:
     column: str  # column of queries.compare.indicator_table
     kind: str
     per_inhabitant: bool = False
-    higher_is_better: bool | None = True
     headline: bool = False  # drawn in the small multiples
+    rank_first: str = ""  # "highest" or "lowest": required
+
+    def __post_init__(self):
+        if self.rank_first not in ("highest", "lowest"):
+            raise ValueError(f"{self.id}: say what rank 1 is (rank_first='highest' or 'lowest')")
 
 
 G_NEEDS = N_("Priority issues")
@@ -70,53 +76,57 @@ G_RESULTS = N_("Results and monitoring")
 # fmt: off
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("population", N_("Population"), N_("Population"), None, "population", "int",
-              higher_is_better=None),
+              rank_first="highest"),
     Indicator("issues", N_("Priority issues identified"), N_("Identified"), G_NEEDS, "issues",
-              "int", higher_is_better=None),
+              "int", rank_first="highest"),
     Indicator("unfunded", N_("Priority issues without funding"), N_("Unfunded"), G_NEEDS,
-              "unfunded", "int", higher_is_better=False, headline=True),
-    Indicator("projects", N_("Funded projects"), N_("Projects"), G_MONEY, "projects", "int"),
+              "unfunded", "int", headline=True, rank_first="highest"),
+    Indicator("projects", N_("Funded projects"), N_("Projects"), G_MONEY, "projects", "int",
+              rank_first="highest"),
     Indicator("budget_total", N_("Project budget, all sources"), N_("All sources"), G_MONEY,
-              "budget_total_minor", "money", per_inhabitant=True, headline=True),
+              "budget_total_minor", "money", per_inhabitant=True, headline=True,
+              rank_first="highest"),
     Indicator("local", N_("Project budget from the local budget"), N_("Local budget"), G_MONEY,
-              "local_minor", "money", per_inhabitant=True),
+              "local_minor", "money", per_inhabitant=True, rank_first="highest"),
     Indicator("giz", N_("Project budget from the GIZ fund"), N_("GIZ fund"), G_MONEY,
-              "giz_minor", "money", per_inhabitant=True, higher_is_better=None),
+              "giz_minor", "money", per_inhabitant=True, rank_first="highest"),
     Indicator("cofinancing", N_("Project budget from co-financing"), N_("Co-financing"), G_MONEY,
-              "cofinancing_minor", "money", per_inhabitant=True),
+              "cofinancing_minor", "money", per_inhabitant=True, rank_first="highest"),
     Indicator("allocation_per_inhabitant", N_("Social-procurement allocation per inhabitant"),
               N_("Allocation per inhabitant"), G_BUDGET, "allocation_per_inhabitant_minor",
-              "money", headline=True),
+              "money", headline=True, rank_first="highest"),
     Indicator("share_of_local", N_("Allocation as a share of the local budget"),
-              N_("Share of the local budget"), G_BUDGET, "share_of_local", "percent"),
+              N_("Share of the local budget"), G_BUDGET, "share_of_local", "percent",
+              rank_first="highest"),
     Indicator("execution", N_("Execution rate of the allocation"), N_("Execution rate"), G_BUDGET,
-              "execution", "percent", headline=True),
+              "execution", "percent", headline=True, rank_first="highest"),
     Indicator("bids", N_("Bids per competition"), N_("Bids per competition"), G_PROCUREMENT,
-              "bids_per_competition", "number", headline=True),
+              "bids_per_competition", "number", headline=True, rank_first="highest"),
     Indicator("days_to_contract", N_("Days from competition to contract"),
-              N_("Days to contract"), G_PROCUREMENT, "days_to_contract", "days",
-              higher_is_better=False, headline=True),
+              N_("Days to contract"), G_PROCUREMENT, "days_to_contract", "days", headline=True,
+              rank_first="lowest"),
     Indicator("beneficiaries", N_("Beneficiaries reached"), N_("All"), G_PEOPLE,
-              "beneficiaries", "int", per_inhabitant=True, headline=True),
+              "beneficiaries", "int", per_inhabitant=True, headline=True, rank_first="highest"),
     Indicator("female", N_("Beneficiaries reached: women and girls"), N_("Female"), G_PEOPLE,
-              "beneficiaries_female", "int", per_inhabitant=True),
+              "beneficiaries_female", "int", per_inhabitant=True, rank_first="highest"),
     Indicator("male", N_("Beneficiaries reached: men and boys"), N_("Male"), G_PEOPLE,
-              "beneficiaries_male", "int", per_inhabitant=True),
+              "beneficiaries_male", "int", per_inhabitant=True, rank_first="highest"),
     Indicator("age_0_17", N_("Beneficiaries reached: aged 0–17"), N_("Aged 0–17"), G_PEOPLE,
-              "beneficiaries_0_17", "int", per_inhabitant=True),
+              "beneficiaries_0_17", "int", per_inhabitant=True, rank_first="highest"),
     Indicator("age_18_28", N_("Beneficiaries reached: aged 18–28"), N_("Aged 18–28"), G_PEOPLE,
-              "beneficiaries_18_28", "int", per_inhabitant=True),
+              "beneficiaries_18_28", "int", per_inhabitant=True, rank_first="highest"),
     Indicator("age_29_59", N_("Beneficiaries reached: aged 29–59"), N_("Aged 29–59"), G_PEOPLE,
-              "beneficiaries_29_59", "int", per_inhabitant=True),
+              "beneficiaries_29_59", "int", per_inhabitant=True, rank_first="highest"),
     Indicator("age_60_plus", N_("Beneficiaries reached: aged 60 and over"), N_("Aged 60+"),
-              G_PEOPLE, "beneficiaries_60_plus", "int", per_inhabitant=True),
+              G_PEOPLE, "beneficiaries_60_plus", "int", per_inhabitant=True,
+              rank_first="highest"),
     Indicator("with_disability", N_("Beneficiaries reached: with a disability"),
               N_("With a disability"), G_PEOPLE, "beneficiaries_with_disability", "int",
-              per_inhabitant=True),
+              per_inhabitant=True, rank_first="highest"),
     Indicator("progress", N_("Indicator progress against targets"), N_("Progress to targets"),
-              G_RESULTS, "progress", "percent", headline=True),
+              G_RESULTS, "progress", "percent", headline=True, rank_first="highest"),
     Indicator("rating", N_("Latest monitoring rating"), N_("Latest rating"), G_RESULTS,
-              "rating", "category", higher_is_better=False),
+              "rating", "category", rank_first="lowest"),
 )
 
 
@@ -181,14 +191,12 @@ def chosen_rows(table: pd.DataFrame, chosen) -> tuple[pd.DataFrame, bool, int, t
 
 
 def sort_key(item: Indicator, value):
-    """A key that puts the best value first (None: high to low) and missing values last."""
+    """A key that puts rank 1 first (the indicator's `rank_first`) and missing values last."""
     if missing(value):
         return (1, 0.0)
-    if item.kind == "category":
-        number = RATING_ORDER.get(value, len(RATING_ORDER))
-        return (0, number if item.higher_is_better is False else -number)
-    number = float(value)
-    return (0, number if item.higher_is_better is False else -number)
+    category = item.kind == "category"
+    number = RATING_ORDER.get(value, len(RATING_ORDER)) if category else float(value)
+    return (0, number if item.rank_first == "lowest" else -number)
 
 
 def ranked(rows: pd.DataFrame, item: Indicator | None, t: Translator) -> pd.DataFrame:

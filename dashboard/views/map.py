@@ -16,7 +16,7 @@ from dashboard.i18n import N_, Translator
 from dashboard.views import map_context
 from geodata.basemap import find_basemap_dir
 from layers import layer_by_id
-from layers.base import NO_DATA, plotly_text
+from layers.base import NO_DATA, SCHEMES, plotly_text
 from layers.categories import (
     RATING_LABELS,
     RATINGS,
@@ -116,8 +116,9 @@ def located(data: dict) -> pd.DataFrame:
 
 #: what a change of each control redraws (anything else, e.g. the oblast filter: everything)
 AFFECTS = {
-    "theme": {"values", "flags", "legend", "about", "measures"},
-    "measure": {"values", "flags", "legend"},
+    "theme": {"values", "flags", "legend", "about", "measures", "schemes"},
+    "measure": {"values", "flags", "legend", "schemes"},
+    "classes": {"values", "legend"},
     "overlays": {"rayon_lines", "projects", "project_values", "badges", "labels", "legend"},
     "focus": {"viewport", "context"},
     "currency": {"values", "project_values", "legend", "kpis"},
@@ -145,6 +146,7 @@ EVERYTHING = {
     "kpis",
     "about",
     "measures",
+    "schemes",
     "viewport",
 }
 
@@ -259,42 +261,49 @@ def _place_values(t: Translator, data: dict, frame, parts) -> list[tuple[str, di
     return [("municipalities", markers), ("areas", {"locations": data["areas"]})]
 
 
-def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
-    """The rayon and oblast areas (the rayons' lines shown only with their overlay)."""
-    rayons, oblasts = data["rayons"], data["oblasts"]
-    found = []
-    if "rayons" in parts:
-        found.append(
-            (
-                "rayons",
-                {
-                    "locations": rayons.pcode.tolist(),
-                    "z": [0] * len(rayons),
-                    "text": [plotly_text(t.name(row)) for _, row in rayons.iterrows()],
-                },
-            )
-        )
-    if "rayons" in parts or "rayon_lines" in parts:
-        found.append(("rayons", {"marker.line.width": 0.7 if "rayons" in state["overlays"] else 0}))
-    if "oblasts" in parts:
-        found.append(("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)}))
-    return found
+def shown_frame(data: dict) -> pd.DataFrame:
+    """The layer's rows of the municipalities shown, in their order: the legend counts them
+    and the classes are cut from their values."""
+    return data["municipalities"][["pcode"]].merge(data["frame"], on="pcode", how="left")
 
 
-def _place_values(t: Translator, data: dict, frame, parts) -> list[tuple[str, dict]]:
-    """Where the municipalities are: their markers with names, and their areas."""
-    if "places" not in parts:
-        return []
-    markers = {
-        "lon": frame.lon.tolist(),
-        "lat": frame.lat.tolist(),
-        "text": [plotly_text(t.name(row)) for _, row in frame.iterrows()],
-        "hovertext": [
-            plotly_text(f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')}")
-            for _, row in frame.iterrows()
-        ],
-    }
-    return [("municipalities", markers), ("areas", {"locations": data["areas"]})]
+def scale_of(data: dict, state: dict):
+    """The scale the map draws the view in: the measure's classes (under the scheme in the
+    URL) of the municipalities shown; the map, its legend and every export share it."""
+    return data["layer"].scale(
+        shown_frame(data), state["measure"], state["currency"], state.get("classes")
+    )
+
+
+def counted_legend(t: Translator, data: dict, state: dict) -> list[tuple[str, str, bool]]:
+    """(label with its count, colour, empty) of each class of the view's scale; an empty
+    class says so ('none')."""
+    layer, currency = data["layer"], state["currency"]
+    measure = layer.measure(state["measure"])
+    scale = scale_of(data, state)
+    colours = layer.colours(shown_frame(data), measure.id, currency, scale=scale)
+
+    def fmt(value):
+        return formatting.value(value, measure.kind, t, currency, CATEGORY_LABELS)
+
+    entries = []
+    for entry in scale.legend(t, fmt):
+        count = sum(1 for c in colours if c == entry.colour)
+        shown = formatting.number(count, t.lang) if count else t("none")
+        entries.append((f"{entry.label} ({shown})", entry.colour, not count))
+    return entries
+
+
+def legend_subtitle(t: Translator, data: dict, state: dict) -> str:
+    """What the legend's classes are, under its title (the layer's name): the measure when
+    its name differs from the title, and how the classes were cut from the data."""
+    layer = data["layer"]
+    measure = layer.measure(state["measure"])
+    parts = [t(measure.title)] if t(measure.title) != t(layer.title) else []
+    scheme = measure.scheme(state.get("classes"))
+    if scheme and scheme != "fixed":
+        parts.append(t(SCHEMES[scheme]))
+    return " · ".join(parts)
 
 
 def _colour_values(t: Translator, data: dict, state: dict, frame, parts) -> list[tuple[str, dict]]:
@@ -303,10 +312,11 @@ def _colour_values(t: Translator, data: dict, state: dict, frame, parts) -> list
         return []
     layer, currency = data["layer"], state["currency"]
     measure = layer.measure(state["measure"])
-    colour_of = dict(zip(frame.pcode, layer.colours(frame, measure.id, currency), strict=True))
+    colours = layer.colours(frame, measure.id, currency, scale=scale_of(data, state))
+    colour_of = dict(zip(frame.pcode, colours, strict=True))
     areas = map_figure.discrete_colours([colour_of.get(p, NO_DATA) for p in data["areas"]])
     markers = {
-        "marker.color": layer.colours(frame, measure.id, currency),
+        "marker.color": colours,
         "customdata": hover_values(t, layer, frame, currency),
         "hovertemplate": hover_template(t, layer),
     }
