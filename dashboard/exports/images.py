@@ -2,10 +2,10 @@
 
 The map image is built from the same pure functions as the Map page (`view_data`,
 `trace_values`, `located`, the layers' colours) with SVG geo traces, the simplified geometry
-inlined (a GeoJSON URL does not resolve inside kaleido) and an empty world topology from a
-local file. Every image carries its title, legend, the filters applied, the "as of" date,
-the data source, the attribution and the link that reopens the view. Nothing is fetched from
-outside: MathJax is off and plotly.js is the copy installed with plotly.
+inlined (a GeoJSON URL does not resolve inside kaleido) and the basemap topology (or an empty
+world) read from a local directory. Every image carries its title, legend, the filters applied,
+the "as of" date, the data source, the attribution and the link that reopens the view. Nothing
+is fetched from outside: MathJax is off and plotly.js is the copy installed with plotly.
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ def chromium_path() -> str | None:
 def start_renderer() -> str:
     """Start kaleido's server once (Debian's Chromium, no MathJax) and point plotly at a
     local empty world topology; return the topology's directory as a file URL."""
-    global _topojson_dir
     import kaleido  # optional heavy dependency (a Chromium driver): loaded on the first render
 
     with _lock:
