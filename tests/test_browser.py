@@ -38,9 +38,12 @@ def test_brw001_map_draws_features_offline(browser, settings):
         drawn = browser.execute_script(
             "return document.querySelectorAll('#map path.choroplethlocation').length"
         )
-        # oblasts, rayons, and the municipalities drawn as areas (Batken city has its polygon)
-        assert drawn == by_name["oblasts"]["n"] + by_name["rayons"]["n"] + by_name["areas"]["n"]
+        # oblasts, rayons, the municipalities drawn as areas (Batken city has its polygon) and
+        # the rest of the country (4 oblasts, Bishkek and Osh cities)
+        shown = ("oblasts", "rayons", "areas", "context")
+        assert drawn == sum(by_name[name]["n"] for name in shown)
         assert by_name["areas"]["n"] == 1
+        assert by_name["context"]["n"] == 6
         points = browser.execute_script(
             "return [...document.querySelectorAll('#map .trace.scattergeo')]"
             ".map(trace => trace.querySelectorAll('.point').length)"
@@ -51,6 +54,16 @@ def test_brw001_map_draws_features_offline(browser, settings):
         assert log.errors() == []
         assert log.outside_requests(origin) == []
         assert any(url.endswith("/geo/rayons.geojson") for url in log.requests)
+        # the countries, lakes and rivers: plotly's topology, from the app's own origin
+        assert origin + "/basemap/asia_50m.json" in log.requests
+        countries = browser.execute_script(
+            "return document.querySelectorAll('#map .layer.countries path').length"
+        )
+        assert countries > 0
+        names = browser.execute_script(
+            "return [...document.querySelectorAll('#map .scattergeo text')].map(t => t.textContent)"
+        )
+        assert {"Kazakhstan", "Uzbekistan", "Tajikistan"} <= set(names)
 
 
 def test_brw002_tile_setting_is_seen_by_the_detector(browser, settings):
