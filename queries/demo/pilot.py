@@ -53,7 +53,9 @@ _AA = UnitKind.AYIL_AIMAK
 BATKEN, TALAS, JALAL_ABAD = "KG05000000000", "KG07000000000", "KG03000000000"
 
 DEMO_MUNICIPALITIES: tuple[DemoMunicipality, ...] = (
-    DemoMunicipality("KG05236836000", "KG05236000000", BATKEN, _AA, "Sumbula", "Сумбула",
+    # the gazetteer's names (kgz_adm3_municipality_points.csv: adm3_en, adm3_ky; it has no
+    # Russian at ADM3): the demo writes them into its project titles too
+    DemoMunicipality("KG05236836000", "KG05236000000", BATKEN, _AA, "Sumbulin", "Сумбула",
                      "Сумбула"),
     DemoMunicipality(
         "KG05214846000", "KG05214000000", BATKEN, _AA, "Samarkandek", "Самаркандек", "Самаркандек"

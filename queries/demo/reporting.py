@@ -29,6 +29,7 @@ from queries.models import (
     Indicator,
     IndicatorValue,
     MonitoringVisit,
+    Municipality,
     ProjectStatus,
     Rating,
     ReviewStatus,
@@ -42,6 +43,12 @@ from queries.reviews import REPORT_KINDS
 class ReportingSteps:
     """The steps of `DemoWriter` that write what was reported (mixed into it; they use its
     session, generator, plans and `add`)."""
+
+    def place_name(self, unit) -> str:
+        """The municipality's English name as the map shows it (the database's, the
+        gazetteer's when installed), so a title never names a place differently."""
+        row = self.session.get(Municipality, unit.pcode)
+        return row.name_en if row is not None and row.name_en else unit.name_en
 
     def reached(self, plan: ProjectPlan, day: dt.date) -> int:
         """People a project had reached by `day` (linear over its implementation)."""
@@ -229,7 +236,8 @@ class ReportingSteps:
                 (
                     DocumentKind.COUNCIL_DECISION,
                     dates[Stage.PROGRAMME_APPROVED],
-                    f"Local council decision on the social order, {plan.unit.name_en} (demo)",
+                    "Local council decision on the social order, "
+                    f"{self.place_name(plan.unit)} (demo)",
                     f"{base}-council-decision.pdf",
                 )
             ]

@@ -176,7 +176,7 @@ class DemoWriter(ReportingSteps):
                         oblast_pcode=unit.oblast_pcode,
                         municipality_pcode=unit.pcode,
                         kind=kind,
-                        title=f"{title} ({unit.name_en})",
+                        title=f"{title} ({self.place_name(unit)})",
                         start_date=start,
                         end_date=start + dt.timedelta(days=days - 1),
                         participants_lsg=lsg,
@@ -240,7 +240,7 @@ class DemoWriter(ReportingSteps):
                     priority_issue_id=issue.id,
                     organisation_id=organisation_id,
                     sector=issue.category,
-                    title=profile.project.format(unit.name_en),
+                    title=profile.project.format(self.place_name(unit)),
                     status=status,
                     expertise_score=self.rng.randint(60, 95),
                 )
