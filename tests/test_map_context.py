@@ -172,6 +172,8 @@ def test_the_three_oblasts_fill_the_frame(ctx):
     assert (e - w) / (east - west) > 0.9
     assert (n - s) / (north - south) > 0.9
     assert "height" not in figure["layout"]  # the window gives the height
+    # the frame the page script widens to the plot's shape (assets/map_frame.js)
+    assert figure["layout"]["meta"]["frame"] == [west, south, east, north]
 
 
 @pytest.mark.parametrize("focus", [BATKEN, LEILEK, "KG05236836000"])

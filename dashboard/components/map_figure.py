@@ -193,6 +193,8 @@ def viewport(bounds, maplibre: bool, pad: float = 0.08) -> dict:
             "map.zoom": zoom,
         }
     return {
+        # the frame itself: assets/map_frame.js widens the ranges to the plot's shape from it
+        "meta.frame": [west, south, east, north],
         "geo.lonaxis.range": [west, east],
         "geo.lataxis.range": [south, north],
         "geo.center": {"lon": (west + east) / 2, "lat": (south + north) / 2},
