@@ -162,3 +162,14 @@ def test_search_finds_places_in_three_languages_and_common_spellings(ctx):
     jalal_abad = next(o for o in options if o["value"] == "KG03000000000")
     assert "Jalal-Abad" in jalal_abad["search"]
     assert "dzhalal-abad" in jalal_abad["search"].lower()
+
+
+def test_a_new_theme_starts_on_its_own_classes_unless_they_were_picked():
+    """The classes control still holds the last theme's scheme when the theme changes."""
+    from dashboard.views.map import scheme_of_new_measure
+
+    state = {"theme": "results", "measure": None, "classes": "natural"}
+    assert scheme_of_new_measure(state, {"theme"})["classes"] is None
+    assert scheme_of_new_measure(state, {"measure"})["classes"] is None
+    assert scheme_of_new_measure(state, {"theme", "classes"})["classes"] == "natural"
+    assert scheme_of_new_measure(state, {"oblast"})["classes"] == "natural"

@@ -7,7 +7,6 @@ a `dash.Patch` with values only (colours, hover texts, positions), never geometr
 from __future__ import annotations
 
 from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
-from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import formatting
@@ -22,6 +21,7 @@ from dashboard.components.filter_bar import (
 from dashboard.components.search import spellings
 from dashboard.i18n import Translator
 from dashboard.urlstate import (
+    BY_NAME,
     CONTROL_PROPS,
     FILTER_BAR,
     OVERLAYS,
@@ -30,6 +30,7 @@ from dashboard.urlstate import (
     parse_query,
     state_from_controls,
 )
+from dashboard.views import drill
 from dashboard.views.map import (
     CATEGORY_LABELS,
     OVERLAY_LABELS,
@@ -39,6 +40,7 @@ from dashboard.views.map import (
     figure_for,
     legend_subtitle,
     located,
+    scheme_of_new_measure,
     trace_values,
     view_data,
     viewport_for,
@@ -370,6 +372,7 @@ def _controls(ctx, t: Translator, state: dict, layer):
             dcc.Store(id="map-drawn", data=drawn_query(state)),  # the view the figure shows
         ],
         className="map-controls",
+        id="map-controls",
     )
 
 
@@ -389,6 +392,12 @@ def layout(ctx, t: Translator, state: dict):
                 role="status",
             ),
             *notices,
+            html.Nav(
+                drill.breadcrumb(ctx, t, state),
+                id="map-breadcrumb",
+                className="breadcrumb",
+                **{"aria-label": t("Where the map stands")},
+            ),
             html.Div(
                 [
                     html.Div(
@@ -497,17 +506,6 @@ def reset_view(
     return patch
 
 
-def is_municipality(ctx, pcode: str | None) -> bool:
-    """Whether `pcode` is a programme municipality the user may see."""
-    places = ctx.cached(
-        "programme_municipalities",
-        geography.programme_municipalities,
-        Filters(),
-        scope=ctx.current_scope(),
-    )
-    return bool(pcode) and pcode in set(places.pcode)
-
-
 def clicked(ctx, state: dict, click_data) -> str | None:
     """The P-code of the municipality (or project, or badge) clicked on the map.
 
@@ -531,6 +529,16 @@ def clicked(ctx, state: dict, click_data) -> str | None:
     else:
         return None
     return pcodes[number] if number < len(pcodes) else None
+
+
+def drill_to(ctx, state: dict, click_data) -> str | None:
+    """The focus after a click on the map (None: nothing to do): a municipality (its marker,
+    a project's or a badge) is focused itself; an area one step down (drill.drilled)."""
+    pcode = clicked(ctx, state, click_data)
+    if pcode:
+        return pcode
+    rayon = drill.clicked_area(click_data, map_figure.INDEX["rayons"])
+    return drill.drilled(ctx, state["focus"], rayon)
 
 
 def register(app, ctx) -> None:
@@ -558,6 +566,7 @@ def register(app, ctx) -> None:
         lang, drawn, search = args[-3:]
         state = state_from_controls(search, controls_of_callback())
         changed = changed_controls(parse_query(drawn), state)
+        state = scheme_of_new_measure(state, changed)
         if not affected(changed):
             raise PreventUpdate  # e.g. a click, or a control re-stating its value on mount
         return (*update_map(ctx, lang, state, maplibre, changed), drawn_query(state))
@@ -575,17 +584,36 @@ def register(app, ctx) -> None:
         return side_panel(ctx, Translator(lang), state)
 
     @app.callback(
-        Output(control_id("selected"), "data"),
+        Output(control_id("focus"), "value", allow_duplicate=True),
         Input("map", "clickData"),
-        Input(control_id("focus"), "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def _select(click_data, focus, search):
-        """A click on the map, or a municipality found by the search, opens its summary."""
-        if dash_ctx.triggered_id == "map":
-            return clicked(ctx, parse_query(search), click_data) or no_update
-        return focus if is_municipality(ctx, focus) else no_update
+    def _drill(click_data, search):
+        """A click on the map goes one step down: see `drill_to`."""
+        return drill_to(ctx, parse_query(search), click_data) or no_update
+
+    @app.callback(
+        Output(control_id("selected"), "data"),
+        Input(control_id("focus"), "value"),
+        prevent_initial_call=True,
+    )
+    def _select(focus):
+        """A municipality focused (by a click or the search) opens its summary; a step up
+        closes it."""
+        return drill.selected_for(ctx, BY_NAME["focus"].coerce(focus))
+
+    @app.callback(
+        Output("map-breadcrumb", "children"),
+        *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
+        State("map-lang", "data"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _breadcrumb(*args):
+        lang, search = args[-2:]
+        state = state_from_controls(search, controls_of_callback())
+        return drill.breadcrumb(ctx, Translator(lang), state)
 
     @app.callback(
         Output(control_id("focus"), "value"),

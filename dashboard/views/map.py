@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import formatting
-from dashboard.components import map_figure
+from dashboard.components import map_figure, map_labels
 from dashboard.components.filter_bar import (
     filters_from_state,
 )
@@ -68,6 +68,7 @@ def view_data(ctx, state: dict) -> dict:
         "kpis": ctx.cached("kpi_summary", kpis.kpi_summary, filters, scope=scope),
         "maplibre": bool(ctx.settings.tiles_url),
         "context": ctx.remember("context_units", lambda: geography.context_units(ctx.engine)),
+        "sizes": ctx.cached("place_sizes", geography.place_sizes, places, scope=scope),
         "basemap": basemap_dir(ctx),
     }
     if "projects" in state["overlays"]:
@@ -120,10 +121,19 @@ AFFECTS = {
     "measure": {"values", "flags", "legend", "schemes"},
     "classes": {"values", "legend"},
     "overlays": {"rayon_lines", "projects", "project_values", "badges", "labels", "legend"},
-    "focus": {"viewport", "context"},
+    "focus": {"viewport", "context", "labels"},
     "currency": {"values", "project_values", "legend", "kpis"},
     **{
-        name: {"values", "flags", "projects", "project_values", "badges", "legend", "kpis"}
+        name: {
+            "values",
+            "flags",
+            "projects",
+            "project_values",
+            "badges",
+            "labels",
+            "legend",
+            "kpis",
+        }
         for name in ("as_of", "phase", "year", "sector", "status")
     },
     **{name: set() for name in ("selected", "lang", "compare", "rank", "per", "q", "group")},
@@ -164,6 +174,14 @@ def affected(changed: set[str] | None) -> set[str]:
 def changed_controls(drawn: dict, state: dict) -> set[str]:
     """The URL parameters whose value differs between the drawn view and `state`."""
     return {name for name in state if name != "path" and drawn.get(name) != state[name]}
+
+
+def scheme_of_new_measure(state: dict, changed: set[str]) -> dict:
+    """`state` with the classification scheme left to the measure's default when the theme or
+    measure changed and the scheme did not (the control still holds the last measure's)."""
+    if changed & {"theme", "measure"} and "classes" not in changed:
+        return {**state, "classes": None}
+    return state
 
 
 def trace_values(t: Translator, data: dict, state: dict, parts=EVERYTHING) -> dict[str, dict]:
@@ -212,15 +230,24 @@ def _context_values(t: Translator, data: dict, state: dict, parts) -> list[tuple
     """The rest of the country, muted, and the names around the framed area."""
     if "context" not in parts:
         return []
-    units, drawn = data["context"], drawn_units(data)
-    found = [("context", {"locations": map_context.context_locations(units, drawn)})]
+    found = [
+        (
+            "context",
+            {"locations": map_context.context_locations(data["context"], drawn_units(data))},
+        )
+    ]
     found[0][1]["z"] = [0] * len(found[0][1]["locations"])
-    if uses_maplibre(data):  # MapLibre would fetch glyphs for text: names are SVG-only
-        labels = {"lon": [], "lat": [], "text": [], "visible": False}
-    else:
-        countries = map_context.neighbour_shapes(data.get("basemap"))
-        labels = map_context.context_labels(t, units, drawn, view_box(data, state), countries)
-    return [*found, ("context_labels", labels)]
+    return [*found, ("context_labels", context_label_values(t, data, state))]
+
+
+def context_label_values(t: Translator, data: dict, state: dict) -> dict:
+    """The names around the framed area (none with MapLibre: it would fetch glyphs)."""
+    if uses_maplibre(data):
+        return {"lon": [], "lat": [], "text": [], "visible": False}
+    countries = map_context.neighbour_shapes(data.get("basemap"))
+    return map_context.context_labels(
+        t, data["context"], drawn_units(data), view_box(data, state), countries
+    )
 
 
 def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
@@ -325,7 +352,7 @@ def _colour_values(t: Translator, data: dict, state: dict, frame, parts) -> list
 
 def _overlay_values(t: Translator, data: dict, state: dict, frame, parts) -> list[tuple[str, dict]]:
     """What is drawn over the map: flags, projects, badges and the place labels."""
-    overlays, currency = set(state["overlays"]), state["currency"]
+    currency = state["currency"]
     found = []
     if "flags" in parts:
         found.append(("flags", flag_values(data["layer"], frame)))
@@ -336,9 +363,7 @@ def _overlay_values(t: Translator, data: dict, state: dict, frame, parts) -> lis
     if "badges" in parts:
         found.append(("badges", badge_values(t, data, frame)))
     if "labels" in parts:
-        # MapLibre would fetch glyphs from a font server for text: labels are SVG-only
-        shown = "labels" in overlays and not uses_maplibre(data)
-        found.append(("labels", label_values(t, data["oblasts"], data["rayons"], shown)))
+        found.append(("labels", label_values(t, data, state, frame)))
     return found
 
 
@@ -378,13 +403,18 @@ def project_values(t: Translator, data: dict, currency: str) -> dict:
     points = data.get("projects")
     if points is None or points.empty:
         return {}
-    largest = max(points.total_minor.max() or 1, 1)
     return {
         "customdata": [
             plotly_text(formatting.money(v, currency, t.lang)) for v in points.total_minor
         ],
-        "marker.size": [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor],
+        "marker.size": project_sizes(points),
     }
+
+
+def project_sizes(points) -> list[float]:
+    """The project markers' sizes (px): by budget, the largest 24 px."""
+    largest = max(points.total_minor.max() or 1, 1)
+    return [round(7 + 17 * (v / largest) ** 0.5, 1) for v in points.total_minor]
 
 
 def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
@@ -405,20 +435,124 @@ def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
     }
 
 
-def label_values(t: Translator, oblasts, rayons, visible: bool) -> dict:
-    if not visible:
-        return {"lon": [], "lat": [], "text": [], "visible": False}
-    lon, lat, text = [], [], []
-    for frame, upper in ((rayons, False), (oblasts, True)):
-        shaped = frame[frame.geometry.notna()]
-        for point, (_, row) in zip(
-            shaped.geometry.representative_point(), shaped.iterrows(), strict=True
-        ):
-            lon.append(round(point.x, 4))
-            lat.append(round(point.y, 4))
-            name = t.name(row)
-            text.append(f"<b>{plotly_text(name.upper())}</b>" if upper else plotly_text(name))
-    return {"lon": lon, "lat": lat, "text": text, "visible": True}
+#: the sizes (px) of the page's map, from the smallest window to the largest: its labels
+#: are placed so that they collide at none of them
+PAGE_PLOT_SIZES = ((720, 460), (2400, 1350))
+MUNICIPALITY_MARKER = 15
+PLACE_FONT = {"size": 11, "color": "#263238"}
+OBLAST_FONT = {"size": 15, "color": "#37474f"}
+RAYON_FONT = {"size": 9, "color": "#90a4ae"}
+#: a programme of at most this many municipalities is named in full (the pilot's 12);
+#: a larger one gets as many names as fit, larger places first
+ALWAYS_NAMED = 24
+HIDDEN = {"lon": [], "lat": [], "text": [], "visible": False}
+
+
+def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label, dict]]:
+    """Every name the Labels overlay may write, with its font: the municipalities (named in
+    the interface language as their hover names them), the oblasts, the rayons."""
+    required = len(frame) <= ALWAYS_NAMED
+    sizes = data.get("sizes") or {}
+    clear = data.get("marker_size", MUNICIPALITY_MARKER) + 2
+    items = []
+    for row in frame.itertuples():
+        # larger places first: by population, cities before other places without one
+        size = sizes.get(row.pcode, 50_000 if row.kind == "city" else 0)
+        label = map_labels.Label(
+            row.lon,
+            row.lat,
+            t.name(row._asdict()),
+            PLACE_FONT["size"],
+            rank=-size,
+            required=required,
+            clear=clear,
+        )
+        items.append((label, PLACE_FONT))
+    for units, font, rank, upper in (
+        (data["oblasts"], OBLAST_FONT, 1e12, True),
+        (data["rayons"], RAYON_FONT, 2e12, False),
+    ):
+        shaped = units[units.geometry.notna()]
+        points = shaped.geometry.representative_point()
+        for point, (_, row) in zip(points, shaped.iterrows(), strict=True):
+            name = t.name(row).upper() if upper else t.name(row)
+            label = map_labels.Label(
+                point.x,
+                point.y,
+                name,
+                font["size"],
+                rank=rank - len(name),
+                bold=upper,
+                centred=True,
+            )
+            items.append((label, font))
+    return items
+
+
+def label_obstacles(data: dict, frame, context: dict) -> list[map_labels.Obstacle]:
+    """The markers no label may cover: municipalities, the places of their flags and badges
+    (reserved whatever the theme, so a theme change moves no label), projects, and the
+    names around the frame."""
+    half = data.get("marker_size", MUNICIPALITY_MARKER) / 2 + 1
+    found = [
+        map_labels.Obstacle(lon, lat, half) for lon, lat in zip(frame.lon, frame.lat, strict=True)
+    ]
+    for dx in (0.09, -0.09):
+        found += [
+            map_labels.Obstacle(x + dx, y + 0.06, 7)
+            for x, y in zip(frame.lon, frame.lat, strict=True)
+        ]
+    points = data.get("projects")
+    if points is not None and not points.empty:
+        sizes = project_sizes(points)
+        found += [
+            map_labels.Obstacle(x, y, s / 2 + 1)
+            for x, y, s in zip(points.lon, points.lat, sizes, strict=True)
+        ]
+    return found + context_obstacles(context)
+
+
+def context_obstacles(context: dict) -> list[map_labels.Obstacle]:
+    """The names around the frame as squares as wide as each name (they are centred)."""
+    found = []
+    for lon, lat, text, size in zip(
+        context.get("lon", []),
+        context.get("lat", []),
+        context.get("text", []),
+        context.get("textfont.size", []),
+        strict=True,
+    ):
+        half = map_labels.text_width(text, size) / 2 + 2
+        found.append(map_labels.Obstacle(lon, lat, half))
+    return found
+
+
+def label_values(t: Translator, data: dict, state: dict, frame) -> dict:
+    """The Labels overlay: names placed in screen space for the map's sizes, never colliding
+    with each other or with a marker (MapLibre would fetch glyphs for text: SVG only)."""
+    box = view_box(data, state)
+    if "labels" not in state["overlays"] or uses_maplibre(data) or box is None:
+        return HIDDEN
+    items = label_items(t, data, frame)
+    obstacles = label_obstacles(data, frame, context_label_values(t, data, state))
+    scales = map_labels.scale_range(box, data.get("plot_sizes", PAGE_PLOT_SIZES))
+    positions = map_labels.place([label for label, _ in items], box, scales, obstacles)
+    shown = [(item, p) for item, p in zip(items, positions, strict=True) if p is not None]
+    return {
+        "lon": [round(label.lon, 4) for (label, _), _ in shown],
+        "lat": [round(label.lat, 4) for (label, _), _ in shown],
+        "text": [_label_text(label) for (label, _), _ in shown],
+        "textposition": [p for _, p in shown],
+        "textfont.size": [font["size"] for (_, font), _ in shown],
+        "textfont.color": [font["color"] for (_, font), _ in shown],
+        "marker.size": [label.clear for (label, _), _ in shown],
+        "visible": True,
+    }
+
+
+def _label_text(label: map_labels.Label) -> str:
+    text = plotly_text(label.text)
+    return f"<b>{text}</b>" if label.bold else text
 
 
 def focus_bounds(data: dict, focus: str | None):
