@@ -25,6 +25,9 @@ ALLOWED_LOCAL_IMPORTS = {
     ("dashboard.cli.reports", "dashboard.exports.pdf"): (
         "CLI start-up time: reportlab (about 0.6 s) is loaded only by `aimak report`"
     ),
+    ("layers.classify", "mapclassify"): (
+        "start-up time: mapclassify and scipy (about 1.7 s) load on the first data-driven classes"
+    ),
     ("dashboard.exports.images", "kaleido"): (
         "optional heavy dependency: kaleido and its browser are started only for an image"
     ),
