@@ -17,3 +17,9 @@ def pcode_of(path: str | None) -> str | None:
     segment = path[len(PROFILE) + 1 :]
     valid = 0 < len(segment) <= PCODE_MAX and segment.isascii() and segment.isalnum()
     return segment if valid else None
+
+
+#: the app's address written into exports' links when no request names it (CLI exports)
+DEFAULT_BASE_URL = "http://127.0.0.1:8050"
+#: the formats a map or chart image is exported in
+IMAGE_FORMATS = ("png", "svg", "pdf")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from dashboard.app import create_app
-from dashboard.exports.images import DEFAULT_BASE_URL, FORMATS, ScopedContext, map_image
 from dashboard.i18n import LANGUAGES
+from dashboard.paths import DEFAULT_BASE_URL
+from dashboard.paths import IMAGE_FORMATS as FORMATS
 from queries.models import Oblast
 from queries.scope import Scope
 
@@ -21,6 +21,9 @@ from .common import CliError, open_database, say
 
 def _context(settings, oblasts: list[str] | None):
     """An app context over the database whose scope is the chosen oblasts."""
+    from dashboard.app import create_app  # Dash: CLI start-up time
+    from dashboard.exports.images import ScopedContext  # plotly and kaleido: start-up time
+
     engine = open_database(settings)
     with engine.connect() as connection:
         known = set(connection.scalars(select(Oblast.pcode)))
@@ -63,6 +66,8 @@ def cmd_report(args, settings) -> None:
 
 
 def cmd_map_image(args, settings) -> None:
+    from dashboard.exports.images import map_image  # plotly and kaleido: CLI start-up time
+
     started = time.perf_counter()
     ctx = _context(settings, args.oblast)
     state = {"theme": args.theme, "oblast": tuple(args.oblast or ())}

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import waitress
 from sqlalchemy import Engine, func, select
 
-from dashboard.app import create_app
-from dashboard.exports import jobs
 from dashboard.settings import Settings
 from geodata.sources import find_geodata_dir
 from queries import engine as db
@@ -47,6 +44,11 @@ def _empty(engine: Engine) -> bool:
 
 
 def cmd_serve(args, settings: Settings) -> None:
+    import waitress  # the web app's imports (Dash, plotly) are paid by `aimak serve` alone
+
+    from dashboard.app import create_app
+    from dashboard.exports import jobs
+
     engine = prepare_database(settings)
     app = create_app(settings, engine=engine)
     host, port = args.host or settings.host, args.port or settings.port

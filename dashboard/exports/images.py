@@ -23,7 +23,7 @@ import plotly.io as pio
 from PIL import Image
 from plotly.utils import PlotlyJSONEncoder
 
-from dashboard import formatting
+from dashboard import formatting, paths
 from dashboard.components import map_figure
 from dashboard.components.filter_bar import filters_from_state
 from dashboard.geo_routes import EMPTY_WORLD, feature_collection
@@ -38,9 +38,9 @@ from layers.categories import SECTOR_LABELS, SECTORS, STATUS_LABELS
 from queries import geography
 from queries.scope import Filters, Scope
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8050"
+DEFAULT_BASE_URL = paths.DEFAULT_BASE_URL
 DEMO_NOTICE = N_("Illustrative demo data — not real project figures")
-FORMATS = ("png", "svg", "pdf")
+FORMATS = paths.IMAGE_FORMATS
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 #: screen size (PNG at least 1920 px wide) and print size (A4 landscape at 300 dpi)
 SCREEN = (1920, 1080)
@@ -50,6 +50,7 @@ PRINT_SCALE = 2
 #: the figure's frame around the map, in px of the figure
 MARGIN = {"l": 30, "r": 30, "t": 150, "b": 140}
 MAP_WIDTH = 0.72  # the map's share of the plot width; the legend takes the rest
+DECK_MAP = (1920, 1000)  # the deck's overview map (dashboard/exports/deck.py)
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 
 _lock = threading.Lock()
@@ -311,12 +312,26 @@ def _inline_geometry(figure: dict, frames: dict) -> None:
         trace["geojson"] = feature_collection(frame[frame.pcode.isin(shown)])
 
 
+def export_plot_sizes(share: float) -> list[tuple[float, float]]:
+    """The sizes (px) of the map's plot area in the exports: the screen image and the print
+    page (under the caption's margins), and the deck's overview map (margins of 10 px)."""
+    page = tuple(v / PRINT_SCALE for v in print_size())
+    sizes = [
+        ((w - MARGIN["l"] - MARGIN["r"]) * share, h - MARGIN["t"] - MARGIN["b"])
+        for w, h in (SCREEN, page)
+    ]
+    return [*sizes, ((DECK_MAP[0] - 20) * share, DECK_MAP[1] - 20)]
+
+
 def map_figure_for(
     ctx, t: Translator, state: dict, *, legend: bool = True, marker_size: int = 22
 ) -> tuple[dict, dict]:
     """The map of a view as a self-contained figure dict (geometry inlined), and its data."""
     data = dict(map_view.view_data(ctx, state))
     data["maplibre"] = False  # exports always draw SVG geo traces
+    # the labels are placed for the sizes the map is exported at, its markers as drawn here
+    data["plot_sizes"] = export_plot_sizes(MAP_WIDTH if legend else 1)
+    data["marker_size"] = marker_size
     figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
     map_figure.apply(figure, map_view.trace_values(t, data, state), {})
     filters = filters_from_state(state)
