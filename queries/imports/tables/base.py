@@ -102,10 +102,12 @@ class TableSpec:
 
     def __post_init__(self):
         object.__setattr__(self, "by_key", {c.key: c for c in self.columns})
-        for name in self.natural_key:
-            assert name in self.by_key, (self.key, name)
-        assert self.model is not None and self.load is not None and self.values, self.key
-        assert self.dated is None or self.dated in self.by_key, self.key
+        named = [*self.natural_key, *([self.dated] if self.dated else [])]
+        unknown = [name for name in named if name not in self.by_key]
+        if unknown:
+            raise ValueError(f"table spec {self.key}: no column {', '.join(map(str, unknown))}")
+        if self.model is None or self.load is None or self.values is None:
+            raise ValueError(f"table spec {self.key}: a model, a loader and values are needed")
 
     @property
     def needs_programme(self) -> bool:
