@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from queries.models import (
     Municipality,
     Oblast,
+    Population,
     PriorityIssue,
     Rayon,
     SocialProject,
@@ -168,6 +169,20 @@ def programme_municipalities(engine: Engine, filters: Filters, scope: Scope | No
     frame = _frame(engine, _programme_places(statement, filters, scope), geometry=False)
     frame["kind"] = frame["kind"].map(lambda k: k.value if isinstance(k, UnitKind) else k)
     return frame
+
+
+def place_sizes(engine: Engine, filters: Filters, scope: Scope | None) -> dict[str, int]:
+    """{P-code: latest population} of the programme municipalities in scope: how large each
+    place is, so the map names larger places first."""
+    statement = _programme_places(
+        select(Population.municipality_pcode, Population.year, Population.population).join(
+            Municipality, Municipality.pcode == Population.municipality_pcode
+        ),
+        filters,
+        scope,
+    ).order_by(Population.year)
+    with engine.connect() as connection:
+        return {pcode: int(people) for pcode, _year, people in connection.execute(statement)}
 
 
 def boundaries_installed(engine: Engine) -> bool:

@@ -160,7 +160,14 @@ def _traces(maplibre: bool) -> dict:
             | ({} if maplibre else {"line": {"width": 1, "color": "white"}}),
         ),
         "badges": scatter(mode="markers", hovertemplate=hover, marker=_marker(maplibre, size=10)),
-        "labels": scatter(mode="text", hoverinfo="skip", textfont={"size": 11, "color": "#263238"}),
+        # names placed beside their points (views.map.label_values): the invisible markers
+        # are as large as the municipalities', so plotly stands each name off its marker
+        "labels": scatter(
+            mode="markers+text" if not maplibre else "text",
+            hoverinfo="skip",
+            textfont={"size": 11, "color": "#263238"},
+            marker={"opacity": 0, "size": []} if not maplibre else {},
+        ),
     }
 
 

@@ -314,7 +314,11 @@ def _map_slide(deck: Deck, ctx, t: Translator, state: dict) -> dict:
     figure["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
     slide = deck.slide(t("Overview map") + ": " + images.map_title(t, data, state))
     deck.picture(
-        slide, images.render(figure, "png", 1920, 1000), MARGIN, Inches(1.45), width=Inches(9.4)
+        slide,
+        images.render(figure, "png", *images.DECK_MAP),
+        MARGIN,
+        Inches(1.45),
+        width=Inches(9.4),
     )
     deck.text(
         slide, t("Legend"), Inches(10.1), Inches(1.45), Inches(2.8), Inches(0.4), size=14, bold=True

@@ -6,6 +6,7 @@ The page (dashboard/pages/map_page.py) lays these out; exports draw the same map
 from __future__ import annotations
 
 import pandas as pd
+import shapely
 
 from dashboard import formatting
 from dashboard.components import map_figure, map_labels
@@ -437,7 +438,7 @@ def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
 
 #: the sizes (px) of the page's map, from the smallest window to the largest: its labels
 #: are placed so that they collide at none of them
-PAGE_PLOT_SIZES = ((720, 460), (2400, 1350))
+PAGE_PLOT_SIZES = ((900, 340), (2400, 1350))
 MUNICIPALITY_MARKER = 15
 PLACE_FONT = {"size": 11, "color": "#263238"}
 OBLAST_FONT = {"size": 15, "color": "#37474f"}
@@ -472,21 +473,37 @@ def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label
         (data["oblasts"], OBLAST_FONT, 1e12, True),
         (data["rayons"], RAYON_FONT, 2e12, False),
     ):
-        shaped = units[units.geometry.notna()]
-        points = shaped.geometry.representative_point()
-        for point, (_, row) in zip(points, shaped.iterrows(), strict=True):
+        for _, row in units[units.geometry.notna()].iterrows():
             name = t.name(row).upper() if upper else t.name(row)
-            label = map_labels.Label(
-                point.x,
-                point.y,
-                name,
-                font["size"],
-                rank=rank - len(name),
-                bold=upper,
-                centred=True,
-            )
-            items.append((label, font))
+            points = area_points(row.geometry) if upper else [row.geometry.representative_point()]
+            for k, point in enumerate(points):
+                label = map_labels.Label(
+                    point.x,
+                    point.y,
+                    name,
+                    font["size"],
+                    rank=rank - len(name) + k / 100,
+                    bold=upper,
+                    centred=True,
+                    group=row.pcode,
+                )
+                items.append((label, font))
     return items
+
+
+def area_points(shape, count: int = 12) -> list:
+    """Places inside an area where its name may stand: its representative point first, then
+    points of a grid inside it, nearest first."""
+    first = shape.representative_point()
+    west, south, east, north = shape.bounds
+    inner = shape.buffer(-0.05 * min(east - west, north - south))
+    grid = [
+        shapely.Point(west + (east - west) * i / 8, south + (north - south) * j / 6)
+        for i in range(1, 8)
+        for j in range(1, 6)
+    ]
+    inside = [p for p in grid if inner.contains(p)]
+    return [first, *sorted(inside, key=first.distance)[: count - 1]]
 
 
 def label_obstacles(data: dict, frame, context: dict) -> list[map_labels.Obstacle]:
@@ -497,7 +514,8 @@ def label_obstacles(data: dict, frame, context: dict) -> list[map_labels.Obstacl
     found = [
         map_labels.Obstacle(lon, lat, half) for lon, lat in zip(frame.lon, frame.lat, strict=True)
     ]
-    for dx in (0.09, -0.09):
+    # flag_values and badge_values draw them there; the badges only with their overlay
+    for dx in (0.09, -0.09) if data.get("ratings") is not None else (0.09,):
         found += [
             map_labels.Obstacle(x + dx, y + 0.06, 7)
             for x, y in zip(frame.lon, frame.lat, strict=True)
@@ -542,10 +560,10 @@ def label_values(t: Translator, data: dict, state: dict, frame) -> dict:
         "lon": [round(label.lon, 4) for (label, _), _ in shown],
         "lat": [round(label.lat, 4) for (label, _), _ in shown],
         "text": [_label_text(label) for (label, _), _ in shown],
-        "textposition": [p for _, p in shown],
+        "textposition": [p for _, (p, _) in shown],
         "textfont.size": [font["size"] for (_, font), _ in shown],
         "textfont.color": [font["color"] for (_, font), _ in shown],
-        "marker.size": [label.clear for (label, _), _ in shown],
+        "marker.size": [round(standoff, 1) for _, (_, standoff) in shown],
         "visible": True,
     }
 

@@ -1,0 +1,223 @@
+"""Map labels placed in screen space, never colliding (issue 14 point 1).
+
+A label is written by plotly beside its point at a `textposition` ("top right", "middle
+left", ...): its box is a fixed offset in pixels from the point, while the points themselves
+move apart as the map grows. The map shows a known frame (west, south, east, north) fitted
+into the plot (`assets/map_frame.js` on the page, plotly itself in an export), so the only
+unknown is the scale s (px per radian of Mercator) that the plot's size gives: every box is
+`point × s + offset`. Two boxes overlap for the scales in one interval (the overlap test is
+linear in s on each axis), so a placement is checked exactly for a whole range of plot
+sizes at once: the page's range of windows, or an export's one size.
+
+Placement is greedy by priority over the classic candidate positions around each point:
+what must be named first (the pilot municipalities), then by rank (larger places first);
+markers (`Obstacle`) are placed before any label, so no marker ever hides a label, and a
+label that finds no free position is dropped (its place is still named on hover), unless it
+is required: then it takes the position that collides least.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from PIL import ImageFont
+
+RAD = math.pi / 180
+#: the eight classic positions, in order of preference (right of the point first)
+POSITIONS = (
+    "middle right",
+    "top right",
+    "bottom right",
+    "top center",
+    "bottom center",
+    "middle left",
+    "top left",
+    "bottom left",
+)
+CENTRED = ("middle center",)
+#: how far beside its marker a name may stand, as multiples of the marker's size: the
+#: farther rings only for the names that must be written
+STANDOFFS = (1.0, 1.9, 2.8, 3.7, 4.6)
+#: the text box around the baseline, as shares of the font size (Noto Sans, the font the
+#: page's and the exports' Chromium draw plotly's default family with)
+ASCENT, DESCENT = 1.07, 0.30
+#: px kept free between two boxes and between a box and the frame's edge
+GAP = 2.0
+FONTS = {False: "NotoSans-Regular.ttf", True: "NotoSans-Bold.ttf"}
+#: average advance of a character, as a share of the font size, when no font file is found
+FALLBACK_ADVANCE = 0.62
+
+
+@dataclass(frozen=True)
+class Label:
+    """A name to write at (lon, lat). `clear`: the diameter (px) of the point's own marker,
+    which the text keeps clear of; `centred`: written on the point (area names)."""
+
+    lon: float
+    lat: float
+    text: str
+    size: float
+    rank: float = 0.0
+    required: bool = False
+    bold: bool = False
+    clear: float = 0.0
+    centred: bool = False
+    #: labels of one group are alternatives (e.g. places inside an area for its name): the
+    #: first that fits is written, the others not
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Obstacle:
+    """A marker: a square of `half` px around (lon, lat) that no label may cover."""
+
+    lon: float
+    lat: float
+    half: float
+
+
+def mercator(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + lat * RAD / 2))
+
+
+def frame_span(frame) -> tuple[float, float]:
+    """(width, height) of the frame (west, south, east, north) in Mercator radians."""
+    west, south, east, north = frame
+    return (east - west) * RAD, mercator(north) - mercator(south)
+
+
+def scale_range(frame, sizes) -> tuple[float, float]:
+    """The scales (px per Mercator radian) at which the frame, fitted into plots of the
+    given (width, height) px, is drawn: the smallest and the largest."""
+    width, height = frame_span(frame)
+    scales = [min(w / max(width, 1e-9), h / max(height, 1e-9)) for w, h in sizes]
+    return min(scales), max(scales)
+
+
+@lru_cache(maxsize=4)
+def _font(bold: bool, size: int):
+    try:
+        return ImageFont.truetype(FONTS[bold], size)
+    except OSError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width (px) of a one-line label at `size` px."""
+    font = _font(bold, 100)
+    if font is None:
+        return len(text) * size * FALLBACK_ADVANCE
+    return font.getlength(text) * size / 100
+
+
+def offsets(label: Label, position: str, standoff: float | None = None):
+    """(left, top, right, bottom) of the label's box relative to its point, in px, as plotly
+    draws text at `position` beside a marker of diameter `standoff` (the label's `clear`
+    unless given; Drawing.textPointPosition: the text stands off by radius / 0.8 + 1)."""
+    f = label.size
+    width = text_width(label.text, f, label.bold)
+    standoff = label.clear if standoff is None else standoff
+    r = standoff / 2 / 0.8 + 1 if standoff > 0 else 0.0
+    vertical, horizontal = position.split()
+    sign = {"top": -1, "middle": 0, "bottom": 1}[vertical]
+    baseline = 0.75 * f + sign * r + (sign - 1) * f / 2
+    left = {"right": r, "center": -width / 2, "left": -r - width}[horizontal]
+    return left, baseline - ASCENT * f, left + width, baseline + DESCENT * f
+
+
+class Boxes:
+    """Boxes placed so far: a point in Mercator (u, v: px per unit of scale) and offsets."""
+
+    def __init__(self):
+        self.rows: list[tuple[float, ...]] = []
+        self._array = np.zeros((0, 6))
+
+    def add(self, row: tuple[float, ...]) -> None:
+        self.rows.append(row)
+        self._array = np.vstack([self._array, np.array(row)[None, :]])
+
+    def conflicts(self, row: tuple[float, ...], scales: tuple[float, float]) -> int:
+        """How many placed boxes overlap `row` at some scale in `scales`."""
+        if not self.rows:
+            return 0
+        placed = self._array
+        u, v, left, top, right, bottom = row
+        lo = np.full(len(placed), scales[0])
+        hi = np.full(len(placed), scales[1])
+        never = np.zeros(len(placed), dtype=bool)
+        # the boxes overlap where c * s + d < 0 for all four (two per axis)
+        for c, d in (
+            (u - placed[:, 0], left - placed[:, 4] - GAP),
+            (placed[:, 0] - u, placed[:, 2] - right - GAP),
+            (v - placed[:, 1], top - placed[:, 5] - GAP),
+            (placed[:, 1] - v, placed[:, 3] - bottom - GAP),
+        ):
+            flat = np.abs(c) < 1e-12
+            never |= flat & (d >= 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bound = np.where(flat, 0.0, -d / np.where(flat, 1.0, c))
+            hi = np.where(c > 1e-12, np.minimum(hi, bound), hi)
+            lo = np.where(c < -1e-12, np.maximum(lo, bound), lo)
+        return int(np.count_nonzero((lo <= hi) & ~never))
+
+
+def place(
+    labels: list[Label], frame, scales: tuple[float, float], obstacles=()
+) -> list[tuple[str, float] | None]:
+    """The position of each label (a plotly `textposition`) and its standoff (the diameter
+    of the invisible marker plotly stands the text off), or None where it is dropped."""
+    west, south, east, north = frame
+    x0, y0 = (west + east) / 2 * RAD, (mercator(south) + mercator(north)) / 2
+    half_w, half_h = (v / 2 for v in frame_span(frame))
+
+    def point(lon, lat):
+        return lon * RAD - x0, -(mercator(lat) - y0)
+
+    boxes = Boxes()
+    for marker in obstacles:
+        h = marker.half
+        boxes.add((*point(marker.lon, marker.lat), -h, -h, h, h))
+    order = sorted(range(len(labels)), key=lambda i: (not labels[i].required, labels[i].rank))
+    chosen: list[tuple[str, float] | None] = [None] * len(labels)
+    done: set[str] = set()
+    for i in order:
+        label = labels[i]
+        if label.group and label.group in done:
+            continue
+        u, v = point(label.lon, label.lat)
+        best = None
+        for standoff, position in _candidates(label):
+            left, top, right, bottom = offsets(label, position, standoff)
+            row = (u, v, left, top, right, bottom)
+            inside = all(
+                u * s + left >= -half_w * s + GAP
+                and u * s + right <= half_w * s - GAP
+                and v * s + top >= -half_h * s + GAP
+                and v * s + bottom <= half_h * s - GAP
+                for s in scales
+            )
+            hits = boxes.conflicts(row, scales)
+            if inside and hits == 0:
+                best = (0, row, (position, standoff))
+                break
+            if label.required and (best is None or (hits, not inside) < best[0]):
+                best = ((hits, not inside), row, (position, standoff))
+        if best is not None:
+            boxes.add(best[1])
+            chosen[i] = best[2]
+            done.add(label.group)
+    return chosen
+
+
+def _candidates(label: Label):
+    """(standoff, position) to try: on the point for an area's name; else the eight
+    positions beside the marker, then farther off for a name that must be written."""
+    if label.centred:
+        return [(0.0, position) for position in CENTRED]
+    rings = STANDOFFS if label.required else STANDOFFS[:1]
+    return [(label.clear * k, position) for k in rings for position in POSITIONS]

@@ -1,0 +1,106 @@
+"""Issue 14 point 1, in a real browser: at 1440×900 and 1920×1080 all 12 pilot municipalities
+are named inside the map's plot area, and no two drawn labels, nor a label and a marker,
+overlap (the SVG boxes as Chromium draws them)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from dashboard import create_app
+from dashboard.components import map_figure
+from dashboard.i18n import Translator
+from dashboard.urlstate import defaults
+from dashboard.views import map as map_view
+from tests.browser import serve, wait_for, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('#map .js-plotly-plot')"
+MARKERS = ("municipalities", "projects", "flags", "badges")
+#: every text of the geo layer (the labels and the names around the frame) and every visible
+#: marker, with their boxes; the plot area's box
+BOXES = """
+const box = r => ({left: r.left, top: r.top, right: r.right, bottom: r.bottom});
+const groups = [...document.querySelectorAll('#map .geo g.trace')]
+  .filter(g => g.__data__ && g.__data__[0] && g.__data__[0].trace);
+const texts = [], markers = [];
+for (const g of groups) {
+  const name = g.__data__[0].trace.name;
+  if (arguments[0].includes(name)) {
+    g.querySelectorAll('path.point').forEach(p => {
+      if (getComputedStyle(p).opacity !== '0') {
+        markers.push({name, box: box(p.getBoundingClientRect())});
+      }
+    });
+  }
+  g.querySelectorAll('text').forEach(t => {
+    if (t.textContent.trim()) {
+      texts.push({name, text: t.textContent, box: box(t.getBoundingClientRect())});
+    }
+  });
+}
+const frame = document.querySelector('#map .geo .bglayer rect, #map .nsewdrag');
+return {texts, markers, plot: box((frame || document.querySelector('#map .main-svg'))
+  .getBoundingClientRect())};
+"""
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["left"] >= outer["left"]
+        and inner["top"] >= outer["top"]
+        and inner["right"] <= outer["right"]
+        and inner["bottom"] <= outer["bottom"]
+    )
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_brw_map_labels_name_the_twelve_without_collisions(browser, settings, lang):
+    app = create_app(settings)
+    ctx = app.server.extensions["aimak"]
+    state = defaults()
+    data = map_view.view_data(ctx, state)
+    figure = map_view.figure_for(ctx, Translator(lang), state, data)
+    names = figure["data"][map_figure.INDEX["municipalities"]]["text"]
+    assert len(names) == 12
+    found = {}
+    with serve(app) as origin:
+        for width, height in ((1440, 900), (1920, 1080)):
+            browser.execute_cdp_cmd(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+            )
+            try:
+                browser.get(origin + "/")
+                wait_for(browser, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length")
+                wait_for(browser, "document.querySelectorAll('#map .geo g.trace text').length > 12")
+                wait_until_idle(browser)
+                found[width] = browser.execute_script(BOXES, list(MARKERS))
+            finally:
+                browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    for width, boxes in found.items():
+        drawn = {t["text"] for t in boxes["texts"] if t["name"] == "labels"}
+        for name in names:
+            assert name in drawn, (width, name)
+        for text in boxes["texts"]:
+            if text["name"] == "labels":
+                assert inside(text["box"], boxes["plot"]), (width, text)
+        items = [(t["text"], t["box"]) for t in boxes["texts"]]
+        items += [(m["name"], m["box"]) for m in boxes["markers"]]
+        hits = [
+            (a[0], b[0])
+            for a, b in itertools.combinations(items, 2)
+            if not (a[0] in MARKERS and b[0] in MARKERS) and overlap(a[1], b[1])
+        ]
+        assert hits == [], (width, hits)
