@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from geodata.sources import ATTRIBUTION
 
 from . import auth, login, presentation
-from .components.filter_bar import control_id, filter_bar, rayon_options
+from .components.filter_bar import control_id, filter_bar, filters_toggle, rayon_options
 from .i18n import LANGUAGE_NAMES, LANGUAGES, N_, Translator
 from .language import preferred_language, remember_language
 from .pages import PAGES, in_nav, page_for
@@ -143,6 +143,8 @@ def route(ctx, pathname: str | None, search: str | None):
         drawn = (pathname or "/", search or "")
         body = html.Div(
             [
+                # on a narrow screen the filters fold away behind this button (phone.css)
+                filters_toggle(t, hidden=presentation.is_presenting(state)),
                 # kept while presenting (pages read its controls), but not shown
                 html.Div(
                     filter_bar(ctx, t, state),
@@ -194,6 +196,14 @@ function (search, fallback) {
 """
 
 
+#: the filters' button on a narrow screen: each press opens or closes them (phone.css)
+FILTERS_TOGGLE = """
+function (clicks) {
+    return clicks % 2 ? "true" : "false";
+}
+"""
+
+
 def register(app, ctx) -> None:
     app.server.after_request(remember_language)
     presentation.register(app, ctx)
@@ -202,6 +212,12 @@ def register(app, ctx) -> None:
         Output("document-lang", "data"),
         Input("url", "search"),
         State("document-lang", "data"),
+    )
+    app.clientside_callback(
+        FILTERS_TOGGLE,
+        Output("filters-toggle", "aria-expanded"),
+        Input("filters-toggle", "n_clicks"),
+        prevent_initial_call=True,
     )
 
     @app.callback(

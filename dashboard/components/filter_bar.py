@@ -166,3 +166,17 @@ def filter_bar(ctx, t, state: dict):
     return html.Section(
         controls, className="filter-bar", id="filter-bar", **{"aria-label": t("Filters")}
     )
+
+
+def filters_toggle(t, hidden: bool = False):
+    """The button that opens and closes the filters on a narrow screen (shown there only,
+    phone.css; `aria-expanded` is set by a clientside callback, see shell)."""
+    return html.Button(
+        t("Filters"),
+        id="filters-toggle",
+        className="button filters-toggle",
+        type="button",
+        n_clicks=0,
+        hidden=hidden,
+        **{"aria-expanded": "false", "aria-controls": "filter-frame map-controls"},
+    )

@@ -396,7 +396,7 @@ def layout(ctx, t: Translator, state: dict):
                 drill.breadcrumb(ctx, t, state),
                 id="map-breadcrumb",
                 className="breadcrumb",
-                **{"aria-label": t("Where the map stands")},
+                **{"aria-label": t("You are here")},
             ),
             html.Div(
                 [
@@ -541,6 +541,42 @@ def drill_to(ctx, state: dict, click_data) -> str | None:
     return drill.drilled(ctx, state["focus"], rayon)
 
 
+def register_drill(app, ctx) -> None:
+    """A click goes one step down; the summary and the breadcrumb follow the focus."""
+
+    @app.callback(
+        Output(control_id("focus"), "value", allow_duplicate=True),
+        Input("map", "clickData"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _drill(click_data, search):
+        """A click on the map goes one step down: see `drill_to`."""
+        return drill_to(ctx, parse_query(search), click_data) or no_update
+
+    @app.callback(
+        Output(control_id("selected"), "data"),
+        Input(control_id("focus"), "value"),
+        prevent_initial_call=True,
+    )
+    def _select(focus):
+        """A municipality focused (by a click or the search) opens its summary; a step up
+        closes it."""
+        return drill.selected_for(ctx, BY_NAME["focus"].coerce(focus))
+
+    @app.callback(
+        Output("map-breadcrumb", "children"),
+        *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
+        State("map-lang", "data"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def _breadcrumb(*args):
+        lang, search = args[-2:]
+        state = state_from_controls(search, controls_of_callback())
+        return drill.breadcrumb(ctx, Translator(lang), state)
+
+
 def register(app, ctx) -> None:
     maplibre = bool(ctx.settings.tiles_url)
 
@@ -583,37 +619,7 @@ def register(app, ctx) -> None:
         state = state_from_controls(search, controls_of_callback())
         return side_panel(ctx, Translator(lang), state)
 
-    @app.callback(
-        Output(control_id("focus"), "value", allow_duplicate=True),
-        Input("map", "clickData"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def _drill(click_data, search):
-        """A click on the map goes one step down: see `drill_to`."""
-        return drill_to(ctx, parse_query(search), click_data) or no_update
-
-    @app.callback(
-        Output(control_id("selected"), "data"),
-        Input(control_id("focus"), "value"),
-        prevent_initial_call=True,
-    )
-    def _select(focus):
-        """A municipality focused (by a click or the search) opens its summary; a step up
-        closes it."""
-        return drill.selected_for(ctx, BY_NAME["focus"].coerce(focus))
-
-    @app.callback(
-        Output("map-breadcrumb", "children"),
-        *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
-        State("map-lang", "data"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )
-    def _breadcrumb(*args):
-        lang, search = args[-2:]
-        state = state_from_controls(search, controls_of_callback())
-        return drill.breadcrumb(ctx, Translator(lang), state)
+    register_drill(app, ctx)
 
     @app.callback(
         Output(control_id("focus"), "value"),
