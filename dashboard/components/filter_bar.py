@@ -178,5 +178,5 @@ def filters_toggle(t, hidden: bool = False):
         type="button",
         n_clicks=0,
         hidden=hidden,
-        **{"aria-expanded": "false", "aria-controls": "filter-frame map-controls"},
+        **{"aria-expanded": "false", "aria-controls": "filter-frame"},
     )
