@@ -42,8 +42,9 @@ def boxes_at(labels, positions, obstacles, frame, scale):
         found.append(("label", label.text, (x + left, y + top, x + right, y + bottom)))
     for marker in obstacles:
         x, y = point(marker.lon, marker.lat)
-        h = marker.half
-        found.append(("marker", "", (x - h, y - h, x + h, y + h)))
+        w = marker.half
+        h = w if marker.half_height is None else marker.half_height
+        found.append(("marker", "", (x - w, y - h, x + w, y + h)))
     return found
 
 

@@ -18,6 +18,8 @@ from geodata.basemap import SCOPE as BASEMAP_SCOPE
 OBLAST_LINE = "#37474f"
 RAYON_FILL = "#f3f5f6"
 RAYON_LINE = "#78909c"
+#: a white halo that keeps a name legible over lines and areas
+HALO = "0px 0px 2px #ffffff"
 TRANSPARENT = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
 FLAT = [[0, RAYON_FILL], [1, RAYON_FILL]]
 GEOJSON_URL = "/geo/{level}.geojson"
@@ -47,6 +49,7 @@ TRACES = (
     "areas",
     "oblasts",
     "context_labels",
+    "leaders",
     "projects",
     "municipalities",
     "flags",
@@ -144,6 +147,12 @@ def _traces(maplibre: bool) -> dict:
             **outline,
         ),
         "context_labels": scatter(mode="text", hoverinfo="skip", textfont={"size": 12}),
+        # a line from a municipality to its name where the name stands farther off
+        "leaders": scatter(
+            mode="lines",
+            hoverinfo="skip",
+            line={"width": 0.8, "color": "#546e7a"},
+        ),
         "projects": scatter(
             mode="markers",
             hovertemplate=hover,
@@ -165,7 +174,7 @@ def _traces(maplibre: bool) -> dict:
         "labels": scatter(
             mode="markers+text" if not maplibre else "text",
             hoverinfo="skip",
-            textfont={"size": 11, "color": "#263238"},
+            textfont={"size": 11, "color": "#263238", "shadow": HALO},
             marker={"opacity": 0, "size": []} if not maplibre else {},
         ),
     }

@@ -72,11 +72,13 @@ class Label:
 
 @dataclass(frozen=True)
 class Obstacle:
-    """A marker: a square of `half` px around (lon, lat) that no label may cover."""
+    """A marker: a square of `half` px around (lon, lat) that no label may cover (a box
+    `half` wide and `half_height` high on each side, when that is given)."""
 
     lon: float
     lat: float
     half: float
+    half_height: float | None = None
 
 
 def mercator(lat: float) -> float:
@@ -131,20 +133,26 @@ def offsets(label: Label, position: str, standoff: float | None = None):
 
 
 class Boxes:
-    """Boxes placed so far: a point in Mercator (u, v: px per unit of scale) and offsets."""
+    """Boxes placed so far: a point in Mercator (u, v: px per unit of scale), its offsets in
+    px, and whose box it is (a label's index; -1 for a marker)."""
 
     def __init__(self):
-        self.rows: list[tuple[float, ...]] = []
         self._array = np.zeros((0, 6))
+        self.owners: list[int] = []
 
-    def add(self, row: tuple[float, ...]) -> None:
-        self.rows.append(row)
+    def add(self, row: tuple[float, ...], owner: int = -1) -> None:
         self._array = np.vstack([self._array, np.array(row)[None, :]])
+        self.owners.append(owner)
 
-    def conflicts(self, row: tuple[float, ...], scales: tuple[float, float]) -> int:
-        """How many placed boxes overlap `row` at some scale in `scales`."""
-        if not self.rows:
-            return 0
+    def remove(self, owner: int) -> None:
+        keep = [k for k, o in enumerate(self.owners) if o != owner]
+        self._array = self._array[keep]
+        self.owners = [self.owners[k] for k in keep]
+
+    def conflicts(self, row: tuple[float, ...], scales: tuple[float, float]) -> list[int]:
+        """The owners of the placed boxes that overlap `row` at some scale in `scales`."""
+        if not self.owners:
+            return []
         placed = self._array
         u, v, left, top, right, bottom = row
         lo = np.full(len(placed), scales[0])
@@ -163,7 +171,84 @@ class Boxes:
                 bound = np.where(flat, 0.0, -d / np.where(flat, 1.0, c))
             hi = np.where(c > 1e-12, np.minimum(hi, bound), hi)
             lo = np.where(c < -1e-12, np.maximum(lo, bound), lo)
-        return int(np.count_nonzero((lo <= hi) & ~never))
+        return [self.owners[k] for k in np.flatnonzero((lo <= hi) & ~never)]
+
+
+class Placement:
+    """Greedy placement in a frame over a range of scales (see `place`)."""
+
+    def __init__(self, labels: list[Label], frame, scales: tuple[float, float], obstacles):
+        west, south, east, north = frame
+        self.origin = (west + east) / 2 * RAD, (mercator(south) + mercator(north)) / 2
+        self.half = tuple(v / 2 for v in frame_span(frame))
+        self.labels, self.scales = labels, scales
+        self.boxes = Boxes()
+        for marker in obstacles:
+            w = marker.half
+            h = w if marker.half_height is None else marker.half_height
+            self.boxes.add((*self.point(marker.lon, marker.lat), -w, -h, w, h))
+        self.chosen: list[tuple[str, float] | None] = [None] * len(labels)
+
+    def point(self, lon: float, lat: float) -> tuple[float, float]:
+        return lon * RAD - self.origin[0], -(mercator(lat) - self.origin[1])
+
+    def options(self, i: int):
+        """(row, inside the frame, choice) of each candidate of label i, in order."""
+        label = self.labels[i]
+        u, v = self.point(label.lon, label.lat)
+        half_w, half_h = self.half
+        for standoff, position in _candidates(label):
+            left, top, right, bottom = offsets(label, position, standoff)
+            inside = all(
+                u * s + left >= -half_w * s + GAP
+                and u * s + right <= half_w * s - GAP
+                and v * s + top >= -half_h * s + GAP
+                and v * s + bottom <= half_h * s - GAP
+                for s in self.scales
+            )
+            yield (u, v, left, top, right, bottom), inside, (position, standoff)
+
+    def free(self, i: int):
+        """The first candidate of label i inside the frame and clear of every box."""
+        for row, inside, choice in self.options(i):
+            if inside and not self.boxes.conflicts(row, self.scales):
+                return row, choice
+        return None
+
+    def put(self, i: int, row, choice) -> None:
+        self.boxes.add(row, i)
+        self.chosen[i] = choice
+
+    def repair(self, i: int) -> bool:
+        """Place required label i where only one other name stands, moving that name to a
+        free place of its own; False when no such move exists."""
+        for row, inside, choice in self.options(i):
+            hits = self.boxes.conflicts(row, self.scales) if inside else [-1]
+            if len(hits) != 1 or hits[0] < 0:
+                continue
+            other, before = hits[0], self.chosen[hits[0]]
+            self.boxes.remove(other)
+            self.put(i, row, choice)
+            moved = self.free(other)
+            if moved is not None:
+                self.put(other, *moved)
+                return True
+            self.boxes.remove(i)
+            self.chosen[i] = None
+            self.put(other, self._row(other, before), before)
+        return False
+
+    def _row(self, i: int, choice):
+        return next(row for row, _inside, c in self.options(i) if c == choice)
+
+    def least_bad(self, i: int) -> None:
+        """A required label that finds no free place: inside the frame, fewest collisions."""
+        ranked = [
+            ((not inside, len(self.boxes.conflicts(row, self.scales))), k, row, choice)
+            for k, (row, inside, choice) in enumerate(self.options(i))
+        ]
+        _rank, _k, row, choice = min(ranked)
+        self.put(i, row, choice)
 
 
 def place(
@@ -171,47 +256,21 @@ def place(
 ) -> list[tuple[str, float] | None]:
     """The position of each label (a plotly `textposition`) and its standoff (the diameter
     of the invisible marker plotly stands the text off), or None where it is dropped."""
-    west, south, east, north = frame
-    x0, y0 = (west + east) / 2 * RAD, (mercator(south) + mercator(north)) / 2
-    half_w, half_h = (v / 2 for v in frame_span(frame))
-
-    def point(lon, lat):
-        return lon * RAD - x0, -(mercator(lat) - y0)
-
-    boxes = Boxes()
-    for marker in obstacles:
-        h = marker.half
-        boxes.add((*point(marker.lon, marker.lat), -h, -h, h, h))
+    placement = Placement(labels, frame, scales, obstacles)
     order = sorted(range(len(labels)), key=lambda i: (not labels[i].required, labels[i].rank))
-    chosen: list[tuple[str, float] | None] = [None] * len(labels)
     done: set[str] = set()
     for i in order:
         label = labels[i]
         if label.group and label.group in done:
             continue
-        u, v = point(label.lon, label.lat)
-        best = None
-        for standoff, position in _candidates(label):
-            left, top, right, bottom = offsets(label, position, standoff)
-            row = (u, v, left, top, right, bottom)
-            inside = all(
-                u * s + left >= -half_w * s + GAP
-                and u * s + right <= half_w * s - GAP
-                and v * s + top >= -half_h * s + GAP
-                and v * s + bottom <= half_h * s - GAP
-                for s in scales
-            )
-            hits = boxes.conflicts(row, scales)
-            if inside and hits == 0:
-                best = (0, row, (position, standoff))
-                break
-            if label.required and (best is None or (hits, not inside) < best[0]):
-                best = ((hits, not inside), row, (position, standoff))
-        if best is not None:
-            boxes.add(best[1])
-            chosen[i] = best[2]
+        found = placement.free(i)
+        if found is not None:
+            placement.put(i, *found)
+        elif label.required and not placement.repair(i):
+            placement.least_bad(i)
+        if placement.chosen[i] is not None:
             done.add(label.group)
-    return chosen
+    return placement.chosen
 
 
 def _candidates(label: Label):
@@ -221,3 +280,21 @@ def _candidates(label: Label):
         return [(0.0, position) for position in CENTRED]
     rings = STANDOFFS if label.required else STANDOFFS[:1]
     return [(label.clear * k, position) for k in rings for position in POSITIONS]
+
+
+def leader(label: Label, position: str, standoff: float, scale: float):
+    """[(lon, lat), (lon, lat)]: a line from the label's marker edge toward its name, drawn
+    where the name stands farther off than beside its marker; it ends just short of the
+    name at `scale` (shorter at smaller scales, longer at larger ones)."""
+    vertical, horizontal = position.split()
+    dx = {"left": -1, "center": 0, "right": 1}[horizontal]
+    dy = {"top": -1, "middle": 0, "bottom": 1}[vertical]
+    norm = math.hypot(dx, dy) or 1.0
+    start, end = label.clear / 2, (standoff / 2 / 0.8 + 1) * 0.9
+
+    def at(px):
+        x = label.lon * RAD + dx / norm * px / scale
+        y = mercator(label.lat) - dy / norm * px / scale
+        return x / RAD, (2 * math.atan(math.exp(y)) - math.pi / 2) / RAD
+
+    return [at(start), at(end)]

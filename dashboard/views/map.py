@@ -364,7 +364,8 @@ def _overlay_values(t: Translator, data: dict, state: dict, frame, parts) -> lis
     if "badges" in parts:
         found.append(("badges", badge_values(t, data, frame)))
     if "labels" in parts:
-        found.append(("labels", label_values(t, data, state, frame)))
+        labels, leaders = label_values(t, data, state, frame)
+        found += [("labels", labels), ("leaders", leaders)]
     return found
 
 
@@ -455,6 +456,7 @@ def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label
     required = len(frame) <= ALWAYS_NAMED
     sizes = data.get("sizes") or {}
     clear = data.get("marker_size", MUNICIPALITY_MARKER) + 2
+    around = project_clearance(data)
     items = []
     for row in frame.itertuples():
         # larger places first: by population, cities before other places without one
@@ -466,7 +468,7 @@ def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label
             PLACE_FONT["size"],
             rank=-size,
             required=required,
-            clear=clear,
+            clear=max(clear, around.get(row.pcode, 0)),
         )
         items.append((label, PLACE_FONT))
     for units, font, rank, upper in (
@@ -489,6 +491,20 @@ def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label
                 )
                 items.append((label, font))
     return items
+
+
+def project_clearance(data: dict) -> dict[str, float]:
+    """{P-code: the diameter (px) a name keeps clear of} around a municipality's project
+    squares: the largest square, and the circle of POINT_SPREAD (about 4 px) with several."""
+    points = data.get("projects")
+    if points is None or points.empty:
+        return {}
+    found: dict[str, float] = {}
+    counts = points.pcode.value_counts().to_dict()
+    for pcode, size in zip(points.pcode, project_sizes(points), strict=True):
+        wide = size * 1.42 + 2 + (10 if counts[pcode] > 1 else 0)  # a square's diagonal
+        found[pcode] = max(found.get(pcode, 0), wide)
+    return found
 
 
 def area_points(shape, count: int = 12) -> list:
@@ -531,7 +547,7 @@ def label_obstacles(data: dict, frame, context: dict) -> list[map_labels.Obstacl
 
 
 def context_obstacles(context: dict) -> list[map_labels.Obstacle]:
-    """The names around the frame as squares as wide as each name (they are centred)."""
+    """The names around the frame as boxes around each name (they are centred)."""
     found = []
     for lon, lat, text, size in zip(
         context.get("lon", []),
@@ -541,21 +557,39 @@ def context_obstacles(context: dict) -> list[map_labels.Obstacle]:
         strict=True,
     ):
         half = map_labels.text_width(text, size) / 2 + 2
-        found.append(map_labels.Obstacle(lon, lat, half))
+        found.append(map_labels.Obstacle(lon, lat, half, size * 0.7 + 2))
     return found
 
 
-def label_values(t: Translator, data: dict, state: dict, frame) -> dict:
+def label_values(t: Translator, data: dict, state: dict, frame) -> tuple[dict, dict]:
     """The Labels overlay: names placed in screen space for the map's sizes, never colliding
-    with each other or with a marker (MapLibre would fetch glyphs for text: SVG only)."""
+    with each other or with a marker (MapLibre would fetch glyphs for text: SVG only); and
+    the leader lines of the names that stand farther off."""
     box = view_box(data, state)
     if "labels" not in state["overlays"] or uses_maplibre(data) or box is None:
-        return HIDDEN
+        return HIDDEN, {"lon": [], "lat": [], "visible": False}
     items = label_items(t, data, frame)
     obstacles = label_obstacles(data, frame, context_label_values(t, data, state))
     scales = map_labels.scale_range(box, data.get("plot_sizes", PAGE_PLOT_SIZES))
     positions = map_labels.place([label for label, _ in items], box, scales, obstacles)
     shown = [(item, p) for item, p in zip(items, positions, strict=True) if p is not None]
+    return _label_trace(shown), leader_values(data, state, shown)
+
+
+def leader_values(data: dict, state: dict, shown) -> dict:
+    """Lines from the municipalities to the names that stand farther off."""
+    lon, lat = [], []
+    scale = map_labels.scale_range(view_box(data, state), data.get("plot_sizes", PAGE_PLOT_SIZES))
+    middle = (scale[0] * scale[1]) ** 0.5  # exact there, shorter or longer elsewhere
+    for (label, _), (position, standoff) in shown:
+        if label.clear and standoff > label.clear * 1.01:
+            (x0, y0), (x1, y1) = map_labels.leader(label, position, standoff, middle)
+            lon += [round(x0, 5), round(x1, 5), None]
+            lat += [round(y0, 5), round(y1, 5), None]
+    return {"lon": lon, "lat": lat, "visible": bool(lon)}
+
+
+def _label_trace(shown) -> dict:
     return {
         "lon": [round(label.lon, 4) for (label, _), _ in shown],
         "lat": [round(label.lat, 4) for (label, _), _ in shown],
@@ -563,7 +597,7 @@ def label_values(t: Translator, data: dict, state: dict, frame) -> dict:
         "textposition": [p for _, (p, _) in shown],
         "textfont.size": [font["size"] for (_, font), _ in shown],
         "textfont.color": [font["color"] for (_, font), _ in shown],
-        "marker.size": [round(standoff, 1) for _, (_, standoff) in shown],
+        "marker.size": [round(float(standoff), 1) for _, (_, standoff) in shown],
         "visible": True,
     }
 
