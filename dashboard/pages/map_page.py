@@ -423,6 +423,9 @@ def layout(ctx, t: Translator, state: dict):
                             html.Div(about(t, ctx, data), id="map-about", className="about"),
                         ],
                         className="map-side",
+                        # it scrolls on its own beside a tall map: reachable by the keyboard
+                        tabIndex="0",
+                        **{"aria-label": t("Legend and summary")},
                     ),
                 ],
                 className="map-body",
