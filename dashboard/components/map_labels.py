@@ -229,14 +229,23 @@ class Placement:
             other, before = hits[0], self.chosen[hits[0]]
             self.boxes.remove(other)
             self.put(i, row, choice)
-            moved = self.free(other)
-            if moved is not None:
-                self.put(other, *moved)
-                return True
+            for j in self.alternatives(other):
+                moved = self.free(j)
+                if moved is not None:
+                    self.chosen[other] = None
+                    self.put(j, *moved)
+                    return True
             self.boxes.remove(i)
             self.chosen[i] = None
             self.put(other, self._row(other, before), before)
         return False
+
+    def alternatives(self, i: int) -> list[int]:
+        """Label i and the other labels of its group (other places for the same name)."""
+        group = self.labels[i].group
+        if not group:
+            return [i]
+        return [i] + [j for j, o in enumerate(self.labels) if o.group == group and j != i]
 
     def _row(self, i: int, choice):
         return next(row for row, _inside, c in self.options(i) if c == choice)
@@ -257,7 +266,10 @@ def place(
     """The position of each label (a plotly `textposition`) and its standoff (the diameter
     of the invisible marker plotly stands the text off), or None where it is dropped."""
     placement = Placement(labels, frame, scales, obstacles)
-    order = sorted(range(len(labels)), key=lambda i: (not labels[i].required, labels[i].rank))
+    order = sorted(
+        range(len(labels)),
+        key=lambda i: (not labels[i].required, labels[i].rank),
+    )
     done: set[str] = set()
     for i in order:
         label = labels[i]

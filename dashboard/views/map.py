@@ -439,10 +439,10 @@ def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
 
 #: the sizes (px) of the page's map, from the smallest window to the largest: its labels
 #: are placed so that they collide at none of them
-PAGE_PLOT_SIZES = ((900, 340), (2400, 1350))
+PAGE_PLOT_SIZES = ((900, 340), (2200, 1000))
 MUNICIPALITY_MARKER = 15
 PLACE_FONT = {"size": 11, "color": "#263238"}
-OBLAST_FONT = {"size": 15, "color": "#37474f"}
+OBLAST_FONT = {"size": 13, "color": "#37474f"}
 RAYON_FONT = {"size": 9, "color": "#90a4ae"}
 #: a programme of at most this many municipalities is named in full (the pilot's 12);
 #: a larger one gets as many names as fit, larger places first
@@ -507,16 +507,17 @@ def project_clearance(data: dict) -> dict[str, float]:
     return found
 
 
-def area_points(shape, count: int = 12) -> list:
+def area_points(shape, count: int = 60) -> list:
     """Places inside an area where its name may stand: its representative point first, then
     points of a grid inside it, nearest first."""
     first = shape.representative_point()
     west, south, east, north = shape.bounds
     inner = shape.buffer(-0.05 * min(east - west, north - south))
     grid = [
-        shapely.Point(west + (east - west) * i / 8, south + (north - south) * j / 6)
-        for i in range(1, 8)
-        for j in range(1, 6)
+        shapely.Point(west + (east - west) * i / columns, south + (north - south) * j / rows)
+        for columns, rows in ((8, 6), (14, 10))
+        for i in range(1, columns)
+        for j in range(1, rows)
     ]
     inside = [p for p in grid if inner.contains(p)]
     return [first, *sorted(inside, key=first.distance)[: count - 1]]
@@ -580,7 +581,8 @@ def leader_values(data: dict, state: dict, shown) -> dict:
     """Lines from the municipalities to the names that stand farther off."""
     lon, lat = [], []
     scale = map_labels.scale_range(view_box(data, state), data.get("plot_sizes", PAGE_PLOT_SIZES))
-    middle = (scale[0] * scale[1]) ** 0.5  # exact there, shorter or longer elsewhere
+    # exact near the smallest map (a laptop's), where names stand off most: longer on larger
+    middle = min(scale[0] * 1.15, scale[1])
     for (label, _), (position, standoff) in shown:
         if label.clear and standoff > label.clear * 1.01:
             (x0, y0), (x1, y1) = map_labels.leader(label, position, standoff, middle)
