@@ -143,6 +143,7 @@ def test_brw_phone_390x844_map_first_filters_folded_no_sideways_scroll(browser, 
         assert shown(browser, "#filter-frame")
         assert shown(browser, "#map-controls")
         assert browser.execute_script(SMALL_TARGETS) == []
+        assert browser.execute_script(WIDTH) <= 390  # the open filters fit too
         browser.find_element("id", "filters-toggle").click()
         wait_for(browser, "document.querySelector('#filters-toggle').ariaExpanded === 'false'")
         assert not shown(browser, "#filter-frame")
