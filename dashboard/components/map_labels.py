@@ -137,23 +137,27 @@ class Boxes:
     px, and whose box it is (a label's index; -1 for a marker)."""
 
     def __init__(self):
-        self._array = np.zeros((0, 6))
+        self._rows = np.zeros((64, 6))  # grown by doubling: self.owners says how many
         self.owners: list[int] = []
 
     def add(self, row: tuple[float, ...], owner: int = -1) -> None:
-        self._array = np.vstack([self._array, np.array(row)[None, :]])
+        n = len(self.owners)
+        if n == len(self._rows):
+            self._rows = np.vstack([self._rows, np.zeros_like(self._rows)])
+        self._rows[n] = row
         self.owners.append(owner)
 
     def remove(self, owner: int) -> None:
         keep = [k for k, o in enumerate(self.owners) if o != owner]
-        self._array = self._array[keep]
+        rows = self._rows[keep]
+        self._rows = np.vstack([rows, np.zeros((len(self._rows) - len(rows), 6))])
         self.owners = [self.owners[k] for k in keep]
 
     def conflicts(self, row: tuple[float, ...], scales: tuple[float, float]) -> list[int]:
         """The owners of the placed boxes that overlap `row` at some scale in `scales`."""
         if not self.owners:
             return []
-        placed = self._array
+        placed = self._rows[: len(self.owners)]
         u, v, left, top, right, bottom = row
         lo = np.full(len(placed), scales[0])
         hi = np.full(len(placed), scales[1])

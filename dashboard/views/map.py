@@ -5,6 +5,8 @@ The page (dashboard/pages/map_page.py) lays these out; exports draw the same map
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import shapely
 
@@ -507,12 +509,15 @@ def project_clearance(data: dict) -> dict[str, float]:
     return found
 
 
+@functools.lru_cache(maxsize=256)
 def area_points(shape, count: int = 60) -> list:
     """Places inside an area where its name may stand: its representative point first, then
     points of a grid inside it, nearest first."""
     first = shape.representative_point()
     west, south, east, north = shape.bounds
-    inner = shape.buffer(-0.05 * min(east - west, north - south))
+    margin = 0.05 * min(east - west, north - south)
+    # simplified first: a buffer of the full outline costs 20 ms an oblast
+    inner = shape.simplify(margin / 4).buffer(-margin)
     grid = [
         shapely.Point(west + (east - west) * i / columns, south + (north - south) * j / rows)
         for columns, rows in ((8, 6), (14, 10))
@@ -574,13 +579,13 @@ def label_values(t: Translator, data: dict, state: dict, frame) -> tuple[dict, d
     scales = map_labels.scale_range(box, data.get("plot_sizes", PAGE_PLOT_SIZES))
     positions = map_labels.place([label for label, _ in items], box, scales, obstacles)
     shown = [(item, p) for item, p in zip(items, positions, strict=True) if p is not None]
-    return _label_trace(shown), leader_values(data, state, shown)
+    return _label_trace(shown), leader_values(scales, shown)
 
 
-def leader_values(data: dict, state: dict, shown) -> dict:
-    """Lines from the municipalities to the names that stand farther off."""
+def leader_values(scale: tuple[float, float], shown) -> dict:
+    """Lines from the municipalities to the names that stand farther off (`scale`: the
+    range of scales the names were placed for)."""
     lon, lat = [], []
-    scale = map_labels.scale_range(view_box(data, state), data.get("plot_sizes", PAGE_PLOT_SIZES))
     # exact near the smallest map (a laptop's), where names stand off most: longer on larger
     middle = min(scale[0] * 1.15, scale[1])
     for (label, _), (position, standoff) in shown:
