@@ -21,6 +21,7 @@ SAMPLES = {
     "currency": "USD",
     "theme": "budgets",
     "measure": "execution",
+    "classes": "quantiles",
     "overlays": ("badges",),
     "focus": "KG05236836000",
     "selected": "KG05236836000",
