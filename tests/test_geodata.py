@@ -191,8 +191,10 @@ def test_every_module_starts_with_a_docstring(module):
 def test_attribution_is_the_text_the_readme_asks_for():
     if not GEODATA_README.is_file():
         skip_or_fail(f"{GEODATA_README} not found")
-    quoted = re.search(r'"(Boundaries:.*?)"', GEODATA_README.read_text(encoding="utf-8"), re.S)
-    assert " ".join(quoted.group(1).split()) == ATTRIBUTION
+    readme = GEODATA_README.read_text(encoding="utf-8")
+    boundaries = re.search(r'"(Boundaries:.*?)"', readme, re.S).group(1)
+    basemap = re.search(r'Attribution to show: "(.*?)"', readme, re.S).group(1)  # Natural Earth
+    assert " ".join(boundaries.split()) + " " + basemap == ATTRIBUTION
 
 
 # --- find_geodata_dir ------------------------------------------------------------------------

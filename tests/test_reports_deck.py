@@ -69,7 +69,8 @@ def test_the_overview_map_is_a_picture_with_its_legend_as_text(russian_deck):
     assert len(pictures) == 1
     assert pictures[0].image.size[0] >= 1920
     legend = "\n".join(texts(slide))
-    assert "Уход за пожилыми людьми (0)" in legend  # a class of the legend, with its count
+    assert "Уход за пожилыми людьми (нет)" in legend  # an empty class of the legend, marked
+    assert "Здравоохранение (2)" in legend  # a class with its count
 
 
 def test_every_slide_is_marked_demo_and_has_no_empty_text_frame(russian_deck):

@@ -174,7 +174,7 @@ def _traces(maplibre: bool) -> dict:
         "labels": scatter(
             mode="markers+text" if not maplibre else "text",
             hoverinfo="skip",
-            textfont={"size": 11, "color": "#263238", "shadow": HALO},
+            textfont={"size": 11, "color": "#263238"} | ({} if maplibre else {"shadow": HALO}),
             marker={"opacity": 0, "size": []} if not maplibre else {},
         ),
     }
