@@ -42,8 +42,15 @@ def press(driver, key) -> None:
 
 
 def at_slide(driver, number: int, total: int = TOTAL) -> None:
-    wait_for(driver, f"{POSITION} && {POSITION}.innerText.startsWith('{number} / {total}')")
-    wait_for(driver, f"new URLSearchParams(location.search).get('slide') === '{number}'")
+    """Wait for slide `number` (a map view is drawn in seconds, longer on a loaded CI machine)."""
+    wait_for(
+        driver,
+        f"{POSITION} && {POSITION}.innerText.startsWith('{number} / {total}')",
+        timeout=40,
+    )
+    wait_for(
+        driver, f"new URLSearchParams(location.search).get('slide') === '{number}'", timeout=40
+    )
 
 
 def shows(driver, text: str) -> None:
@@ -107,6 +114,7 @@ def test_prs001_present_step_with_the_keys_and_leave(browser, site):
     press(browser, Keys.ARROW_LEFT)
     at_slide(browser, 2)
     for number in range(3, len(LAYERS) + 2):  # Space steps on too: every theme, then compare
+        wait_until_idle(browser)  # the presenter presses on once the view is drawn
         press(browser, Keys.SPACE)
         at_slide(browser, number)
     assert browser.execute_script("return location.pathname") == "/compare"
