@@ -22,6 +22,7 @@ from .urlstate import (
     BY_NAME,
     CONTROL_PROPS,
     build_query,
+    canonical,
     controls_of_callback,
     parse_query,
     state_from_controls,
@@ -179,7 +180,7 @@ def stale(page_view, pathname: str | None, search: str | None) -> bool:
 
 def sync_url(pathname: str | None, search: str | None, controls: dict):
     """The query string and links after a control changed (a plain function for tests)."""
-    state = state_from_controls(search, controls)
+    state = canonical(state_from_controls(search, controls))
     query = build_query(state)
     nav, languages = links(pathname or "/", state)
     return query, query, nav, languages

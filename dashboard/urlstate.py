@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode
 
 from dash import ctx as dash_ctx
 
+from layers import layer_by_id
 from queries.models import ProjectStatus, Sector
 from queries.scope import CURRENCIES
 
@@ -186,6 +187,17 @@ def build_query(state: dict) -> str:
         if text is not None:
             pairs.append((parameter.name, text))
     return f"?{urlencode(pairs, safe=',')}" if pairs else ""
+
+
+def canonical(state: dict) -> dict:
+    """`state` as its URL should name it: the classification scheme left out when it is its
+    measure's default (the map's control always shows a scheme; the URL names one only when
+    the visitor chose another, so one view has one URL)."""
+    classes = state.get("classes")
+    if classes is None or state.get("theme") is None:
+        return state
+    measure = layer_by_id(state["theme"]).measure(state.get("measure"))
+    return {**state, "classes": None} if measure.scheme(None) == classes else state
 
 
 def normalise(parameter: Parameter, value):

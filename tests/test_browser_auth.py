@@ -177,6 +177,9 @@ def test_auth002_stored_payloads_render_inert(browser, tmp_path, demo_sqlite_fil
         title = "document.querySelector('#panel-title')"
         wait_for(browser, f"{title} && {title}.textContent === '<script>alert(1)</script>'")
         wait_for(browser, f"{TRACE.format(name='municipalities')}.lon.length > 0")
+        # the framing and any late update redraw the geo subplot: hover only once it has settled
+        wait_until_idle(browser)
+        wait_for(browser, f"!!({GRAPH}._fullLayout.geo && {GRAPH}._fullLayout.geo._subplot)")
         curve = browser.execute_script(
             f"return {GRAPH}._fullData.findIndex(t => t.name === 'municipalities')"
         )

@@ -16,6 +16,7 @@ import pytest
 from dashboard import create_app
 from dashboard.i18n import Translator
 from dashboard.pages import map_page
+from dashboard.shell import sync_url
 from dashboard.urlstate import BY_NAME, defaults
 from dashboard.views import compare as compare_view
 from dashboard.views import map as map_view
@@ -55,6 +56,18 @@ def test_ciede2000_matches_the_published_pairs(lab1, lab2, expected):
 
 def test_the_url_offers_every_scheme():
     assert BY_NAME["classes"].choices == tuple(SCHEMES)
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.id)
+def test_a_view_has_one_url_whatever_scheme_the_control_restates(layer):
+    """The map's control always shows a scheme; the URL names it only when it is not the
+    measure's default (prs001 once saw `classes=natural` written after a theme change)."""
+    for measure in layer.measures:
+        base = {"theme": layer.id, "measure": measure.id}
+        query = sync_url("/", "", base)[0]
+        assert sync_url("/", "", {**base, "classes": measure.scheme(None)})[0] == query
+        for other in set(measure.offered()) - {measure.scheme(None)}:
+            assert f"classes={other}" in sync_url("/", "", {**base, "classes": other})[0]
 
 
 def test_small_counts_get_a_class_each():
