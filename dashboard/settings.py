@@ -120,6 +120,13 @@ SETTINGS = (
         "Largest request body accepted (bytes), e.g. an uploaded spreadsheet.",
     ),
     Setting(
+        "max_document_bytes",
+        "AIMAK_MAX_DOCUMENT_BYTES",
+        10 * 1024 * 1024,
+        "Largest document file (bytes) stored for a document: an upload on the Data page or "
+        "with `aimak documents attach`.",
+    ),
+    Setting(
         "presentation_file",
         "AIMAK_PRESENTATION",
         None,
@@ -166,6 +173,7 @@ class Settings:
     limiter_storage: str = DEFAULTS["limiter_storage"]
     proxy_fix: int = DEFAULTS["proxy_fix"]
     max_request_bytes: int = DEFAULTS["max_request_bytes"]
+    max_document_bytes: int = DEFAULTS["max_document_bytes"]
     presentation_file: Path | None = DEFAULTS["presentation_file"]
     pseudo_locale: bool = DEFAULTS["pseudo_locale"]
 

@@ -468,6 +468,28 @@ class Document(Demo, Base):
     )
 
 
+class DocumentFile(Base):
+    """The file of a document served by this site (its url is a path under /documents/).
+
+    Kept in the database rather than under the data directory: a file then lives and dies
+    with its document row in one transaction, every worker and server reads it without a
+    shared disk, and `aimak db backup` / restore carry it with the rest of the data. Files
+    are small (a size limit, AIMAK_MAX_DOCUMENT_BYTES), so the rows stay cheap.
+    """
+
+    __tablename__ = "document_file"
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    file_name: Mapped[str] = mapped_column(String(255))  # as uploaded, made safe
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
 class ExchangeRate(Demo, Base):
     """How many som one unit of a currency cost on a day, times 10,000 (exact)."""
 
