@@ -54,10 +54,10 @@ class AppContext:
         return self.remember(key, lambda: function(self.engine, *args, scope, **kwargs))
 
     def as_of(self, requested: dt.date | None, scope: Scope) -> dt.date | None:
-        """The global "as of" date: the one asked for, else the latest report in scope."""
+        """The global "as of" date: the one asked for, else the latest dated event in scope."""
         if requested:
             return requested
-        return self.cached("latest_report_date", reports.latest_report_date, scope=scope)
+        return self.cached("latest_event_date", reports.latest_event_date, scope=scope)
 
     def is_demo(self) -> bool:
         """Whether the data shown is the illustrative demo dataset (as of this request)."""

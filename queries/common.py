@@ -37,8 +37,8 @@ def frame(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
 
 
 def resolve_as_of(engine: Engine, filters: Filters, scope: Scope | None) -> dt.date | None:
-    """The filters' "as of" date, else the latest report in scope (None: nothing reported)."""
-    return filters.as_of or reports.latest_report_date(engine, scope)
+    """The filters' "as of" date, else the latest dated event in scope (None: no events)."""
+    return filters.as_of or reports.latest_event_date(engine, scope)
 
 
 def area_clauses(filters: Filters, scope: Scope | None) -> list:

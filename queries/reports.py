@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, func, select, union_all
+from sqlalchemy import Engine, func, select, union, union_all
 
 from queries.models import (
     REPORTING_TABLES,
@@ -13,14 +13,23 @@ from queries.models import (
     ImportBatch,
     MonitoringVisit,
     Municipality,
+    PriorityIssue,
     ProcurementMilestone,
     SocialProject,
+    TrainingEvent,
 )
 from queries.scope import Scope, scope_clause
 
 
-def latest_report_date(engine: Engine, scope: Scope | None) -> dt.date | None:
-    """The date of the latest report in scope: milestone, monitoring visit or document."""
+def latest_event_date(engine: Engine, scope: Scope | None) -> dt.date | None:
+    """The date of the latest dated event in scope, the default "as of" date: a procurement
+    milestone, monitoring visit, priority ranking, training's last day or document, programme-
+    level documents (the legal recommendations, the final report) of the programmes the scope
+    takes part in included, so that the programme's last deliverables count as done.
+
+    Indicator values are not events: a value is known on its period's (exclusive) end, which
+    for the last period is the programme's end, after every activity.
+    """
     in_scope = scope_clause(scope, Municipality.oblast_pcode)
     by_project = [
         select(column.label("day"))
@@ -32,12 +41,32 @@ def latest_report_date(engine: Engine, scope: Scope | None) -> dt.date | None:
             (MonitoringVisit, MonitoringVisit.visit_date),
         )
     ]
+    issues = (
+        select(PriorityIssue.identified_on.label("day"))
+        .join(Municipality, Municipality.pcode == PriorityIssue.municipality_pcode)
+        .where(in_scope)
+    )
+    trainings = select(TrainingEvent.end_date.label("day")).where(
+        scope_clause(scope, TrainingEvent.oblast_pcode)
+    )
     documents = (
         select(Document.issued_on.label("day"))
         .join(Municipality, Municipality.pcode == Document.municipality_pcode)
         .where(in_scope)
     )
-    days = union_all(*by_project, documents).subquery()
+    programmes = union(
+        *(
+            select(table.programme_id)
+            .join(Municipality, Municipality.pcode == table.municipality_pcode)
+            .where(in_scope)
+            for table in (SocialProject, PriorityIssue)
+        )
+    ).subquery()
+    programme_documents = select(Document.issued_on.label("day")).where(
+        Document.municipality_pcode.is_(None),
+        Document.programme_id.in_(select(programmes.c.programme_id)),
+    )
+    days = union_all(*by_project, issues, trainings, documents, programme_documents).subquery()
     with engine.connect() as connection:
         return connection.scalar(select(func.max(days.c.day)))
 

@@ -28,7 +28,7 @@ def test_no_scope_reads_nothing(demo_engine, name, scope):
 
 
 def test_no_scope_has_no_latest_report(demo_engine):
-    assert reports.latest_report_date(demo_engine, NO_SCOPE) is None
+    assert reports.latest_event_date(demo_engine, NO_SCOPE) is None
 
 
 def test_programme_municipalities(demo_engine):
@@ -75,9 +75,9 @@ def test_demo_municipalities_inside_their_oblast_and_rayon(demo_engine):
 
 
 def test_latest_report_date_is_inside_the_programme(demo_engine):
-    latest = reports.latest_report_date(demo_engine, EVERYTHING)
+    latest = reports.latest_event_date(demo_engine, EVERYTHING)
     assert dt.date(2014, 9, 1) <= latest < dt.date(2015, 11, 1)
-    talas = reports.latest_report_date(demo_engine, Scope({TALAS}))
+    talas = reports.latest_event_date(demo_engine, Scope({TALAS}))
     assert talas <= latest
 
 

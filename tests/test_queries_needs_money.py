@@ -118,7 +118,7 @@ def row(frame: pd.DataFrame, pcode: str) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def latest(demo_engine) -> dt.date:
-    return reports.latest_report_date(demo_engine, EVERYTHING)
+    return reports.latest_event_date(demo_engine, EVERYTHING)
 
 
 # --- shape and scope --------------------------------------------------------------------

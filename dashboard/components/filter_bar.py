@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from dash import dcc, html
@@ -94,7 +95,8 @@ def _programme_fields(t, state: dict, phases, years) -> list:
     """When, in the programme's terms: the phase and year choosers."""
     phase_options = [
         {
-            "label": t("Phase {number}: {name}", number=row.number, name=t.name(row)),
+            # the phase's stored name (queries.programme.PILOT_PHASES) starts with its number
+            "label": t.name(row),
             "value": row.number,
         }
         for _, row in phases.iterrows()
@@ -117,7 +119,8 @@ def _category_fields(t, state: dict) -> list:
 
 
 def _as_of_field(t, state: dict, phases, as_of):
-    """The report date: any day from the first phase's start to the latest report."""
+    """The "as of" date: any day from the first phase's start to today; left empty, the latest
+    dated event in scope (`as_of`, which the placeholder shows)."""
     start = min(phases.start_date) if len(phases) else None
     return _field(
         t("As of"),
@@ -128,7 +131,7 @@ def _as_of_field(t, state: dict, phases, as_of):
             placeholder=as_of.isoformat() if as_of else t("Latest report"),
             display_format="YYYY-MM-DD",
             min_date_allowed=start,
-            max_date_allowed=as_of,
+            max_date_allowed=dt.date.today(),
             initial_visible_month=state["as_of"] or as_of,
             first_day_of_week=1,
         ),
