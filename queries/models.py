@@ -207,6 +207,63 @@ class Phase(Demo, Names, Base):
     )
 
 
+class ProgrammeStatement(Demo, Base):
+    """A statement of what the programme is, in three languages: its goal, its legal basis,
+    or one of its logical parts (`topic`; `number` orders several of one topic)."""
+
+    __tablename__ = "programme_statement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    topic: Mapped[str] = mapped_column(String(20))  # goal, legal_basis, part
+    number: Mapped[int] = mapped_column(Integer)
+    text_en: Mapped[str] = mapped_column(Text)
+    text_ru: Mapped[str | None] = mapped_column(Text)
+    text_ky: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        UniqueConstraint("programme_id", "topic", "number"),
+        CheckConstraint("topic IN ('goal', 'legal_basis', 'part')", name="topic"),
+    )
+
+
+class ProgrammeActivity(Demo, Base):
+    """One of the activities the programme planned in a phase, in three languages; `part` is the
+    logical part it serves (a `part` statement's number); `training_kind` names the trainings
+    that carried it out, when it was a training."""
+
+    __tablename__ = "programme_activity"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
+    number: Mapped[int] = mapped_column(Integer)  # order within the phase
+    part: Mapped[int] = mapped_column(Integer)
+    training_kind: Mapped[TrainingKind | None] = mapped_column(_enum(TrainingKind))
+    text_en: Mapped[str] = mapped_column(Text)
+    text_ru: Mapped[str | None] = mapped_column(Text)
+    text_ky: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("phase_id", "number"),)
+
+
+class ProgrammeRole(Demo, Base):
+    """A role in the programme's team and how many people held it, with the area they served
+    (roles only: no personal data)."""
+
+    __tablename__ = "programme_role"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
+    number: Mapped[int] = mapped_column(Integer)  # order in the team list
+    people: Mapped[int] = mapped_column(Integer)
+    role_en: Mapped[str] = mapped_column(String(200))
+    role_ru: Mapped[str | None] = mapped_column(String(200))
+    role_ky: Mapped[str | None] = mapped_column(String(200))
+    area_en: Mapped[str | None] = mapped_column(String(200))
+    area_ru: Mapped[str | None] = mapped_column(String(200))
+    area_ky: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (
+        UniqueConstraint("programme_id", "number"),
+        CheckConstraint("people >= 1", name="people"),
+    )
+
+
 # --- administrative units (reference data; key: OCHA P-code) ---------------------------
 
 
@@ -573,6 +630,9 @@ class AuditEntry(Base):
 REPORTING_TABLES = [
     Programme,
     Phase,
+    ProgrammeStatement,
+    ProgrammeActivity,
+    ProgrammeRole,
     Population,
     Organisation,
     TrainingEvent,

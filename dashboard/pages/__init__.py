@@ -11,9 +11,18 @@ Adding a page = one module + one line here.
 """
 
 from dashboard import auth, inputs
-from dashboard.pages import compare, data, guide, map_page, profile, projects, timeline
+from dashboard.pages import (
+    compare,
+    data,
+    guide,
+    map_page,
+    profile,
+    programme,
+    projects,
+    timeline,
+)
 
-PAGES = (map_page, compare, projects, timeline, data, guide, profile)
+PAGES = (map_page, compare, projects, programme, timeline, data, guide, profile)
 
 
 def protect(pages) -> None:

@@ -203,7 +203,7 @@ TRAININGS = (
      "Planning the social order in the local budget"),
     (TrainingKind.PROCUREMENT_LAW, 2, dt.date(2014, 10, 7), 2,
      "Public procurement law and open competitions for social services"),
-    (TrainingKind.MONITORING, 2, dt.date(2015, 3, 10), 2,
+    (TrainingKind.MONITORING, 1, dt.date(2014, 6, 10), 2,
      "Joint monitoring and evaluation of social projects"),
 )
 

@@ -229,6 +229,16 @@ class ReportingSteps:
                 issued_on=recommendations,
             )
         )
+        self.add(  # the programme's last deliverable with the recommendations (issue 15)
+            Document(
+                programme_id=self.programme_row.id,
+                phase_id=self.phase(recommendations),
+                kind=DocumentKind.FINAL_REPORT,
+                title="Final report of the municipal social procurement pilot (demo)",
+                url="/documents/demo/programme-final-report.pdf",
+                issued_on=recommendations,
+            )
+        )
         for plan in self.plans:
             project, dates = plan.project, plan.milestones
             base = f"/documents/demo/{project.code}"

@@ -46,6 +46,7 @@ from queries.models import (
     UnitKind,
 )
 from queries.programme import pilot_phases, pilot_programme
+from queries.programme_story import story_rows
 
 
 class DemoWriter(ReportingSteps):
@@ -95,6 +96,10 @@ class DemoWriter(ReportingSteps):
         self.programme_row = self.add(pilot_programme())
         self.session.flush()
         self.phases = [self.add(phase) for phase in pilot_phases(self.programme_row.id)]
+        self.session.flush()
+        phase_ids = {phase.number: phase.id for phase in self.phases}
+        for row in story_rows(self.programme_row.id, phase_ids, is_demo=True):
+            self.add(row)
 
     def populations(self) -> None:
         for unit in self.units:

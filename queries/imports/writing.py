@@ -22,6 +22,7 @@ from queries.programme import (
     pilot_phases,
     pilot_programme,
 )
+from queries.programme_story import story_rows
 from queries.users import add_audit
 
 
@@ -103,7 +104,8 @@ class Writer:
                 "end": PROGRAMME_END.isoformat(),
             },
         )
-        for phase in pilot_phases(programme.id):
+        phases = pilot_phases(programme.id)
+        for phase in phases:
             self.session.add(phase)
             start, end = phase.start_date.isoformat(), phase.end_date.isoformat()
             self.audit(
@@ -113,6 +115,10 @@ class Writer:
                 None,
                 {"number": phase.number, "start": start, "end": end},
             )
+        self.session.flush()
+        phase_ids = {phase.number: phase.id for phase in phases}
+        for row in story_rows(programme.id, phase_ids, is_demo=False):
+            self.session.add(row)  # the programme's own description, not imported rows
         self.session.flush()
 
     def load_references(self) -> None:
