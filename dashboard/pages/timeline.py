@@ -34,10 +34,35 @@ from dashboard.views.timeline import TITLE as TITLE
 # --- the table, the summary and the page -------------------------------------------------
 
 
-def activity_table(t: Translator, frame, as_of: dt.date | None, currency: str):
-    """Every activity of the chart as a table row, in the chart's order."""
-    if frame.empty:
-        return html.P(t("No activities for these filters."), className="timeline-empty")
+#: what must not reach the markup raw: HTML's three, JSX's braces (dcc.Markdown hands the
+#: markup to a JSX parser, which would read `{...}` as code and refuses a bare `}` or `>`)
+#: and line ends (a blank line would end the HTML block and start Markdown)
+_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        "{": "&#123;",
+        "}": "&#125;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
+
+
+def _text(value) -> str:
+    return str(value).translate(_ESCAPES)
+
+
+def _cell(content: str, css: str = "") -> str:
+    return f'<td class="{css}">{content}</td>' if css else f"<td>{content}</td>"
+
+
+def table_markup(t: Translator, frame, as_of: dt.date | None, currency: str) -> str:
+    """Every activity of the chart as a row of an HTML table, in the chart's order.
+
+    One string, every text escaped here: 151 rows of Dash components (1,100 and more) kept
+    dash-renderer busy 8-10 s per load; as markup the browser builds the table at once."""
     headers = [
         t("Place"),
         t("Activity"),
@@ -46,33 +71,37 @@ def activity_table(t: Translator, frame, as_of: dt.date | None, currency: str):
         t("Details"),
         t("By the as-of date"),
     ]
+    head = "".join(f'<th scope="col">{_text(text)}</th>' for text in headers)
     body = []
     for _, row in frame.iterrows():
-        stage = progress(row, as_of)
-        body.append(
-            html.Tr(
-                [
-                    html.Td(place_text(t, row)),
-                    html.Td(t(KIND_STYLES[row["kind"]][0])),
-                    html.Td(period_text(t, row), className="timeline-dates"),
-                    html.Td(formatting.number(row["phase"], t.lang)),
-                    html.Td(
-                        [html.Div(line) for line in details(t, row, currency)],
-                        className="timeline-details",
-                    ),
-                    html.Td(progress_text(t, row, as_of)),
-                ],
-                className=f"timeline-row {stage.replace('_', '-')}",
-            )
-        )
-    return html.Table(
-        [
-            html.Caption(t("Activities on the timeline")),
-            html.Thead(html.Tr([html.Th(text, scope="col") for text in headers])),
-            html.Tbody(body),
-        ],
-        className="timeline-table",
-        id="timeline-table",
+        stage = progress(row, as_of).replace("_", "-")
+        lines = "".join(f"<div>{_text(line)}</div>" for line in details(t, row, currency))
+        cells = [
+            _cell(_text(place_text(t, row))),
+            _cell(_text(t(KIND_STYLES[row["kind"]][0]))),
+            _cell(_text(period_text(t, row)), "timeline-dates"),
+            _cell(_text(formatting.number(row["phase"], t.lang))),
+            _cell(lines, "timeline-details"),
+            _cell(_text(progress_text(t, row, as_of))),
+        ]
+        body.append(f'<tr class="timeline-row {stage}">{"".join(cells)}</tr>')
+    return (
+        '<table class="timeline-table" id="timeline-table">'
+        f"<caption>{_text(t('Activities on the timeline'))}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def activity_table(t: Translator, frame, as_of: dt.date | None, currency: str):
+    """The table of `table_markup` (or a note that there is nothing to list)."""
+    if frame.empty:
+        return html.P(t("No activities for these filters."), className="timeline-empty")
+    # safe: table_markup escapes every text it writes, and its tags and attributes are fixed
+    return dcc.Markdown(
+        table_markup(t, frame, as_of, currency),
+        dangerously_allow_html=True,
+        dedent=False,
+        className="timeline-table-markup",
     )
 
 
