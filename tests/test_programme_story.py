@@ -248,3 +248,27 @@ def test_the_app_serves_the_page(tmp_path, demo_copy):
     app = create_app(Settings(data_dir=tmp_path, database_url=sqlite_url(demo_copy)))
     response = app.server.test_client().get("/programme?lang=ky")
     assert response.status_code == 200
+
+
+LAW = {
+    "en": '"On state social procurement" of 21 July 2008',
+    "ru": "«О государственном социальном заказе» от 21 июля 2008 года",
+    "ky": "2008-жылдын 21-июлундагы «Мамлекеттик социалдык заказ жөнүндө» Мыйзамы",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_guide_tells_the_story(lang):
+    from dashboard.pages import guide
+
+    prose = " ".join(" ".join(guide.prose(lang)).split()).lower()
+    assert " ".join(LAW[lang].split()).lower() in prose
+    for part in programme_story.PARTS:
+        assert getattr(part, lang).lower() in prose, part
+    assert getattr(programme_story.GOAL, lang).split()[-1].lower() in prose  # the goal's end
+    for word in {
+        "en": ("manager", "three"),
+        "ru": ("руководитель", "три"),
+        "ky": ("жетекчиси", "үч"),
+    }[lang]:
+        assert word in prose
