@@ -20,7 +20,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pandas as pd
 from openpyxl import Workbook
@@ -44,14 +44,16 @@ class Column:
     """One column of an exported table.
 
     `id` names the frame's column; `header` and `unit` are untranslated messages. Kinds:
-    text, int, number (a float), money (integer minor units: written in major units with two
-    decimals; its unit is the currency) and date.
+    text, int, number (a float: written as an exact decimal rounded half to even to `decimals`
+    places, the unit's precision, e.g. 1 for a percentage), money (integer minor units:
+    written in major units with two decimals; its unit is the currency) and date.
     """
 
     id: str
     header: str
     kind: str = "text"
     unit: str | None = None
+    decimals: int = 2
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -81,8 +83,15 @@ def major_units(minor_units) -> Decimal:
     return (Decimal(int(minor_units)) / 100).quantize(Decimal("0.01"))
 
 
+def rounded(value, decimals: int) -> Decimal:
+    """A float as the exact decimal of its shortest text, rounded half to even to `decimals`
+    places (110.00000000000001 → 110.0, 0.38945798596679954 → 0.39); never a negative zero."""
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_EVEN)
+    return exact.copy_abs() if exact.is_zero() else exact
+
+
 def cell(column: Column, value):
-    """The value a spreadsheet cell holds: None, escaped text, int, float, Decimal or date."""
+    """The value a spreadsheet cell holds: None, escaped text, int, Decimal or date."""
     if missing(value):
         return None
     if column.kind == "money":
@@ -90,7 +99,7 @@ def cell(column: Column, value):
     if column.kind == "int":
         return int(value)
     if column.kind == "number":
-        return float(value)
+        return rounded(value, column.decimals)
     if column.kind == "date":
         if isinstance(value, str):
             return dt.date.fromisoformat(value[:10])
@@ -151,6 +160,11 @@ def _write_notes(sheet, notes: Sequence[str], demo: bool) -> int:
     return len(notes) + 2 if notes else 1
 
 
+def _decimals_format(column: Column) -> str:
+    """A number column's cell format: grouped, with the column's decimal places."""
+    return "#,##0" + ("." + "0" * column.decimals if column.decimals > 0 else "")
+
+
 def _write_table(sheet, frame, columns, t, currency: str, header_row: int) -> list[int]:
     """The header in bold at `header_row` and the rows below it, each cell typed by its
     column's kind; the width each column needs."""
@@ -168,7 +182,7 @@ def _write_table(sheet, frame, columns, t, currency: str, header_row: int) -> li
                 _text_cell(sheet, row_number, index, value)
             else:
                 target = sheet.cell(row=row_number, column=index, value=value)
-                target.number_format = formats.get(column.kind, "General")
+                target.number_format = formats.get(column.kind) or _decimals_format(column)
             shown = 10 if column.kind == "date" else len(str(value)) + 2
             widths[index - 1] = max(widths[index - 1], shown)
     return widths

@@ -89,7 +89,7 @@ def test_csv_has_bom_notes_units_exact_money_and_escaped_text():
     assert body[2][1:3] == ["2", "0.10"]
     assert body[6][2] == "1234567890123.45"  # exact, from integer minor units
     assert body[7][1] == ""
-    assert body[8] == ["", "7", "0.07", "2015-01-02", "0.4"]
+    assert body[8] == ["", "7", "0.07", "2015-01-02", "0.40"]  # a number's two decimals
     for row in body:  # nothing a spreadsheet would run
         assert not row[0].lstrip(" ").startswith(exports.FORMULA_TRIGGERS)
 
@@ -124,6 +124,7 @@ def test_xlsx_reads_back_with_strings_numbers_and_dates():
     assert all(sheet.cell(row=r, column=1).data_type == "s" for r in range(6, 13))
     assert rows[12][0] is None
     assert rows[12][2] == pytest.approx(0.07)
+    assert sheet["E5"].number_format == "#,##0.00"
     xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml  # no formula anywhere
     assert "<f " not in xml
@@ -344,3 +345,27 @@ def test_filters_and_sort_in_words():
     ]
     state = [{"colId": "bids", "sort": "desc", "sortIndex": 0}]
     assert exports.describe_sort(EN, state, names) == ["Bids received (descending)"]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "written"),
+    [
+        (0.38945798596679954, 2, "0.39"),
+        (110.00000000000001, 1, "110.0"),
+        (1.1 * 100, 1, "110.0"),
+        (0.125, 2, "0.12"),  # half to even, from the float's shortest text
+        (2.5, 0, "2"),
+        (-0.049, 1, "0.0"),  # no negative zero
+        (-0.051, 1, "-0.1"),
+    ],
+)
+def test_numbers_round_to_their_columns_precision(value, decimals, written):
+    column = Column("x", "X", "number", decimals=decimals)
+    assert str(exports.cell(column, value)) == written
+    frame = pd.DataFrame({"x": [value]})
+    rows = list(csv.reader(io.StringIO(exports.to_csv(frame, [column], EN).decode("utf-8-sig"))))
+    assert rows[-1] == [written]
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(frame, [column], EN))).active
+    stored = sheet["A2"].value
+    assert isinstance(stored, int | float)
+    assert Decimal(repr(stored)) == Decimal(written)

@@ -231,10 +231,10 @@ def test_refresh_counts_what_the_grid_shows_and_reports_unsupported_filters(ctx)
 
 def test_xlsx_export_holds_exactly_the_filtered_sorted_rows(ctx):
     data = projects.export(ctx, "en", defaults(), HEALTH, BY_BUDGET, "xlsx")
-    assert data["filename"] == "projects-2015-10-13.xlsx"
+    assert data["filename"] == "projects-2015-10-20.xlsx"  # the latest event: the recommendations
     notes, rows = xlsx_rows(data)
     assert notes[0] == "Illustrative demo data — not real project figures"
-    assert "Data as of 2015-10-13" in notes
+    assert "Data as of 2015-10-20" in notes
     assert "Filters: Currency: KGS" in notes
     assert "Column filters: Sector contains “health”" in notes
     assert "Sorted by: Budget total (descending)" in notes

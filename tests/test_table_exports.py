@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -116,3 +117,37 @@ def test_the_route_sends_the_file_and_refuses_unknown_ones(app):
     assert rows[0][1] == "Муниципалитет"
     for path in ("/export/table/nothing.xlsx", "/export/table/compare.docx"):
         assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("per", ["total", "inhabitant"])
+def test_numbers_are_rounded_to_their_units_precision_and_typed(ctx, per):
+    """Issue 15: no 0.38945798596679954 or 110.00000000000001 — percentages with at most one
+    decimal, other numbers at most two (as on screen), numbers as numbers in the workbook."""
+    state = {**defaults(), "per": per}
+    raw = compare_view.view_data(ctx, state, Translator("en")).rows
+    floats = [v for c in raw.columns for v in raw[c] if isinstance(v, float) and v == v]
+    assert any(len(repr(v).split(".")[-1]) > 2 for v in floats)  # there is something to round
+    _notes, rows = table_rows(table_exports.export(ctx, "compare", "xlsx", state)[0])
+    header, body = rows[0], rows[1:]
+    text, _ = table_exports.export(ctx, "compare", "csv", state)
+    parsed = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+    csv_body = parsed[parsed.index(list(header)) + 1 :]
+    numeric = [i for i, h in enumerate(header) if h not in ("P-code", "Municipality", "Oblast")]
+    numeric = [i for i in numeric if h_kind(header[i]) != "text"]
+    checked = 0
+    for row, csv_row in zip(body, csv_body, strict=True):
+        for i in numeric:
+            if row[i] is None:
+                assert csv_row[i] == ""
+                continue
+            assert isinstance(row[i], int | float), (header[i], row[i])
+            places = 1 if header[i].endswith("(%)") else 2
+            assert re.fullmatch(rf"-?\d+(\.\d{{1,{places}}})?", csv_row[i]), (header[i], csv_row)
+            assert Decimal(csv_row[i]) == Decimal(repr(row[i])).quantize(Decimal(csv_row[i]))
+            checked += 1
+    assert checked > 100
+
+
+def h_kind(title: str) -> str:
+    """The kind of a compare export column by its (English) header: the rating is text."""
+    return "text" if title == "Latest monitoring rating" else "number"

@@ -71,7 +71,7 @@ def compare_table(ctx, t: Translator, state: dict):
             column = Column(item.id, f"{header}, {note}" if note else header, "money")
         elif item.kind == "percent":
             values = values.map(lambda v: None if missing(v) else float(v) * 100)
-            column = Column(item.id, header, "number", unit="%")
+            column = Column(item.id, header, "number", unit="%", decimals=1)  # as on screen
         elif item.kind == "category":
             values = values.map(lambda v: None if missing(v) else t(RATING_LABELS.get(v, v)))
             column = Column(item.id, header)
