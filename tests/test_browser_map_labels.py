@@ -1,6 +1,8 @@
-"""Issue 14 point 1, in a real browser: at 1440×900 and 1920×1080 all 12 pilot municipalities
-are named inside the map's plot area, and no two drawn labels, nor a label and a marker,
-overlap (the SVG boxes as Chromium draws them)."""
+"""Issue 14 points 1–3, in a real browser: at 1440×900, at 1920×1080 and in presentation mode
+at 1920×1080 all 12 pilot municipalities are named inside the map's plot area, no two drawn
+labels, nor a label and a marker, overlap (the SVG boxes as Chromium draws them), the three
+pilot oblasts lie inside the visible plot (above presentation mode's bar), the neighbours are
+named, and nothing is fetched from outside the app's origin."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from dashboard.components import map_figure
 from dashboard.i18n import Translator
 from dashboard.urlstate import defaults
 from dashboard.views import map as map_view
-from tests.browser import serve, wait_for, wait_until_idle
+from tests.browser import PageLog, serve, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -42,9 +44,22 @@ for (const g of groups) {
   });
 }
 const frame = document.querySelector('#map .geo .bglayer rect, #map .nsewdrag');
+const oblasts = [...document.querySelectorAll('#map g.trace.choropleth')]
+  .find(g => g.__data__ && g.__data__[0].trace.name === 'oblasts');
+const bar = document.querySelector('.presenting .presentation-bar');
 return {texts, markers, plot: box((frame || document.querySelector('#map .main-svg'))
-  .getBoundingClientRect())};
+  .getBoundingClientRect()),
+  oblasts: [...oblasts.querySelectorAll('path.choroplethlocation')]
+    .map(p => box(p.getBoundingClientRect())),
+  bar: bar ? box(bar.getBoundingClientRect()) : null};
 """
+#: the views checked: (name, window size, path)
+VIEWS = (
+    ("1440×900", (1440, 900), "/"),
+    ("1920×1080", (1920, 1080), "/"),
+    ("presentation 1920×1080", (1920, 1080), "/?present=1&slide=1"),
+)
+NEIGHBOURS = ("Kazakhstan", "Uzbekistan", "Tajikistan", "China")
 
 
 def overlap(a: dict, b: dict) -> bool:
@@ -76,26 +91,38 @@ def test_brw_map_labels_name_the_twelve_without_collisions(browser, settings, la
     assert len(names) == 12
     found = {}
     with serve(app) as origin:
-        for width, height in ((1440, 900), (1920, 1080)):
+        for view, (width, height), path in VIEWS:
             browser.execute_cdp_cmd(
                 "Emulation.setDeviceMetricsOverride",
                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
             )
             try:
-                browser.get(origin + "/")
+                browser.get(origin + path)
                 wait_for(browser, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length")
                 wait_for(browser, "document.querySelectorAll('#map .geo g.trace text').length > 12")
                 wait_until_idle(browser)
-                found[width] = browser.execute_script(BOXES, list(MARKERS))
+                found[view] = browser.execute_script(BOXES, list(MARKERS))
             finally:
                 browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        log = PageLog(browser).read()
+    assert origin + "/basemap/asia_50m.json" in log.requests  # positive: the log sees requests
+    assert log.outside_requests(origin) == []
+    assert found["presentation 1920×1080"]["bar"] is not None  # positive: presentation mode
     for width, boxes in found.items():
         drawn = {t["text"] for t in boxes["texts"] if t["name"] == "labels"}
         for name in names:
             assert name in drawn, (width, name)
+        every_text = {t["text"] for t in boxes["texts"]}
+        assert set(NEIGHBOURS) <= every_text, (width, every_text)
+        visible = dict(boxes["plot"])
+        if boxes["bar"]:  # presentation mode's bar is drawn over the bottom of the window
+            visible["bottom"] = min(visible["bottom"], boxes["bar"]["top"])
+        assert len(boxes["oblasts"]) == 3
+        for oblast in boxes["oblasts"]:
+            assert inside(oblast, visible), (width, oblast, visible)
         for text in boxes["texts"]:
             if text["name"] == "labels":
-                assert inside(text["box"], boxes["plot"]), (width, text)
+                assert inside(text["box"], visible), (width, text)
         items = [(t["text"], t["box"]) for t in boxes["texts"]]
         items += [(m["name"], m["box"]) for m in boxes["markers"]]
         hits = [
