@@ -198,3 +198,13 @@ def test_messages_extraction_cannot_see_are_kept():
     for lang in ("ru", "ky"):
         missing = sorted(m for m in manual if m not in catalog(lang))
         assert missing == [], (lang, missing)
+
+
+def test_russian_writes_ayilnyi_aimak_with_a_soft_sign():
+    """Issue 15: Russian texts (and DPI's) write «айыльный аймак», never «айылный»; the Kyrgyz
+    term is «айыл аймагы»."""
+    assert catalog("ru")["Ayil aimak"] == "Айыльный аймак"
+    assert catalog("ky")["Ayil aimak"] == "Айыл аймагы"
+    russian = (ROOT / "dashboard/locale/ru/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    assert "айылн" not in russian.lower()
+    assert "айыльный аймак" in GLOSSARY.read_text(encoding="utf-8")
