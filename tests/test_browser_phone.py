@@ -29,6 +29,7 @@ PAGES = {
     f"/municipality/{SUMBULA}": ".profile-table td",
     "/projects": ".projects-grid .ag-header-cell",
     "/guide": ".guide h2",
+    "/programme": ".programme-team td",
 }
 
 #: the screen point of a municipality's marker, by its English name
