@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from queries import procurement
+from queries import funding, procurement
 from queries.common import dated_clauses, frame, project_clauses, resolve_as_of
 from queries.models import (
     BudgetLine,
@@ -46,6 +46,7 @@ PROJECT_COLUMNS = {
     "giz_minor": "int64",
     "cofinancing_minor": "int64",
     "total_minor": "int64",
+    "funded": "bool",
 }
 
 
@@ -164,6 +165,9 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
       GIZ fund and co-financing, each converted at the rate of `rate_date` (rounded half to
       even per line); total_minor: their sum. rate_date is the contract date, else the day
       of the latest milestone reached (a project never contracted has only planned money).
+    - funded: whether it is a funded project (`funding.funded_projects`, the one definition
+      the KPIs, Compare, the deck and the reports count); its total_minor is then its
+      project budget.
     """
     reached, listed = _reached(engine, pcode, filters, scope)
     if not listed:
@@ -191,8 +195,12 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
     for project_id, source, amount in fetch(engine, lines):
         amounts.setdefault(project_id, {})[source.value] = int(amount)
     rates = load_rates(engine) if filters.currency != "KGS" else None
+    funded = set(funding.funded_projects(engine, filters, scope, pcode).id)
     rows = [
-        _project_row(row, reached[row.id], amounts.get(row.id, {}), rates, filters.currency)
+        {
+            **_project_row(row, reached[row.id], amounts.get(row.id, {}), rates, filters.currency),
+            "funded": row.id in funded,
+        }
         for row in fetch(engine, statement)
     ]
     return frame(rows, PROJECT_COLUMNS)
