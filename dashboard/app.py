@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine, require
 
-from . import geo_routes, inputs, security, shell, unavailable
+from . import document_routes, geo_routes, inputs, security, shell, unavailable
 from .context import AppContext
 from .exports import routes as export_routes
 from .exports import tables as table_exports
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # 4. layout, routes and callbacks of this app alone
     app.layout = shell.layout(ctx)
     geo_routes.register(app, ctx)
+    document_routes.register(app, ctx)
     shell.register(app, ctx)
     for page in PAGES:
         page.register(app, ctx)

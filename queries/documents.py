@@ -230,13 +230,16 @@ def _visible(statement, scope: Scope | None):
     statement = statement.outerjoin(project, project.id == Document.project_id).outerjoin(
         Municipality, Municipality.pcode == pcode
     )
+    return statement.where(_readable(scope))
+
+
+def _readable(scope: Scope):
+    """WHERE a document (joined to its municipality) is readable in `scope`."""
     if not scope.oblasts:
-        return statement.where(false())
-    return statement.where(
-        or_(
-            Municipality.oblast_pcode.in_(sorted(scope.oblasts)),
-            and_(Document.municipality_pcode.is_(None), Document.project_id.is_(None)),
-        )
+        return false()
+    return or_(
+        Municipality.oblast_pcode.in_(sorted(scope.oblasts)),
+        and_(Document.municipality_pcode.is_(None), Document.project_id.is_(None)),
     )
 
 
@@ -316,21 +319,23 @@ def attach(
     file_name: str,
     data: bytes,
     *,
-    username: str,
+    username: str | None,
     scope: Scope | None,
     limit: int,
 ) -> dict:
-    """Store `data` as the file of a document readable in `scope`, as `username`, with one
-    audit entry; the document's link and file before it stay unless this succeeds.
+    """Store `data` as the file of a document readable in `scope`, as `username` (None: the
+    system user), with one audit entry; the document's link and file before it stay unless
+    this succeeds.
 
     Raises FileRefused (checked before anything is read from the database) and LookupError
     for an unknown user or a document that does not exist or is outside the scope. Returns
     the document's title, link and the stored file's name and size.
     """
     kind = check_file(file_name, data, limit)
-    account = find_account(engine, username=username)
-    if account is None:
+    account = find_account(engine, username=username) if username else None
+    if username and account is None:
         raise LookupError(f"No user {username!r}.")
+    actor = account.id if account is not None else None  # None: the system user
     visible = _visible(select(Document.id).select_from(Document), scope)
     with Session(engine) as session, session.begin():
         if session.scalar(visible.where(Document.id == int(document_id))) is None:
@@ -341,15 +346,46 @@ def attach(
         if previous is not None:
             before |= {"file_name": previous.file_name, "sha256": previous.sha256}
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-        row = store(session, document, file_name, data, kind, user_id=account.id, at=now)
+        row = store(session, document, file_name, data, kind, user_id=actor, at=now)
         after = {"url": document.url, "file_name": row.file_name, "size": row.size}
         add_audit(
             session,
             "document_file",
-            account.id,
+            actor,
             table_name="document_file",
             row_key=document.url,
             before=before,
             after=after | {"sha256": row.sha256},
         )
         return {"title": document.title, **after}
+
+
+def catalogue(engine: Engine, scope: Scope | None) -> list[dict]:
+    """Every document readable in `scope`, newest first: id, pcode (None for the programme's
+    own), kind, title, issued_on, url, and its stored file's name and size (None: none)."""
+    project = aliased(SocialProject)
+    pcode = func.coalesce(Document.municipality_pcode, project.municipality_pcode)
+    statement = (
+        select(
+            Document.id,
+            pcode.label("pcode"),
+            Document.kind,
+            Document.title,
+            Document.issued_on,
+            Document.url,
+            DocumentFile.file_name,
+            DocumentFile.size,
+        )
+        .select_from(Document)
+        .outerjoin(project, project.id == Document.project_id)
+        .outerjoin(Municipality, Municipality.pcode == pcode)
+        .outerjoin(DocumentFile, DocumentFile.document_id == Document.id)
+    )
+    statement = statement.where(_readable(scope or NO_SCOPE)).order_by(
+        Document.issued_on.desc(), Document.id.desc()
+    )
+    with engine.connect() as connection:
+        rows = [dict(row._mapping) for row in connection.execute(statement)]
+    for row in rows:
+        row["kind"] = getattr(row["kind"], "value", row["kind"])
+    return rows

@@ -1,6 +1,7 @@
 """The `aimak` command: one argparse parser; each module of this package adds its sub-commands.
 
-The sub-command modules (serve, database, demo, boundaries, reports, users, imports) share
+The sub-command modules (serve, database, demo, boundaries, reports, users, imports,
+documents) share
 `common` and never import this module back.
 """
 
@@ -8,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 
-from . import boundaries, database, demo, imports, reports, serve, users
+from . import boundaries, database, demo, documents, imports, reports, serve, users
 from .common import run
 
 #: the modules that add sub-commands, in the order `aimak --help` lists them
-COMMAND_MODULES = (serve, database, demo, boundaries, reports, users, imports)
+COMMAND_MODULES = (serve, database, demo, boundaries, reports, users, imports, documents)
 
 
 def parser() -> argparse.ArgumentParser:

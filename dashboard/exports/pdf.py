@@ -35,8 +35,8 @@ from geodata.sources import ATTRIBUTION
 from layers.base import missing
 from layers.categories import RATING_LABELS, SECTOR_LABELS, STAGE_LABELS, STATUS_LABELS
 from queries import geography
+from queries.documents import document_href
 from queries.scope import Filters
-from queries.urls import safe_url
 
 PDF_MEDIA_TYPE = "application/pdf"
 #: fonts with Cyrillic and the Kyrgyz letters ң ө ү (Debian: fonts-noto-core, fonts-dejavu-core)
@@ -174,10 +174,11 @@ def _cell_markup(value) -> str:
     return escape("–" if value is None else str(value))
 
 
-def document_title(title: str, url, base_url: str):
+def document_title(title: str, url, base_url: str, stored: bool = True):
     """A document's title, a `Link` when its URL may be linked (paths on the site made
-    absolute: a PDF is read away from it)."""
-    href = safe_url(url)
+    absolute: a PDF is read away from it; a path under /documents/ only when the site holds
+    its file, `stored`)."""
+    href = document_href(url, stored)
     if href is None:
         return title
     return Link(title, base_url.rstrip("/") + href if href.startswith("/") else href)
@@ -401,7 +402,7 @@ def _documents_and_provenance(
             [
                 _date(r.issued_on, lang),
                 t(profile_view.DOCUMENT_LABELS.get(r.kind, r.kind)),
-                document_title(r.title, r.url, base_url),
+                document_title(r.title, r.url, base_url, r.stored),
                 profile_view.review_text(t, r),
             ]
             for r in data["documents"].itertuples()

@@ -56,7 +56,8 @@ from layers.categories import (
     STAGE_LABELS,
     STATUS_LABELS,
 )
-from queries.urls import safe_url as safe_href  # the app's one check of links
+from queries.documents import document_href  # safe_url, and a site path only with its file
+from queries.urls import safe_url as safe_href  # noqa: F401 -- the app's one check of links
 
 IN_NAV = False
 
@@ -590,7 +591,7 @@ def documents_section(t: Translator, data: dict):
     frame, lang = data["documents"], t.lang
     items = []
     for r in frame.itertuples():
-        href = safe_href(r.url)
+        href = document_href(r.url, r.stored)
         title = html.A(r.title, href=href, className="doc-link") if href else html.Span(r.title)
         items.append(
             html.Li(

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from queries.demo.accounts import demo_user, ensure_demo_accounts
+from queries.demo.files import attach_demo_files
 from queries.demo.pilot import (
     DEMO_MUNICIPALITIES,
     OBLASTS,
@@ -114,6 +115,8 @@ def seed_demo(
         say("reference units")
         ensure_units(session)
         DemoWriter(session, random.Random(SEED), say).write()
+        say("document files")
+        attach_demo_files(session, started)
         counts = demo_counts(session)
         say("demo accounts")
         ensure_demo_accounts(session)

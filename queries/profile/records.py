@@ -10,6 +10,7 @@ from queries.demo import UNITS_SOURCE
 from queries.models import (
     AuditEntry,
     Document,
+    DocumentFile,
     ImportBatch,
     MonitoringVisit,
     MunicipalBudget,
@@ -42,6 +43,7 @@ DOCUMENT_COLUMNS = {
     "project_code": "object",
     "review_status": "object",
     "review_comment": "object",
+    "stored": "bool",  # whether the site holds its file (queries.documents)
 }
 PROVENANCE_COLUMNS = {
     "batch": "int64",
@@ -121,7 +123,8 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
     Documents issued on or before the "as of" date, in the phase and year filters; a
     project's document follows the sector and status filters, others always count (as in
     `queries.freshness`). The url is stored as given: the interface decides whether it is
-    safe to link.
+    safe to link; `stored` says whether this site holds the document's file
+    (`queries.documents.document_href`).
     """
     as_of = resolve_as_of(engine, filters, scope)
     statement = (
@@ -134,9 +137,11 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             SocialProject.code,
             Document.review_status,
             Document.review_comment,
+            DocumentFile.document_id.label("stored"),
         )
         .join(Municipality, Municipality.pcode == Document.municipality_pcode)
         .outerjoin(SocialProject, SocialProject.id == Document.project_id)
+        .outerjoin(DocumentFile, DocumentFile.document_id == Document.id)
         .where(
             *here(pcode, filters, scope),
             *dated_clauses(filters, Document.issued_on, Document.phase_id, as_of),
@@ -154,6 +159,7 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             "project_code": row.code,
             "review_status": row.review_status.value,
             "review_comment": row.review_comment,
+            "stored": row.stored is not None,
         }
         for row in sorted(fetch(engine, statement), key=lambda r: (r.issued_on, r.id))
     ]

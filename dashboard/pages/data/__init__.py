@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import auth, inputs
 from dashboard.components.filter_bar import dropdown_labels, filters_from_state
 from dashboard.i18n import N_, Translator
+from dashboard.pages.data.documents import CHECK_SIZE, documents_section, upload_document
 from dashboard.pages.data.review import (
     find_record,
     freshness_view,
@@ -72,6 +73,8 @@ OUTPUTS = (
     "data-fix-fields",
     "data-fix-loaded",
     "data-fix-message",
+    "data-doc-message",
+    "data-doc-document",
 )
 #: what this page's controls and stores may hold in a request (anything else: 400; see
 #: dashboard.inputs, and pages.declare_inputs, which hands them over)
@@ -86,6 +89,8 @@ SHAPES = {
     ("data-fix-table", "value"): inputs.one_of(*BY_KEY),
     ("data-fix-key", "value"): inputs.text,
     ("data-fix-field", "value"): inputs.text,
+    ("data-doc-document", "value"): inputs.row_id,
+    ("data-doc-file", "data"): inputs.record(name=inputs.text, contents=inputs.text),
 }
 
 #: why a correction was refused (queries.imports.corrections), marked for translation here
@@ -359,6 +364,7 @@ def layout(ctx, t: Translator, state: dict):
             _history_section(ctx, t),
             _freshness_section(ctx, t, filters, scope),
             _review_section(t, queue, options),
+            documents_section(ctx, t, scope),
             _correct_section(t),
             dcc.Store(id="data-pending"),
             dcc.Store(id="data-fix-loaded"),
@@ -388,6 +394,7 @@ def register(app, ctx) -> None:
     _register_files(app, ctx)
     _register_freshness_and_review(app, ctx)
     _register_corrections(app, ctx)
+    _register_documents(app, ctx)
 
 
 def _register_import(app, ctx) -> None:
@@ -555,3 +562,32 @@ def _register_corrections(app, ctx) -> None:
         user = _user()
         texts = {i["column"]: v for i, v in zip(ids or [], values or [], strict=False)}
         return save_record(ctx, lang, loaded, texts, user, ctx.current_scope())
+
+
+def _register_documents(app, ctx) -> None:
+    """A document's file: checked for size in the browser, then stored on the server."""
+    app.clientside_callback(
+        CHECK_SIZE,
+        Output("data-doc-file", "data"),
+        Output("data-doc-message", "children", allow_duplicate=True),
+        Input("data-doc-upload", "contents"),
+        State("data-doc-upload", "filename"),
+        State("data-doc-limit", "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("data-doc-message", "children"),
+        Output("data-doc-document", "options"),
+        Input("data-doc-file", "data"),
+        State("data-doc-document", "value"),
+        State("data-lang", "data"),
+        prevent_initial_call=True,
+    )
+    def _upload(upload, document_id, lang):
+        if not upload:
+            raise PreventUpdate
+        message, options = upload_document(
+            ctx, lang, document_id, upload, _user(), ctx.current_scope()
+        )
+        return message, no_update if options is None else options

@@ -19,13 +19,12 @@ from dashboard.pages.data.uploads import (
 )
 from dashboard.views.profile import DOCUMENT_LABELS
 from layers.categories import REVIEW_LABELS
-from queries import geography, reviews
+from queries import documents, geography, reviews
 from queries.freshness import reporting_freshness
 from queries.imports import corrections, pipeline
 from queries.imports.pipeline import ImportRefused
 from queries.imports.tables import BY_KEY, TEXT
 from queries.scope import Filters
-from queries.urls import safe_url
 
 RECORD_KINDS = {
     "milestone": N_("Procurement milestone"),
@@ -127,6 +126,7 @@ def review_view(ctx, t: Translator, filters: Filters, scope, status: str | None)
     if frame.empty:
         return html.P(t("No reports in the queue.")), []
     names = _names(ctx, Filters(), scope)
+    stored = documents.stored_ids(ctx.engine, frame["document_id"])
     rows, options = [], []
     for row in frame.to_dict("records"):
         place = t.name(names.get(row["pcode"], {})) or row["pcode"] or "–"
@@ -142,7 +142,7 @@ def review_view(ctx, t: Translator, filters: Filters, scope, status: str | None)
                 row["project_code"] or "–",
                 t(kind),
                 html.A(title, href=href, target="_blank", rel="noopener noreferrer")
-                if (href := safe_url(row["url"]))
+                if (href := documents.document_href(row["url"], row["document_id"] in stored))
                 else title,
                 state,
                 row["review_comment"] or "",
