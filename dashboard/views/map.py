@@ -248,9 +248,17 @@ def context_label_values(t: Translator, data: dict, state: dict) -> dict:
     if uses_maplibre(data):
         return {"lon": [], "lat": [], "text": [], "visible": False}
     countries = map_context.neighbour_shapes(data.get("basemap"))
-    return map_context.context_labels(
+    values = map_context.context_labels(
         t, data["context"], drawn_units(data), view_box(data, state), countries
     )
+    values["textfont.size"] = [sized({"size": v}, data)["size"] for v in values["textfont.size"]]
+    return values
+
+
+def sized(font: dict, data: dict) -> dict:
+    """`font` no smaller than an export's smallest readable type (`data["min_font"]`, px of
+    the figure; the page's own fonts are kept): names are placed in the size they are drawn."""
+    return {**font, "size": max(font["size"], data.get("min_font", 0))}
 
 
 def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
@@ -459,6 +467,7 @@ def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label
     sizes = data.get("sizes") or {}
     clear = data.get("marker_size", MUNICIPALITY_MARKER) + 2
     around = project_clearance(data)
+    place_font = sized(PLACE_FONT, data)
     items = []
     for row in frame.itertuples():
         # larger places first: by population, cities before other places without one
@@ -467,15 +476,15 @@ def label_items(t: Translator, data: dict, frame) -> list[tuple[map_labels.Label
             row.lon,
             row.lat,
             t.name(row._asdict()),
-            PLACE_FONT["size"],
+            place_font["size"],
             rank=-size,
             required=required,
             clear=max(clear, around.get(row.pcode, 0)),
         )
-        items.append((label, PLACE_FONT))
+        items.append((label, place_font))
     for units, font, rank, upper in (
-        (data["oblasts"], OBLAST_FONT, 1e12, True),
-        (data["rayons"], RAYON_FONT, 2e12, False),
+        (data["oblasts"], sized(OBLAST_FONT, data), 1e12, True),
+        (data["rayons"], sized(RAYON_FONT, data), 2e12, False),
     ):
         for _, row in units[units.geometry.notna()].iterrows():
             name = t.name(row).upper() if upper else t.name(row)
