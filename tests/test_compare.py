@@ -2,7 +2,7 @@
 averages, ranking, charts and the Gantt, and the page for every demo municipality.
 
 Sumbula (Batken oblast, Leilek rayon; one project, MSP-B-01, "children", completed) is worked
-through by hand from its raw rows, as of the latest report (2015-10-13):
+through by hand from its raw rows, as of the latest dated event (2015-10-20):
 
 - priority issues: 4 identified on 2013-10-26; the project addresses rank 1 (children) and its
   contract was signed 2014-11-27, so 3 are unfunded.
@@ -60,7 +60,7 @@ SUZAK = "KG03220856000"  # the project still in progress, at risk
 KEK_SAY = "KG07215821000"  # the failed competition
 TALAS = "KG07000000000"
 BATKEN = "KG05000000000"
-LATEST = dt.date(2015, 10, 13)
+LATEST = dt.date(2015, 10, 20)  # the latest dated event: the recommendations
 
 #: Sumbula's value of every indicator, worked out by hand (see the module docstring)
 SUMBULA_BY_HAND = {
@@ -544,8 +544,8 @@ def test_charts_show_the_selection_against_its_average(ctx):
     assert [(t["name"], t["y"], t["showlegend"]) for t in still] == [
         ("Implementation", ["Suzak"], False)  # hatched, under the stage's legend entry
     ]
-    assert still[0]["customdata"][0][1:] == ["May 23, 2015", "Oct 13, 2015", 143]
-    assert gantt["layout"]["shapes"][0]["x0"] == "2015-10-13"
+    assert still[0]["customdata"][0][1:] == ["May 23, 2015", "Oct 20, 2015", 150]
+    assert gantt["layout"]["shapes"][0]["x0"] == "2015-10-20"
 
 
 def test_gantt_rows_follow_the_stages(ctx):

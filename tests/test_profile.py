@@ -13,7 +13,7 @@ Sumbula (KG05236836000, Batken) is worked through by hand from the demo tables:
   → 1 135 tyiyn.
 - 4 visits, all on track, the latest on 2015-06-20: 73 reached (37 women, 4 with a
   disability): girls 35 + 2 with a disability, boys 34 + 2.
-- indicators as of the latest report (2015-10-13; the value of 2015-07-01..2015-11-01 is not
+- indicators as of the latest dated event (2015-10-20; the value of 2015-07-01..2015-11-01 is not
   known yet): I1 children reached 76 of 73 (104.1 %, reached), I2 satisfied 69 of 80 %
   (86.25 %, not reached).
 """
@@ -535,6 +535,6 @@ def test_figures_follow_plotlys_schema(ctx):
         go.Figure(figure)  # raises on any property plotly does not know
     bars = graphs["profile-timeline"]["data"]
     assert [bar["y"] for bar in bars] == [["MSP-J-02"]] * 7  # seven stages reached
-    running = bars[-1]  # implementation, 2015-05-23 .. the latest report, 2015-10-13
+    running = bars[-1]  # implementation, 2015-05-23 .. the latest event, 2015-10-20
     assert running["base"] == ["2015-05-23"]
-    assert running["x"] == [143 * 86_400_000]
+    assert running["x"] == [150 * 86_400_000]

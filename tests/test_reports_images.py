@@ -94,7 +94,7 @@ def test_svg_parses_and_carries_its_caption_as_text(ctx):
     text = " ".join(root.itertext())
     assert "Приоритетные проблемы" in text
     assert "Таласская" in text  # the filter applied
-    assert "13 окт. 2015" in text  # the as-of date
+    assert "20 окт. 2015" in text  # the as-of date
     assert "COD-AB" in text  # the attribution
     assert "http://127.0.0.1:8050/?lang=ru&oblast=KG07000000000&theme=priorities" in text
 
@@ -110,7 +110,7 @@ def test_caption_names_title_filters_date_source_attribution_link_and_demo(ctx):
     assert words.filters == (
         "Filters: All oblasts in scope · Phase 2 · Sectors: Health · Currency: KGS"
     )
-    assert words.as_of == "Data as of Oct 13, 2015"
+    assert words.as_of == "Data as of Oct 20, 2015"
     assert words.attribution == ATTRIBUTION
     assert words.link == "Reopen this view: http://host:1/?phase=2&sector=health&theme=budgets"
     assert words.demo == "Illustrative demo data — not real project figures"

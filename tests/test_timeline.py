@@ -40,7 +40,7 @@ SUMBULA, LEILEK = "KG05236836000", "KG05236000000"  # Sumbula is Leilek rayon's 
 SUZAK = "KG03220856000"  # the project still running
 KEK_SAY = "KG07215821000"  # the failed competition
 RECOMMENDATIONS_DAY = D(2015, 10, 20)
-LATEST_REPORT = D(2015, 10, 13)
+LATEST_EVENT = RECOMMENDATIONS_DAY  # the default "as of" date (queries.reports)
 
 
 def sumbula(engine, **filters):
@@ -127,9 +127,9 @@ def test_sumbula_by_hand(demo_engine):
     assert recommendations.pcode is None
     assert recommendations.oblast_pcode is None
     assert recommendations.start == RECOMMENDATIONS_DAY
-    # the default "as of" date is the latest report (13 October 2015): all but the
-    # recommendations of 20 October had happened
-    assert frame[~frame.happened].kind.tolist() == ["recommendations"]
+    # the default "as of" date is the latest dated event, the recommendations of 20 October
+    # 2015: everything had happened
+    assert frame.happened.all()
     assert set(frame[frame.pcode == SUMBULA].name_en) == {_names(demo_engine)[SUMBULA]}
     assert set(frame.oblast_name_en.dropna()) == {"Batken"}
 
@@ -145,7 +145,7 @@ def test_early_as_of_marks_later_activities_not_happened(demo_engine):
 
 def test_without_as_of_the_latest_report_decides(demo_engine):
     frame = timeline.activities(demo_engine, Filters(), EVERYTHING)
-    assert (frame.happened == (frame.start <= LATEST_REPORT)).all()
+    assert (frame.happened == (frame.start <= LATEST_EVENT)).all()
     late = timeline.activities(demo_engine, Filters(as_of=D(2016, 1, 1)), EVERYTHING)
     assert late.happened.all()
 
@@ -334,12 +334,13 @@ def test_as_of_splits_what_had_happened(ctx):
     ]
     assert [t.x[0] // timeline_view.MS_PER_DAY for t in selection] == [218, 5]  # 27 Oct … 6 Jun
     assert summary == "7 of 19 activities had started by Jun 1, 2014"
-    late, summary, _table = figure_of(ctx, "?rayon=KG05236000000")
-    assert _points(late, happened=False) == 1  # the recommendations of 20 October 2015
-    assert summary == "18 of 19 activities had started by Oct 13, 2015"
-    hollow = [t for t in late.data if not t.meta["happened"]]
+    hollow = [t for t in early.data if t.meta["kind"] == "recommendations"]
     assert hollow[0].marker.symbol == "hexagram-open"
-    assert "Not yet (planned) as of Oct 13, 2015" in hollow[0].hovertext[0]
+    assert "Not yet (planned) as of Jun 1, 2014" in hollow[0].hovertext[0]
+    late, summary, _table = figure_of(ctx, "?rayon=KG05236000000")
+    # by default as of the latest event, the recommendations of 20 October 2015: all done
+    assert _points(late, happened=False) == 0
+    assert summary == "19 of 19 activities had started by Oct 20, 2015"
 
 
 def test_rows_by_municipality_and_by_oblast(ctx):
