@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from html import escape
 from importlib import resources
 from io import BytesIO
 
@@ -24,6 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from dash import html
 
 # the one translation marker, defined where the lowest layer that marks messages lives;
 # re-exported: dashboard modules mark their messages with dashboard.i18n.N_
@@ -196,3 +198,49 @@ class Translator:
             if value is not None and value == value and str(value).strip():
                 return str(value)
         return ""
+
+    def pick(self, row, field: str) -> tuple[str, str | None]:
+        """A multilingual field's text (queries.multilingual) for this reader and the
+        language it is in: the reader's language when it has one, else the language it was
+        written in, else any (Cyrillic first); ("", None) when it has none."""
+        get = row.get if hasattr(row, "get") else (lambda key: getattr(row, key, None))
+        original = get(f"{field}_lang")
+        order = (self.lang, original, "ky", "ru", "en")
+        for lang in order:
+            value = get(f"{field}_{lang}") if lang in ("ky", "ru", "en") else None
+            if value is not None and value == value and str(value).strip():
+                return str(value), lang
+        return "", None
+
+    def fallback(self, lang: str | None) -> bool:
+        """Whether a text in `lang` is a fallback for this reader (not in their language)."""
+        return lang is not None and lang != self.lang
+
+    def text(self, row, field: str):
+        """A multilingual field for the page: the text in the reader's language, or, when it
+        has no translation, the text it has with a visible language tag —
+        <span lang="en" class="lang-fallback">text <span class="lang-tag">[en]</span></span>."""
+        value, lang = self.pick(row, field)
+        if not self.fallback(lang):
+            return value
+        return html.Span(
+            [value, " ", html.Span(f"[{lang}]", className="lang-tag")],
+            lang=lang,
+            className="lang-fallback",
+        )
+
+    def plain(self, row, field: str) -> str:
+        """A multilingual field as plain text (exports, charts' hover, slides): the text,
+        followed by " [en]" when it is not in the reader's language."""
+        value, lang = self.pick(row, field)
+        return f"{value} [{lang}]" if self.fallback(lang) else value
+
+    def markup(self, row, field: str) -> str:
+        """A multilingual field as escaped HTML, the fallback marked as `text` marks it."""
+        value, lang = self.pick(row, field)
+        if not self.fallback(lang):
+            return escape(value)
+        return (
+            f'<span lang="{lang}" class="lang-fallback">{escape(value)} '
+            f'<span class="lang-tag">[{lang}]</span></span>'
+        )

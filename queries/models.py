@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from queries.multilingual import lang_check, original, text_columns
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -332,7 +334,8 @@ class TrainingEvent(Demo, Base):
     oblast_pcode: Mapped[str] = mapped_column(ForeignKey("oblast.pcode"), index=True)
     municipality_pcode: Mapped[str | None] = mapped_column(ForeignKey("municipality.pcode"))
     kind: Mapped[TrainingKind] = mapped_column(_enum(TrainingKind))
-    title: Mapped[str] = mapped_column(String(300))
+    title_ky, title_ru, title_en, title_lang = text_columns("training_event", "title")
+    title = original("title")
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)  # inclusive last day
     participants_lsg: Mapped[int] = mapped_column(Integer, default=0)
@@ -341,13 +344,18 @@ class TrainingEvent(Demo, Base):
     participants_women: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="dates"),
-        # the import's natural key (migration 0003): a training is its title and first day
-        Index(
-            "uq_training_event_programme_title_start",
-            "programme_id",
-            "title",
-            "start_date",
-            unique=True,
+        lang_check("training_event", "title"),
+        # the import's natural key (migrations 0003, 0007): a training is its title and first
+        # day, in each language it has a title in
+        *(
+            Index(
+                f"uq_training_event_programme_title_{lang}_start",
+                "programme_id",
+                f"title_{lang}",
+                "start_date",
+                unique=True,
+            )
+            for lang in ("ky", "ru", "en")
         ),
     )
 
@@ -363,10 +371,16 @@ class PriorityIssue(Demo, Base):
     rank: Mapped[int] = mapped_column(Integer)
     votes: Mapped[int] = mapped_column(Integer)
     category: Mapped[Sector] = mapped_column(_enum(Sector))
-    title: Mapped[str] = mapped_column(String(300))
-    target_group: Mapped[str] = mapped_column(String(200))
+    title_ky, title_ru, title_en, title_lang = text_columns("priority_issue", "title")
+    title = original("title")
+    target_group_ky, target_group_ru, target_group_en, target_group_lang = text_columns(
+        "priority_issue", "target_group"
+    )
+    target_group = original("target_group")
     identified_on: Mapped[dt.date] = mapped_column(Date)
     __table_args__ = (
+        lang_check("priority_issue", "title"),
+        lang_check("priority_issue", "target_group"),
         UniqueConstraint("programme_id", "municipality_pcode", "rank"),
         CheckConstraint("rank >= 1", name="rank"),
         CheckConstraint("votes >= 0", name="votes"),
@@ -382,7 +396,12 @@ class SocialProject(Demo, Base):
     priority_issue_id: Mapped[int | None] = mapped_column(ForeignKey("priority_issue.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     sector: Mapped[Sector] = mapped_column(_enum(Sector))
-    title: Mapped[str] = mapped_column(String(300))
+    title_ky, title_ru, title_en, title_lang = text_columns("social_project", "title")
+    title = original("title")
+    description_ky, description_ru, description_en, description_lang = text_columns(
+        "social_project", "description"
+    )
+    description = original("description")
     status: Mapped[ProjectStatus] = mapped_column(_enum(ProjectStatus))
     expertise_score: Mapped[int | None] = mapped_column(Integer)  # technical expertise, 0–100
     budget_lines: Mapped[list[BudgetLine]] = relationship(back_populates="project")
@@ -390,6 +409,8 @@ class SocialProject(Demo, Base):
         CheckConstraint(
             "expertise_score IS NULL OR expertise_score BETWEEN 0 AND 100", name="score"
         ),
+        lang_check("social_project", "title"),
+        lang_check("social_project", "description"),
     )
 
 
@@ -447,9 +468,13 @@ class MonitoringVisit(Demo, Base):
     phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
     visit_date: Mapped[dt.date] = mapped_column(Date)
     rating: Mapped[Rating] = mapped_column(_enum(Rating))
-    findings: Mapped[str] = mapped_column(Text)
+    findings_ky, findings_ru, findings_en, findings_lang = text_columns(
+        "monitoring_visit", "findings"
+    )
+    findings = original("findings")
     beneficiaries: Mapped[list[Beneficiaries]] = relationship(back_populates="visit")
     __table_args__ = (
+        lang_check("monitoring_visit", "findings"),
         # the import's natural key (migration 0003): one visit per project and day
         Index("uq_monitoring_visit_project_date", "project_id", "visit_date", unique=True),
     )
@@ -478,10 +503,12 @@ class Indicator(Demo, Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("social_project.id"), index=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name_ky, name_ru, name_en, name_lang = text_columns("indicator", "name")
+    name = original("name")
     unit: Mapped[str] = mapped_column(String(40))
     baseline: Mapped[float] = mapped_column(Float)
     target: Mapped[float] = mapped_column(Float)
+    __table_args__ = (lang_check("indicator", "name"),)
 
 
 class IndicatorValue(Demo, Base):
@@ -509,7 +536,8 @@ class Document(Demo, Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
     phase_id: Mapped[int] = mapped_column(ForeignKey("phase.id"))
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
-    title: Mapped[str] = mapped_column(String(300))
+    title_ky, title_ru, title_en, title_lang = text_columns("document", "title")
+    title = original("title")
     url: Mapped[str] = mapped_column(String(1000))
     issued_on: Mapped[dt.date] = mapped_column(Date)
     # DPI's review (see queries.reviews); an import that changes the document resets it
@@ -520,6 +548,7 @@ class Document(Demo, Base):
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     __table_args__ = (
+        lang_check("document", "title"),
         # the import's natural key (migration 0003): a link names one document of a programme
         Index("uq_document_programme_url", "programme_id", "url", unique=True),
     )

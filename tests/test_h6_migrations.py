@@ -85,11 +85,11 @@ DOCUMENTS = (
     " VALUES (1, 'P', 'Pilot', 'GIZ', 'DPI', '2013-09-01', '2015-11-01')",
     "INSERT INTO phase (id, programme_id, number, name_en, start_date, end_date)"
     " VALUES (1, 1, 1, 'Phase 1', '2013-09-01', '2014-09-01')",
-    "INSERT INTO document (id, programme_id, phase_id, kind, title, url, issued_on,"
-    " review_status, review_comment, reviewed_by, reviewed_at) VALUES"
-    " (1, 1, 1, 'final_report', 'Kept', 'https://dpi.kg/1.pdf', '2014-05-01',"
+    "INSERT INTO document (id, programme_id, phase_id, kind, title_en, title_lang, url,"
+    " issued_on, review_status, review_comment, reviewed_by, reviewed_at) VALUES"
+    " (1, 1, 1, 'final_report', 'Kept', 'en', 'https://dpi.kg/1.pdf', '2014-05-01',"
     "  'verified', NULL, 1, '2014-05-09 10:00:00'),"
-    " (2, 1, 1, 'progress_report', 'Changed', 'https://dpi.kg/2.pdf', '2014-06-01',"
+    " (2, 1, 1, 'progress_report', 'Changed', 'en', 'https://dpi.kg/2.pdf', '2014-06-01',"
     "  'returned', 'Budget table missing', 1, '2014-06-09 10:00:00')",
 )
 

@@ -77,8 +77,47 @@ def test_0002_gives_existing_documents_a_submitted_review(empty_engine):
     upgrade(empty_engine)
     with empty_engine.connect() as connection:
         review = connection.execute(
-            text("SELECT title, review_status, review_comment, reviewed_by FROM document")
+            text(
+                "SELECT title_en, title_lang, title_ru, review_status, review_comment,"
+                " reviewed_by FROM document"
+            )
         ).one()
-    assert tuple(review) == ("Report", "submitted", None, None)
+    # 0007: the English text stored so far is the "en" value, written in English
+    assert tuple(review) == ("Report", "en", None, "submitted", None, None)
     downgrade(empty_engine, "0001")
     assert "review_status" not in {c["name"] for c in inspect(empty_engine).get_columns("document")}
+
+
+def test_0007_keeps_the_three_languages_across_a_downgrade(empty_engine):
+    """Each multilingual field: the stored English text becomes `_en` with `_lang` "en"; a
+    downgrade puts back one column with the text in its own language, and the next upgrade
+    restores the three languages of a row that did not change."""
+    upgrade(empty_engine, "0006")
+    with empty_engine.begin() as connection:
+        for row in (
+            "INSERT INTO programme (id, code, name_en, donor, implementer, start_date, end_date,"
+            " is_demo) VALUES (1, 'P', 'Pilot', 'GIZ', 'DPI', '2013-09-01', '2015-11-01', false)",
+            "INSERT INTO phase (id, programme_id, number, name_en, start_date, end_date, is_demo)"
+            " VALUES (1, 1, 1, 'Phase 1', '2013-09-01', '2014-09-01', false)",
+            "INSERT INTO oblast (pcode, name_en, source) VALUES ('KG07000000000', 'Talas', 'test')",
+            "INSERT INTO training_event (id, programme_id, phase_id, oblast_pcode, kind, title,"
+            " start_date, end_date, participants_lsg, participants_ngo, participants_initiative,"
+            " participants_women, is_demo) VALUES (1, 1, 1, 'KG07000000000', 'lsg', 'Training',"
+            " '2013-10-08', '2013-10-10', 1, 1, 0, 1, false)",
+        ):
+            connection.execute(text(row))
+    upgrade(empty_engine)
+    select_title = text("SELECT title_ky, title_ru, title_en, title_lang FROM training_event")
+    with empty_engine.begin() as connection:
+        assert tuple(connection.execute(select_title).one()) == (None, None, "Training", "en")
+        connection.execute(
+            text("UPDATE training_event SET title_ky = 'Окуу', title_lang = 'ky', title_en = NULL")
+        )
+    downgrade(empty_engine, "0006")
+    with empty_engine.connect() as connection:
+        assert connection.scalar(text("SELECT title FROM training_event")) == "Окуу"
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        assert tuple(connection.execute(select_title).one()) == ("Окуу", None, None, "ky")
+    with pytest.raises(DBAPIError), empty_engine.begin() as connection:  # its text is required
+        connection.execute(text("UPDATE training_event SET title_ky = NULL"))
