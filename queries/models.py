@@ -138,6 +138,14 @@ class TrainingKind(enum.StrEnum):
     MONITORING = "monitoring"
 
 
+class StatementTopic(enum.StrEnum):
+    """What a programme statement states (queries.programme_story)."""
+
+    GOAL = "goal"
+    LEGAL_BASIS = "legal_basis"
+    PART = "part"
+
+
 class Sex(enum.StrEnum):
     FEMALE = "female"
     MALE = "male"
@@ -216,15 +224,12 @@ class ProgrammeStatement(Demo, Base):
     __tablename__ = "programme_statement"
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"))
-    topic: Mapped[str] = mapped_column(String(20))  # goal, legal_basis, part
+    topic: Mapped[StatementTopic] = mapped_column(_enum(StatementTopic))
     number: Mapped[int] = mapped_column(Integer)
     text_en: Mapped[str] = mapped_column(Text)
     text_ru: Mapped[str | None] = mapped_column(Text)
     text_ky: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (
-        UniqueConstraint("programme_id", "topic", "number"),
-        CheckConstraint("topic IN ('goal', 'legal_basis', 'part')", name="topic"),
-    )
+    __table_args__ = (UniqueConstraint("programme_id", "topic", "number"),)
 
 
 class ProgrammeActivity(Demo, Base):

@@ -62,13 +62,22 @@ def upgrade() -> None:
     op.create_table(
         "programme_statement",
         *_common("programme_statement"),
-        sa.Column("topic", sa.String(length=20), nullable=False),
+        sa.Column(
+            "topic",
+            sa.Enum(
+                "goal",
+                "legal_basis",
+                "part",
+                name="statementtopic",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.Column("number", sa.Integer(), nullable=False),
         *_texts("text"),
         _demo(),
-        sa.CheckConstraint(
-            "topic IN ('goal', 'legal_basis', 'part')", name=op.f("ck_programme_statement_topic")
-        ),
         sa.UniqueConstraint(
             "programme_id", "topic", "number", name=op.f("uq_programme_statement_programme_id")
         ),
