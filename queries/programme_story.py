@@ -190,6 +190,15 @@ TEAM = (
 )
 
 
+def story_counts() -> dict[str, int]:
+    """How many rows of each table `story_rows` writes (for the audit entry of the programme)."""
+    return {
+        ProgrammeStatement.__tablename__: 2 + len(PARTS),
+        ProgrammeActivity.__tablename__: len(ACTIVITIES),
+        ProgrammeRole.__tablename__: len(TEAM),
+    }
+
+
 def story_rows(programme_id: int, phase_ids: dict[int, int], is_demo: bool) -> list:
     """The pilot's story as new rows of the programme `programme_id` (`phase_ids`: phase
     number → phase id), marked `is_demo` as the programme is."""

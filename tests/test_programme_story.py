@@ -272,3 +272,33 @@ def test_the_guide_tells_the_story(lang):
         "ky": ("жетекчиси", "үч"),
     }[lang]:
         assert word in prose
+
+
+def test_the_first_import_writes_the_story_with_the_programme(tmp_path):
+    """A real database's first import creates the programme: its story comes with it (not
+    demo), counted in the programme's audit entry."""
+    from queries.engine import make_engine, sqlite_url
+    from queries.imports.pipeline import commit
+    from queries.models import AuditEntry
+    from tests.test_import_workbooks import book, realistic, with_units
+
+    engine = with_units(make_engine(sqlite_url(tmp_path / "real.sqlite")))
+    commit(engine, book(realistic()), "report.xlsx")
+    story = programme_story.story(engine, Filters(), EVERYTHING)
+    assert story.activities.groupby("phase").size().to_dict() == {1: 9, 2: 4}
+    assert len(story.statements) == 5
+    assert list(story.roles.people) == [1, 2, 3]
+    with engine.connect() as connection:
+        demo = [
+            connection.scalar(select(func.count()).select_from(table).where(table.is_demo))
+            for table in (ProgrammeStatement, ProgrammeActivity, ProgrammeRole)
+        ]
+        entry = connection.scalar(
+            select(AuditEntry.after).where(
+                AuditEntry.table_name == "programme", AuditEntry.action == "insert"
+            )
+        )
+    assert demo == [0, 0, 0]
+    assert entry["story"] == programme_story.story_counts()
+    assert sum(entry["story"].values()) == 5 + 13 + 3
+    engine.dispose()

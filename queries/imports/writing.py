@@ -22,7 +22,7 @@ from queries.programme import (
     pilot_phases,
     pilot_programme,
 )
-from queries.programme_story import story_rows
+from queries.programme_story import story_counts, story_rows
 from queries.users import add_audit
 
 
@@ -102,6 +102,7 @@ class Writer:
                 "code": PROGRAMME_CODE,
                 "start": PROGRAMME_START.isoformat(),
                 "end": PROGRAMME_END.isoformat(),
+                "story": story_counts(),  # its goal, legal basis, parts, activities and team
             },
         )
         phases = pilot_phases(programme.id)
@@ -117,8 +118,8 @@ class Writer:
             )
         self.session.flush()
         phase_ids = {phase.number: phase.id for phase in phases}
-        for row in story_rows(programme.id, phase_ids, is_demo=False):
-            self.session.add(row)  # the programme's own description, not imported rows
+        story = story_rows(programme.id, phase_ids, is_demo=False)
+        self.session.add_all(story)  # the programme's own description, not imported rows
         self.session.flush()
 
     def load_references(self) -> None:
