@@ -17,6 +17,7 @@ from sqlalchemy import Engine, false, func, select, true
 from queries.common import resolve_as_of
 from queries.models import (
     Document,
+    DocumentFile,
     Phase,
     Programme,
     ProgrammeActivity,
@@ -249,7 +250,7 @@ class Story:
     names, start, exclusive end), `activities` (phase, number, part, training kind, texts, and
     the trainings of that kind held in the reader's scope and filters by the as-of date: count
     and participants), `roles` (people, role and area texts) and the programme-level
-    `documents` (kind, title, url, issued on)."""
+    `documents` (kind, title, url, issued on, whether its file is stored here)."""
 
     statements: pd.DataFrame
     phases: pd.DataFrame
@@ -333,10 +334,17 @@ def story(engine: Engine, filters: Filters, scope: Scope | None) -> Story:
         )  # fmt: skip
         documents = _frame(
             connection,
-            select(Document.kind, Document.title, Document.url, Document.issued_on)
+            select(
+                Document.kind,
+                Document.title,
+                Document.url,
+                Document.issued_on,
+                DocumentFile.document_id.is_not(None),
+            )
+            .outerjoin(DocumentFile, DocumentFile.document_id == Document.id)
             .where(visible, Document.municipality_pcode.is_(None), Document.project_id.is_(None))
             .order_by(Document.issued_on, Document.id),
-            ["kind", "title", "url", "issued_on"],
+            ["kind", "title", "url", "issued_on", "stored"],
         )
         trainings = _trainings(connection, filters, scope, as_of) if allowed else {}
     kinds = [TrainingKind(k) if isinstance(k, str) else None for k in activities.training_kind]

@@ -246,8 +246,24 @@ def test_the_app_serves_the_page(tmp_path, demo_copy):
     from queries.engine import sqlite_url
 
     app = create_app(Settings(data_dir=tmp_path, database_url=sqlite_url(demo_copy)))
-    response = app.server.test_client().get("/programme?lang=ky")
-    assert response.status_code == 200
+    client = app.server.test_client()
+    assert client.get("/programme?lang=ky").status_code == 200
+    # the programme's documents link to their stored files, and the files open
+    with app.server.test_request_context("/programme?lang=ru"):
+        _header, body, _footer = route(ctx_of(app), programme.PATH, "?lang=ru")
+    links = find(body, "programme-documents").children[1].children
+    hrefs = [item.children[0].href for item in links]
+    assert len(hrefs) == 2
+    for href in hrefs:
+        assert href.startswith("/documents/")
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert response.content_type == "application/pdf"
+        assert response.data.startswith(b"%PDF")
+
+
+def ctx_of(app):
+    return app.server.extensions["aimak"]
 
 
 LAW = {

@@ -16,6 +16,7 @@ from dashboard import formatting
 from dashboard.components.filter_bar import filters_from_state
 from dashboard.i18n import N_, Translator
 from dashboard.urlstate import CONTROL_PROPS, controls_of_callback, state_from_controls
+from queries.documents import document_href  # safe_url, and a site path only with its file
 from queries.programme_story import story
 
 PATH = "/programme"
@@ -155,18 +156,20 @@ def _team(t: Translator, data):
 
 
 def _documents(t: Translator, data):
-    items = [
-        html.Li(
-            [
-                html.Span(t(DOCUMENT_LABELS.get(row["kind"], N_("Document")))),
-                " · ",
-                html.Time(
-                    formatting.date(row["issued_on"], t.lang), dateTime=str(row["issued_on"])
-                ),
-            ]
+    items = []
+    for _, row in data.documents.iterrows():
+        label = t(DOCUMENT_LABELS.get(row["kind"], N_("Document")))
+        href = document_href(row["url"], bool(row["stored"]))
+        day = row["issued_on"]
+        items.append(
+            html.Li(
+                [
+                    html.A(label, href=href, className="doc-link") if href else html.Span(label),
+                    " · ",
+                    html.Time(formatting.date(day, t.lang), dateTime=str(day)),
+                ]
+            )
         )
-        for _, row in data.documents.iterrows()
-    ]
     if not items:
         return _section("documents", t("Documents"), html.P(t("No documents yet.")))
     return _section("documents", t("Documents"), html.Ul(items, className="programme-documents"))
