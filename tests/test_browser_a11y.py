@@ -30,6 +30,7 @@ PAGES = {
     "/compare": "document.querySelector('#main h1') !== null",
     f"/municipality/{SUMBULA}": "document.querySelector('#profile-body h1, #profile-body h2')",
     "/guide": "document.querySelector('#guide-layers') !== null",
+    "/programme": "document.querySelector('#programme-team-table') !== null",
 }
 SERIOUS = ("serious", "critical")
 
