@@ -318,3 +318,20 @@ def test_the_first_import_writes_the_story_with_the_programme(tmp_path):
     assert entry["story"] == programme_story.story_counts()
     assert sum(entry["story"].values()) == 5 + 13 + 3
     engine.dispose()
+
+
+def test_a_filter_change_recounts_the_trainings(ctx):
+    """The callback's function: the oblast filter (a control) narrows the trainings counted."""
+
+    def counts(controls: dict) -> list[str]:
+        body = programme.update(ctx, "en", "?lang=en", controls)
+        return [
+            text
+            for _path, text in visible_texts(body)
+            if text and "training" in text and "participant" in text
+        ]
+
+    everything, talas = counts({}), counts({"oblast": [TALAS]})
+    assert len(everything) == len(talas) == 5  # the five activities carried out by trainings
+    assert everything != talas
+    assert talas[2].startswith("1 training · ")  # Talas held one NGO training
