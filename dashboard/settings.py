@@ -127,6 +127,13 @@ SETTINGS = (
         "with `aimak documents attach`.",
     ),
     Setting(
+        "public_url",
+        "AIMAK_PUBLIC_URL",
+        "",
+        "The app's public address (e.g. https://atlas.example.org), for the links in exported "
+        "decks; empty: decks carry no links.",
+    ),
+    Setting(
         "presentation_file",
         "AIMAK_PRESENTATION",
         None,
@@ -174,6 +181,7 @@ class Settings:
     proxy_fix: int = DEFAULTS["proxy_fix"]
     max_request_bytes: int = DEFAULTS["max_request_bytes"]
     max_document_bytes: int = DEFAULTS["max_document_bytes"]
+    public_url: str = DEFAULTS["public_url"]
     presentation_file: Path | None = DEFAULTS["presentation_file"]
     pseudo_locale: bool = DEFAULTS["pseudo_locale"]
 

@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
+import re
 import shutil
 import time
+import zipfile
 
 import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from dashboard import create_app
+from dashboard import create_app, formatting
 from dashboard.cli.reports import add_commands
+from dashboard.components import map_figure
 from dashboard.exports import deck
-from dashboard.exports.images import ScopedContext
+from dashboard.exports.images import ScopedContext, export_state
 from dashboard.i18n import Translator
-from queries import geography
+from queries import compare, geography
 from queries.scope import Filters, Scope
 from tests.conftest import skip_or_fail
 
 TALAS = "KG07000000000"
+#: the hosts of the XML namespaces and DTDs in python-pptx's default template (the printer
+#: settings part names Apple's property-list DTD): names, not links
+NAMESPACE_HOSTS = {
+    b"schemas.openxmlformats.org",
+    b"schemas.microsoft.com",
+    b"purl.org",
+    b"www.w3.org",
+    b"www.apple.com",
+}
 DEMO_RU = "Иллюстративные демо-данные — не реальные показатели проекта"
 
 
@@ -43,6 +56,18 @@ def russian_deck(ctx):
     data = deck.build_deck(ctx, {}, lang="ru")
     print(f"\nDeck of 12 municipalities in Russian: {time.perf_counter() - started:.1f} s")
     return Presentation(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def talas_bytes(ctx):
+    """The Russian deck of a Talas viewer, as the file (no public URL configured)."""
+    assert not ctx.settings.public_url
+    return deck.build_deck(ScopedContext(ctx, Scope({TALAS})), {}, lang="ru")
+
+
+@pytest.fixture(scope="module")
+def talas_deck(talas_bytes):
+    return Presentation(io.BytesIO(talas_bytes))
 
 
 def texts(slide) -> list[str]:
@@ -85,15 +110,102 @@ def test_municipality_slides_show_a_map_inset_and_key_figures(russian_deck):
     assert any(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes)
     words = "\n".join(texts(slide))
     t = Translator("ru")
-    for label in ("Key figures", "Population", "Top priority issues", "Project status"):
+    for label in ("Key figures", "Population", "Top priority issues", "Social projects"):
         assert t(label) in words
     assert "Население" in words
 
 
-def test_an_oblast_deck_has_its_municipalities_only(ctx):
+def test_an_oblast_deck_has_its_municipalities_only_and_links_to_the_public_url(ctx):
     talas = ScopedContext(ctx, Scope({TALAS}))
-    slides = Presentation(io.BytesIO(deck.build_deck(talas, {}, lang="en"))).slides
+    url = "https://atlas.example.org"
+    slides = Presentation(io.BytesIO(deck.build_deck(talas, {}, lang="en", base_url=url))).slides
     assert len(slides) == len(deck.FIXED_SLIDES) + 4
+    for slide in slides:
+        assert any(text.startswith("Data as of") and f"{url}/?" in text for text in texts(slide))
+
+
+def test_the_russian_talas_title_slide_names_programme_makers_and_oblast(talas_deck):
+    t = Translator("ru")
+    words = "\n".join(texts(talas_deck.slides[0]))
+    assert t("Municipal social procurement: 2013–2015 pilot") in words
+    assert "GIZ" in words
+    assert "Институт политики развития" in words  # the Development Policy Institute
+    assert "Таласская область" in words
+    assert "20 окт. 2015" in words  # the date of the data
+    assert DEMO_RU in words
+
+
+def overlaps(slide) -> list[tuple[str, str]]:
+    """The pairs of shapes whose boxes (left, top, width, height) share any area."""
+    found = []
+    for a, b in itertools.combinations(slide.shapes, 2):
+        across = min(a.left + a.width, b.left + b.width) - max(a.left, b.left)
+        down = min(a.top + a.height, b.top + b.height) - max(a.top, b.top)
+        if across > 0 and down > 0:
+            found.append((a.name, b.name))
+    return found
+
+
+def test_no_shape_overlaps_another_on_any_slide(talas_deck, russian_deck):
+    for name, presentation in (("talas", talas_deck), ("all", russian_deck)):
+        for number, slide in enumerate(presentation.slides, start=1):
+            assert overlaps(slide) == [], (name, number)
+            for shape in slide.shapes:  # and none runs off the slide
+                assert shape.left >= 0, (name, number, shape.name)
+                assert shape.top >= 0, (name, number, shape.name)
+                assert shape.left + shape.width <= presentation.slide_width, (name, number)
+                assert shape.top + shape.height <= presentation.slide_height, (name, number)
+
+
+def test_every_municipality_slide_has_a_labelled_locator_map(ctx, talas_deck):
+    t = Translator("ru")
+    talas = ScopedContext(ctx, Scope({TALAS}))
+    places = geography.programme_municipalities(ctx.engine, Filters(), talas.current_scope())
+    state = export_state({"lang": "ru"})
+    for slide, (_, row) in zip(list(talas_deck.slides)[3:7], places.iterrows(), strict=True):
+        assert slide.shapes.title.text_frame.text == t.name(row)
+        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1
+        assert pictures[0].image.size[0] >= 1200  # drawn at twice its size
+        key = f"Карта: {t.name(row)} (в кружке), {t.name(row, 'rayon_name')}"
+        assert any(text.startswith(key) and "Таласская область" in text for text in texts(slide))
+        # the map names the place itself (the Labels overlay), its oblast and the country
+        # around it, and rings it
+        figure, _size = deck.locator_figure(talas, t, state, row)
+        labels = figure["data"][map_figure.INDEX["labels"]]
+        assert t.name(row) in labels["text"]
+        assert any("ТАЛАССКАЯ" in text for text in labels["text"])
+        context = figure["data"][map_figure.INDEX["context_labels"]]["text"]
+        assert {"Джалал-Абадская", "Чуйская"} <= set(context)  # the neighbouring oblasts
+        ring = figure["data"][-1]
+        assert (ring["lon"], ring["lat"]) == ([row.lon], [row.lat])
+
+
+def test_no_loopback_address_anywhere_in_the_file(talas_bytes):
+    with zipfile.ZipFile(io.BytesIO(talas_bytes)) as archive:
+        for part in archive.namelist():
+            data = archive.read(part).lower()
+            assert b"127.0.0.1" not in data, part
+            assert b"localhost" not in data, part
+            # no link at all without a public URL: only the format's own namespaces
+            for url in re.findall(rb"https?://[^\s\"'<>]+", data):
+                assert url.split(b"/")[2] in NAMESPACE_HOSTS, (part, url)
+
+
+def test_municipality_slides_count_what_the_kpis_and_compare_count(ctx, talas_deck):
+    """Kek-Say's failed competition funds nothing: its slide says 0, as Compare and the KPI
+    slide (3 projects, 1 353 000 som over Talas) do."""
+    scope = Scope({TALAS})
+    table = compare.indicator_table(ctx.engine, Filters(), scope)
+    for slide, row in zip(list(talas_deck.slides)[3:7], table.itertuples(), strict=True):
+        words = "\n".join(texts(slide))
+        assert f"Проектов профинансировано: {row.projects}" in words, row.pcode
+        money = formatting.money(row.budget_total_minor, "KGS", "ru")
+        assert f"Бюджеты проектов: {money}" in words, row.pcode
+    assert table.set_index("pcode").loc["KG07215821000", "projects"] == 0
+    key_figures = "\n".join(texts(talas_deck.slides[2]))
+    assert "\n3\n" in f"\n{key_figures}\n"
+    assert formatting.money(int(table.budget_total_minor.sum()), "KGS", "ru") in key_figures
 
 
 def test_cli_writes_a_deck_and_a_map_image(ctx, tmp_path, monkeypatch):

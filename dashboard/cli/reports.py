@@ -80,15 +80,17 @@ def cmd_map_image(args, settings) -> None:
 def add_commands(commands) -> None:
     """Register deck, report and map-image on the `aimak` parser's subparsers."""
 
-    def common(parser):
+    def common(parser, default=DEFAULT_BASE_URL, where="the app's URL, for links to the view"):
         parser.add_argument("--lang", choices=LANGUAGES, help="language of the export")
-        parser.add_argument(
-            "--base-url", default=DEFAULT_BASE_URL, help="the app's URL, for links to the view"
-        )
+        parser.add_argument("--base-url", default=default, help=where)
 
     deck = commands.add_parser("deck", help="write a PowerPoint deck (16:9)")
     deck.add_argument("--oblast", action="append", metavar="CODE", help="oblast P-code")
-    common(deck)
+    common(
+        deck,
+        None,
+        "the app's public URL, for links to the view (default: AIMAK_PUBLIC_URL; none: no links)",
+    )
     deck.add_argument("out", metavar="OUT.pptx")
     deck.set_defaults(run=cmd_deck)
 

@@ -8,21 +8,26 @@ each rendered by `images`. Demo data is marked on every slide.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Emu, Inches, Pt
 
 from dashboard import formatting
+from dashboard.components import map_figure
 from dashboard.exports import images
 from dashboard.i18n import N_, Translator
 from dashboard.views import compare as compare_view
+from dashboard.views import map as map_view
 from dashboard.views import profile as profile_view
 from dashboard.views import timeline as timeline_view
+from geodata import basemap
 from geodata.sources import ATTRIBUTION
 from layers.base import missing
-from layers.categories import RATING_LABELS, STATUS_LABELS
+from layers.categories import RATING_LABELS, STAGE_LABELS, STATUS_LABELS
 from queries import geography
 from queries.scope import Filters
 
@@ -41,7 +46,25 @@ FIXED_SLIDES = (
     N_("Methodology and sources"),
 )
 PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-INSET = (900, 700)
+#: the makers of the programme, on the title slide
+MAKERS = N_("GIZ · Development Policy Institute")
+#: the key under a locator map
+LOCATOR_KEY = N_("Map: {place} (ringed) in {rayon} (outlined in red), {oblast}")
+TITLE_TOP, TITLE_HEIGHT = Inches(0.2), Inches(0.8)
+#: where a slide's body starts: under the title (0.2–1.0 in) and the demo notice (1.0–1.35 in)
+BODY_TOP = Inches(1.45)
+#: the locator map of a municipality slide: at most LOCATOR px of the figure (drawn at
+#: LOCATOR_SCALE) shown LOCATOR_WIDTH wide, so that the map's 11-px names read at 7 pt
+LOCATOR = (940, 340)
+LOCATOR_SCALE = 2
+LOCATOR_WIDTH = Inches(8.33)
+LOCATOR_MARGIN = 6
+#: the right-hand part of a municipality slide: the map, then the projects under it
+RIGHT = MARGIN + Inches(4.0)
+HIGHLIGHT = "#d32f2f"
+KEY_INK = RGBColor(0xB7, 0x1C, 0x1C)
+#: the procurement stages a municipality slide dates
+DATED_STAGES = ("competition_announced", "winner_selected", "contract_signed", "completed")
 #: `progress(done, total, message)`: `done` of `total` steps finished; `message` translated
 Progress = Callable[[int, int, str], None]
 
@@ -65,14 +88,18 @@ class Deck:
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = WIDTH, HEIGHT
 
-    def slide(self, title: str):
+    def slide(self, title: str, *, title_top=TITLE_TOP, title_height=TITLE_HEIGHT, size=28):
+        """A slide with its title, the footer and (on demo data) the demo notice under the
+        title; each in its own box, none overlapping another."""
         slide = self.prs.slides.add_slide(self.prs.slide_layouts[TITLE_ONLY])
         shape = slide.shapes.title
-        shape.left, shape.top = MARGIN, Inches(0.25)
-        shape.width, shape.height = WIDTH - 2 * MARGIN, Inches(0.9)
+        shape.left, shape.top = MARGIN, title_top
+        shape.width, shape.height = WIDTH - 2 * MARGIN, title_height
         shape.text_frame.text = title
+        shape.text_frame.word_wrap = True
+        shape.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
         paragraph = shape.text_frame.paragraphs[0]
-        paragraph.font.size, paragraph.font.bold = Pt(30), True
+        paragraph.font.size, paragraph.font.bold = Pt(size), True
         paragraph.font.color.rgb = INK
         self.text(
             slide,
@@ -88,7 +115,7 @@ class Deck:
                 slide,
                 self.t(images.DEMO_NOTICE),
                 MARGIN,
-                Inches(1.05),
+                title_top + title_height,
                 WIDTH - 2 * MARGIN,
                 Inches(0.35),
                 size=12,
@@ -116,6 +143,7 @@ class Deck:
         box = slide.shapes.add_textbox(left, top, width, height)
         frame = box.text_frame
         frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE  # shrinks, never grows over the next
         for i, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             paragraph.text = ("• " if bullet else "") + (str(line) or "–")
@@ -136,11 +164,18 @@ def _money(minor, currency: str, lang: str) -> str:
     return "–" if missing(minor) else formatting.money(minor, currency, lang)
 
 
+def funded_projects(data: dict):
+    """The municipality's funded projects (`queries.funding`: what the KPIs count)."""
+    projects = data["projects"]
+    return projects[projects.funded.astype(bool)] if len(projects) else projects
+
+
 def municipality_facts(t: Translator, state: dict, data: dict) -> list[str]:
-    """The key figures of one municipality's slide."""
+    """The key figures of one municipality's slide: population, funded projects and their
+    budgets (as the KPIs and Compare count them), beneficiaries, the monitoring rating."""
     currency = state["currency"]
     people = data["population"]
-    projects = data["projects"]
+    funded = funded_projects(data)
     lines = []
     if len(people):
         latest = people.iloc[-1]
@@ -148,12 +183,13 @@ def municipality_facts(t: Translator, state: dict, data: dict) -> list[str]:
             t("Population")
             + f": {formatting.number(latest.population, t.lang)} ({int(latest.year)})"
         )
-    lines.append(t("Social projects") + f": {formatting.number(len(projects), t.lang)}")
-    total = int(projects.total_minor.sum()) if len(projects) else 0
+    lines.append(t("Projects funded") + f": {formatting.number(len(funded), t.lang)}")
+    total = int(funded.total_minor.sum()) if len(funded) else 0
     lines.append(t("Project budgets") + ": " + _money(total, currency, t.lang))
     visits = data["visits"]
     reached = visits.drop_duplicates("project_code").beneficiaries.dropna()
     lines.append(t("Beneficiaries reached") + ": " + formatting.number(int(reached.sum()), t.lang))
+    lines.append(t("Monitoring rating") + ": " + latest_rating(t, data))
     return lines
 
 
@@ -168,142 +204,222 @@ def latest_rating(t: Translator, data: dict) -> str:
     return t(RATING_LABELS[worst]) if worst else t("Not yet visited")
 
 
-def municipality_slide(deck: Deck, ctx, state: dict, row, inset: bytes | None) -> None:
+def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list[str]:
+    """Its projects (up to `most`), three lines each: code, title and status; the money by
+    source and the project's budget; the dates of the procurement stages reached."""
+    currency, lang = state["currency"], t.lang
+    milestones = data["milestones"]
+    lines = []
+    for r in data["projects"].head(most).itertuples():
+        lines.append(f"{r.code} {r.title}: {t(STATUS_LABELS.get(r.status, r.status))}")
+        money = [
+            f"{t(label)}: {_money(minor, currency, lang)}"
+            for label, minor in (
+                ("Local budget", r.local_minor),
+                ("GIZ fund", r.giz_minor),
+                ("Co-financing", r.cofinancing_minor),
+                ("Total", r.total_minor),
+            )
+        ]
+        lines.append("   " + " · ".join(money))
+        mine = milestones[milestones.project_code == r.code] if len(milestones) else milestones
+        dates = []
+        for stage in DATED_STAGES:
+            days = mine[mine.stage == stage].occurred_on if len(mine) else []
+            if len(days):
+                dates.append(f"{t(STAGE_LABELS[stage])}: {formatting.date(days.iloc[0], lang)}")
+        if dates:
+            lines.append("   " + " · ".join(dates))
+    return lines
+
+
+def full_oblast_name(t: Translator, row, column: str = "name") -> str:
+    """ "Таласская область", "Talas oblast", "Талас облусу": the oblast's name in full."""
+    return t("{name} oblast", name=t.name(row, column))
+
+
+def municipality_slide(deck: Deck, ctx, state: dict, row, locator) -> None:
+    """A municipality's slide; `locator`: its locator map (PNG bytes, size) or None."""
     t = deck.t
     data = profile_view.profile_data(ctx, state, row.pcode)
     slide = deck.slide(t.name(row))
-    top = Inches(1.45)
     deck.text(
         slide,
-        f"{t.name(row, 'rayon_name')}, {t.name(row, 'oblast_name')} · {row.pcode}",
+        f"{t.name(row, 'rayon_name')}, {full_oblast_name(t, row, 'oblast_name')} · {row.pcode}",
         MARGIN,
-        top,
-        Inches(7.3),
+        BODY_TOP,
+        Inches(7.6),
         Inches(0.4),
         size=14,
     )
     if "issues" not in data:  # outside the filters: nothing but its name
         return
-    if inset:
-        deck.picture(slide, inset, Inches(8.3), top, width=Inches(4.5))
-    _figures_column(deck, slide, state, data, top)
-    _issues_and_projects_column(deck, slide, data, top)
-
-
-def _figures_column(deck: Deck, slide, state: dict, data: dict, top) -> None:
-    """The left column: the key figures and the latest monitoring rating."""
-    t = deck.t
-    deck.text(
-        slide,
-        t("Key figures"),
-        MARGIN,
-        top + Inches(0.45),
-        Inches(3.6),
-        Inches(0.4),
-        size=16,
-        bold=True,
+    if locator:
+        png, (width, _height) = locator
+        shown = int(LOCATOR_WIDTH * width / LOCATOR[0])
+        left = RIGHT + (LOCATOR_WIDTH - shown) // 2
+        deck.picture(slide, png, left, BODY_TOP + Inches(0.5), width=shown)
+    below = BODY_TOP + Inches(0.55) + int(LOCATOR_WIDTH * LOCATOR[1] / LOCATOR[0])
+    if locator:
+        key = t(
+            LOCATOR_KEY,
+            place=t.name(row),
+            rayon=t.name(row, "rayon_name"),
+            oblast=full_oblast_name(t, row, "oblast_name"),
+        )
+        deck.text(slide, key, RIGHT, below, LOCATOR_WIDTH, Inches(0.3), size=10, colour=KEY_INK)
+    below += Inches(0.4)
+    facts = municipality_facts(t, state, data)
+    _block(deck, slide, t("Key figures"), facts, MARGIN, BODY_TOP + Inches(0.5), Inches(1.4))
+    issues = [f"{r.rank}. {r.title}" for r in data["issues"].head(3).itertuples()]
+    _block(
+        deck, slide, t("Top priority issues"), issues, MARGIN, BODY_TOP + Inches(2.5), Inches(2.2)
     )
-    deck.text(
+    projects = project_lines(t, state, data)
+    _block(
+        deck,
         slide,
-        municipality_facts(t, state, data),
-        MARGIN,
-        top + Inches(0.85),
-        Inches(3.6),
-        Inches(1.8),
-        size=13,
-        bullet=True,
-    )
-    deck.text(
-        slide,
-        t("Monitoring rating") + ": " + latest_rating(t, data),
-        MARGIN,
-        top + Inches(2.7),
-        Inches(3.6),
-        Inches(0.5),
-        size=13,
-        bold=True,
+        t("Social projects"),
+        projects,
+        RIGHT,
+        below,
+        HEIGHT - Inches(0.55) - below - Inches(0.4),
+        LOCATOR_WIDTH,
     )
 
 
-def _issues_and_projects_column(deck: Deck, slide, data: dict, top) -> None:
-    """The middle column: the top three priority issues, then up to six projects' status."""
-    t = deck.t
-    deck.text(
-        slide,
-        t("Top priority issues"),
-        Inches(4.3),
-        top + Inches(0.45),
-        Inches(3.8),
-        Inches(0.4),
-        size=16,
-        bold=True,
-    )
-    deck.text(
-        slide,
-        [f"{r.rank}. {r.title}" for r in data["issues"].head(3).itertuples()],
-        Inches(4.3),
-        top + Inches(0.85),
-        Inches(3.8),
-        Inches(1.8),
-        size=13,
-    )
-    deck.text(
-        slide,
-        t("Project status"),
-        Inches(4.3),
-        top + Inches(2.7),
-        Inches(3.8),
-        Inches(0.4),
-        size=16,
-        bold=True,
-    )
-    deck.text(
-        slide,
-        [
-            f"{r.code} {r.title}: {t(STATUS_LABELS.get(r.status, r.status))}"
-            for r in data["projects"].head(6).itertuples()
-        ],
-        Inches(4.3),
-        top + Inches(3.1),
-        Inches(3.8),
-        Inches(2.2),
-        size=12,
-    )
+def _block(deck: Deck, slide, heading: str, lines: list[str], left, top, tall, width=None) -> None:
+    """A heading and its lines under it (`tall` EMU high), `width` wide (default: the left
+    column's 3.8 in)."""
+    width = width or Inches(3.8)
+    deck.text(slide, heading, left, top, width, Inches(0.4), size=14, bold=True)
+    deck.text(slide, lines, left, top + Inches(0.4), width, tall, size=11)
 
 
-def inset_map(ctx, t: Translator, state: dict, pcode: str) -> bytes:
-    """A small map of the municipality among its neighbours (no caption: the slide has it)."""
-    figure, _data = images.map_figure_for(
-        ctx, t, {**state, "focus": pcode, "overlays": ("rayons",)}, legend=False, marker_size=26
+def locator_size(box) -> tuple[int, int]:
+    """(width, height) px of a locator map framing `box` (west, south, east, north) on the
+    Mercator projection: as large as fits in LOCATOR with the box's proportions."""
+    west, south, east, north = box
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    share = (y(north) - y(south)) / (math.radians(east - west) or 1e-9)  # height / width
+    inner_w, inner_h = (v - 2 * LOCATOR_MARGIN for v in LOCATOR)
+    if inner_w * share > inner_h:
+        inner_w = inner_h / share
+    else:
+        inner_h = inner_w * share
+    return round(inner_w) + 2 * LOCATOR_MARGIN, round(inner_h) + 2 * LOCATOR_MARGIN
+
+
+def locator_figure(ctx, t: Translator, state: dict, row) -> tuple[dict, tuple[int, int]]:
+    """The municipality on the Map page's cartography: its oblast framed with the country
+    around it (neighbouring oblasts and countries named), rayon borders, and the names of the
+    programme places and the oblast as the Labels overlay places them for this size; the
+    municipality ringed, its rayon outlined and named. A self-contained figure dict (geometry
+    inlined) and its size (px)."""
+    view = {
+        **state,
+        "oblast": [row.oblast_pcode],
+        "rayon": [],
+        "focus": row.oblast_pcode,
+        "overlays": ("rayons", "labels"),
+    }
+    data = dict(map_view.view_data(ctx, view))
+    data["maplibre"] = False
+    box = map_view.view_box(data, view)
+    size = locator_size(box)
+    data["plot_sizes"] = [tuple(v - 2 * LOCATOR_MARGIN for v in size)]
+    figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
+    map_figure.apply(figure, map_view.trace_values(t, data, view), {})
+    areas = ctx.cached(
+        "municipality_areas",
+        geography.municipality_areas,
+        Filters(oblasts=(row.oblast_pcode,)),
+        scope=ctx.current_scope(),
     )
-    figure["layout"]["margin"] = {"l": 0, "r": 0, "t": 0, "b": 0}
-    return images.render(figure, "png", *INSET)
+    frames = {"context": data["context"], "rayons": data["rayons"], "oblasts": data["oblasts"]}
+    images._inline_geometry(figure, {**frames, "areas": areas})  # as map_figure_for does
+    if data["basemap"] is not None:
+        images.offer_topology(data["basemap"] / basemap.FILE)
+    layout = figure["layout"]
+    layout.pop("height", None)
+    layout.update(dragmode=False, showlegend=False, margin=dict.fromkeys("lrtb", LOCATOR_MARGIN))
+    west, south, east, north = box
+    layout.setdefault("geo", {}).update(
+        domain={"x": [0, 1], "y": [0, 1]},
+        lonaxis={"range": [west, east]},
+        lataxis={"range": [south, north]},
+        center={"lon": (west + east) / 2, "lat": (south + north) / 2},
+    )
+    rayon = data["rayons"][data["rayons"].pcode == row.rayon_pcode]
+    if len(rayon) and rayon.geometry.iloc[0] is not None:
+        figure["data"] += _rayon_traces(rayon.iloc[0])
+    figure["data"].append(_ring(row.lon, row.lat))
+    return figure, size
+
+
+def _rayon_traces(rayon) -> list[dict]:
+    """The municipality's rayon: its outline in the highlight colour (the slide's key under
+    the map names it: a name drawn inside would run over the places' names)."""
+    shape = rayon.geometry
+    parts = getattr(shape, "geoms", [shape])
+    lon, lat = [], []
+    for part in parts:
+        xs, ys = part.exterior.coords.xy
+        lon += [round(v, 4) for v in xs] + [None]
+        lat += [round(v, 4) for v in ys] + [None]
+    outline = {
+        "type": "scattergeo",
+        "lon": lon,
+        "lat": lat,
+        "mode": "lines",
+        "line": {"color": HIGHLIGHT, "width": 2},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    return [outline]
+
+
+def _ring(lon: float, lat: float) -> dict:
+    return {
+        "type": "scattergeo",
+        "lon": [lon],
+        "lat": [lat],
+        "mode": "markers",
+        "marker": {"size": 24, "color": "rgba(0,0,0,0)", "line": {"color": HIGHLIGHT, "width": 3}},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def locator_map(ctx, t: Translator, state: dict, row) -> tuple[bytes, tuple[int, int]]:
+    """The locator map of a municipality slide (PNG) and its size (px of the figure)."""
+    figure, size = locator_figure(ctx, t, state, row)
+    return images.render(figure, "png", *size, LOCATOR_SCALE), size
 
 
 def _title_slide(deck: Deck, ctx, t: Translator, state: dict, words, as_of_text: str) -> None:
-    """1. The title: the oblasts, the filters and the date of the data."""
+    """1. The title: the programme, its makers, the oblasts in full, the date of the data and
+    the filters; each in its own box, stacked without overlap."""
     scope = ctx.current_scope()
-    slide = deck.slide(t("Municipal social procurement: 2013–2015 pilot"))
+    slide = deck.slide(
+        t("Municipal social procurement: 2013–2015 pilot"),
+        title_top=Inches(0.9),
+        title_height=Inches(1.5),
+        size=36,
+    )
     oblasts = ctx.cached(
         "oblasts", geography.oblasts, Filters(oblasts=tuple(state["oblast"])), scope=scope
     )
+    names = ", ".join(full_oblast_name(t, r) for _, r in oblasts.iterrows()) or "–"
+    width = WIDTH - 2 * MARGIN
+    deck.text(slide, t(MAKERS), MARGIN, Inches(3.0), width, Inches(0.5), size=20)
+    deck.text(slide, names, MARGIN, Inches(3.7), width, Inches(0.9), size=28, bold=True)
+    deck.text(slide, as_of_text, MARGIN, Inches(4.8), width, Inches(0.45), size=18)
     deck.text(
-        slide,
-        ", ".join(t.name(r) for _, r in oblasts.iterrows()) or "–",
-        MARGIN,
-        Inches(2.2),
-        WIDTH - 2 * MARGIN,
-        Inches(0.8),
-        size=24,
-    )
-    deck.text(
-        slide,
-        [words.filters, as_of_text, t("Aimak Atlas")],
-        MARGIN,
-        Inches(3.2),
-        WIDTH - 2 * MARGIN,
-        Inches(1.5),
-        size=16,
+        slide, [words.filters, t("Aimak Atlas")], MARGIN, Inches(5.4), width, Inches(1.0), size=14
     )
 
 
@@ -405,11 +521,13 @@ def build_deck(
     state: dict | None = None,
     *,
     lang: str | None = None,
-    base_url: str = images.DEFAULT_BASE_URL,
+    base_url: str | None = None,
     progress: Progress | None = None,
 ) -> bytes:
     """The deck of a view state (its oblast filter chooses the oblasts) as PPTX bytes.
 
+    Links to the view only with `base_url` (default: the AIMAK_PUBLIC_URL setting; empty:
+    no links, so a deck never points at the presenter's own machine).
     `progress(done, total, message)` hears of each slide before it is built.
     """
     state = images.export_state(state)
@@ -432,9 +550,10 @@ def build_deck(
     as_of_text = (
         t("Data as of {date}", date=formatting.date(as_of, lang)) if as_of else t("No reports yet")
     )
-    link = images.view_link(state, "/", base_url)
-    deck = Deck(t, ctx.is_demo(), f"{as_of_text} · {link}")
-    words = images.caption(ctx, t, state, "", "", "/", base_url)
+    base_url = ctx.settings.public_url if base_url is None else base_url
+    link = images.view_link(state, "/", base_url) if base_url else ""
+    deck = Deck(t, ctx.is_demo(), " · ".join(p for p in (as_of_text, t("Aimak Atlas"), link) if p))
+    words = images.caption(ctx, t, state, "", "", "/", base_url or "")
 
     step()
     _title_slide(deck, ctx, t, state, words, as_of_text)
@@ -448,7 +567,7 @@ def build_deck(
         step()
         located = not (missing(row.lon) or missing(row.lat))
         municipality_slide(
-            deck, ctx, state, row, inset_map(ctx, t, state, row.pcode) if located else None
+            deck, ctx, state, row, locator_map(ctx, t, state, row) if located else None
         )
 
     step()
@@ -457,20 +576,12 @@ def build_deck(
     step()
     slide = deck.slide(t("Timeline"))
     deck.picture(
-        slide,
-        images.render(gantt, "png", 1600, 760),
-        MARGIN,
-        Inches(1.45),
-        height=Inches(5.4),
+        slide, images.render(gantt, "png", 1600, 760), MARGIN, BODY_TOP, height=Inches(5.4)
     )
 
     step()
-    _methodology_slide(
-        deck,
-        t,
-        data,
-        [as_of_text, words.filters, ATTRIBUTION, t("Reopen this view") + ": " + link],
-    )
+    reopen = [t("Reopen this view") + ": " + link] if link else []
+    _methodology_slide(deck, t, data, [as_of_text, words.filters, t(ATTRIBUTION), *reopen])
     if progress:
         progress(total, total, t("Saving the file…"))
     return deck.save()

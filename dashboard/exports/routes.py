@@ -52,9 +52,8 @@ def long_export(
         return (
             "aimak-deck.pptx",
             PPTX,
-            lambda progress=None: deck.build_deck(
-                ctx, state, lang=lang, base_url=base_url, progress=progress
-            ),
+            # links only to the configured public URL (AIMAK_PUBLIC_URL), never the request's
+            lambda progress=None: deck.build_deck(ctx, state, lang=lang, progress=progress),
         )
     if kind == "municipality-report":
         pcode = args.get("municipality", "")
