@@ -514,6 +514,24 @@ def test_absolute_table_in_russian_and_dollars(ctx):
     assert "KGS" not in text
 
 
+@pytest.mark.parametrize("lang", ["ky", "ru", "en"])
+def test_small_multiples_titles_stand_centred_over_their_panels(ctx, lang):
+    """Issue 15: in Russian the titles ran into each other (plotly anchors an annotation left
+    of a third of the width, right beyond two thirds); each is centred over its panel."""
+    state = {**defaults(), "lang": lang}
+    multiples = page.update(ctx, lang, state)[4]
+    layout = multiples["layout"]
+    headline = [i for i in compare_view.INDICATORS if i.headline]
+    titles = [a for a in layout["annotations"] if a.get("yshift") == 4]  # over each panel
+    assert len(titles) == len(headline)
+    for title, panel in zip(titles, multiples["data"], strict=True):
+        axis = layout["xaxis" + panel["xaxis"][1:]]
+        assert title["xanchor"] == "center"
+        assert title["x"] == pytest.approx(sum(axis["domain"]) / 2)
+        for line in title["text"].split("<br>"):  # wrapped; a single long word may stand
+            assert len(line) <= 22 or " " not in line, line
+
+
 def test_charts_show_the_selection_against_its_average(ctx):
     state = {**defaults(), "compare": (SUMBULA, ARAL, SUZAK), "rank": "execution"}
     _summary, _grid, legend, bars, multiples, gantt, _options = page.update(ctx, "en", state)

@@ -322,3 +322,20 @@ def test_the_grid_functions_exist_in_the_assets():
         assert f"components.{name} = function" in script
     for name in formatters:
         assert f"functions.{name} = function" in script
+
+
+def test_the_grid_shows_every_row_whole_titles_and_the_money_first():
+    """Issue 15: the grid showed 7 rows in a fixed box, titles cut, the money off-screen."""
+    grid = projects.grid(Translator("ru"), [])
+    assert grid.dashGridOptions["domLayout"] == "autoHeight"  # as tall as its rows
+    assert "height" not in grid.style  # not dash-ag-grid's default 400 px box
+    defs = {d["field"]: d for d in grid.columnDefs}
+    assert defs["title"]["wrapText"] is True
+    assert defs["title"]["autoHeight"] is True
+    assert grid.defaultColDef["wrapHeaderText"] is True
+    order = [d["field"] for d in grid.columnDefs]
+    money = ["budget_total", "local", "giz", "cofinancing"]
+    assert order[4:8] == money
+    # what comes before the money fits a 1440 px window with the money (side margins aside)
+    before = sum(defs[f].get("width", grid.defaultColDef["width"]) for f in order[:8])
+    assert before <= 1440 - 2 * 20

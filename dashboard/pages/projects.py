@@ -33,22 +33,23 @@ TITLE = N_("Projects")
 DEMO_NOTICE = N_("Illustrative demo data — not real project figures")
 
 #: The grid's columns: the values it filters and sorts on (money in major units, dates as ISO
-#: text); kinds map to AG Grid's text, number and date filters.
+#: text); kinds map to AG Grid's text, number and date filters. The money comes right after
+#: the project's place, so that a 1440 px window shows it without scrolling sideways.
 GRID_COLUMNS = (
     Column("code", N_("Code")),
     Column("title", N_("Title")),
     Column("municipality", N_("Municipality")),
-    Column("rayon", N_("Rayon")),
     Column("oblast", N_("Oblast")),
-    Column("sector", N_("Sector")),
-    Column("status", N_("Status")),
-    Column("stage", N_("Stage reached")),
-    Column("organisation", N_("NGO")),
-    Column("expertise_score", N_("Expertise score"), "int"),
     Column("budget_total", N_("Budget total"), "money"),
     Column("local", N_("Local budget"), "money"),
     Column("giz", N_("GIZ fund"), "money"),
     Column("cofinancing", N_("Co-financing"), "money"),
+    Column("sector", N_("Sector")),
+    Column("status", N_("Status")),
+    Column("stage", N_("Stage reached")),
+    Column("rayon", N_("Rayon")),
+    Column("organisation", N_("NGO")),
+    Column("expertise_score", N_("Expertise score"), "int"),
     Column("contract_date", N_("Contract signed"), "date"),
     Column("bids", N_("Bids received"), "int"),
     Column("rating", N_("Latest rating")),
@@ -344,13 +345,14 @@ def column_defs(t: Translator) -> list[dict]:
             spec.update(cellDataType="dateString", width=150)
         else:
             spec.update(cellDataType="number", type="rightAligned")
-            spec["width"] = 160 if column.kind == "money" else 130
+            spec["width"] = 140 if column.kind == "money" else 130
         if column.kind != "text":
             spec["valueFormatter"] = {"function": "aimakDisplay(params)"}
         defs.append(spec)
     by_id = {spec["field"]: spec for spec in defs}
-    by_id["code"].update(pinned="left", width=120)
-    by_id["title"].update(width=320, tooltipField="title")
+    by_id["code"].update(pinned="left", width=110, minWidth=100)
+    # the whole title, on as many lines as it takes (the row grows with it)
+    by_id["title"].update(width=260, tooltipField="title", wrapText=True, autoHeight=True)
     by_id["municipality"]["cellRenderer"] = "AimakLink"
     return defs
 
@@ -367,6 +369,8 @@ def grid(t: Translator, rows: list[dict]):
             "resizable": True,
             "minWidth": 110,
             "width": 170,
+            "wrapHeaderText": True,  # a long header on two lines, not cut
+            "autoHeaderHeight": True,
         },
         dashGridOptions={
             "localeText": {key: t(message) for key, message in GRID_TEXTS.items()},
@@ -375,9 +379,12 @@ def grid(t: Translator, rows: list[dict]):
             "enableCellTextSelection": True,
             "animateRows": False,
             "tooltipShowDelay": 300,
+            # every row on the page, the grid as tall as they are (no box scrolling inside)
+            "domLayout": "autoHeight",
         },
         getRowId="params.data.code",
         className="projects-grid",
+        style={"width": "100%"},  # not dash-ag-grid's default fixed height of 400 px
         dangerously_allow_code=False,
     )
 

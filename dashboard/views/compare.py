@@ -552,6 +552,10 @@ def small_multiples(ctx, t: Translator, view: View, state: dict, columns: int = 
                 "text": wrapped(f"{t(item.label)} ({note})" if note else t(item.label)),
                 "x": (left + (column + 1) * width - space / 2) / 2,
                 "xref": "paper",
+                # over its panel: plotly's "auto" anchors a title left of a third of the width
+                # and right beyond two thirds, so neighbouring titles ran into each other
+                "xanchor": "center",
+                "align": "center",
                 "y": top,
                 "yref": "paper",
                 "yanchor": "bottom",

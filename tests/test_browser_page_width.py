@@ -1,0 +1,98 @@
+"""Issue 15 point 7 in a real browser: no page is wider than the window.
+
+One server, one browser, one signed-in manager (so that the Data page shows its tables): every
+page in every language at 1440×900 and at 390×844 (a phone), the window resized between the
+two. A page is measured once its widest content is drawn; its document may not be wider than
+the window (the Kyrgyz profile was 1,798 px wide at 1440, the Data page 917 px on a phone).
+On Compare the small multiples' titles may not overlap one another (they did in Russian)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from dashboard import create_app
+from dashboard.i18n import LANGUAGES
+from dashboard.settings import Settings
+from queries.engine import sqlite_url
+from tests.browser import serve, wait_for, wait_until_idle
+from tests.test_browser_auth import sign_in
+
+pytestmark = pytest.mark.browser
+
+SUMBULA = "KG05236836000"
+MAP = "document.querySelector('#map .js-plotly-plot')"
+#: every page, with what shows it is drawn (its widest content)
+PAGES = {
+    "/": f"{MAP} && {MAP}._fullData && document.querySelector('#map .main-svg')",
+    "/compare": "document.querySelector('#compare-grid td')"
+    " && document.querySelector('#compare-multiples .annotation')",
+    "/projects": "document.querySelector('.projects-grid .ag-row .ag-cell')",
+    "/programme": "document.querySelector('.programme-team td')",
+    "/timeline": "document.querySelector('.timeline-figure .js-plotly-plot .main-svg .trace')"
+    " && document.querySelector('.timeline-table td')",
+    "/data": "document.querySelector('#data-freshness-table td')",
+    "/guide": "document.querySelector('.guide h2')",
+    f"/municipality/{SUMBULA}": "document.querySelector('#profile-beneficiaries-table td')",
+}
+SIZES = ((1440, 900, False), (390, 844, True))
+#: the document's width and the window's; what sticks out beyond the window's right edge
+WIDTHS = """
+const inner = window.innerWidth;
+const wider = [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > inner + 1 && !e.closest('[style*="overflow"]'))
+  .slice(0, 5).map(e => e.id || String(e.className.baseVal ?? e.className) || e.tagName);
+return [document.documentElement.scrollWidth, inner, wider];
+"""
+#: pairs of the small multiples' titles whose boxes overlap
+OVERLAPS = """
+const boxes = [...document.querySelectorAll('#compare-multiples .annotation-text-g')]
+  .map(g => [g.textContent, g.getBoundingClientRect()]);
+const found = [];
+boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+  if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 && q.top < p.bottom - 1)
+    found.push([a, b]);
+}));
+return found;
+"""
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory, demo_sqlite_file):
+    folder = tmp_path_factory.mktemp("page-width")
+    shutil.copy(demo_sqlite_file, folder / "demo.sqlite")
+    app = create_app(Settings(data_dir=folder, database_url=sqlite_url(folder / "demo.sqlite")))
+    with serve(app) as url:
+        yield url
+
+
+def resize(driver, width: int, height: int, phone: bool) -> None:
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone})
+
+
+def test_brw_every_page_in_every_language_is_as_wide_as_the_window(browser, origin):
+    sign_in(browser, origin, "demo-manager", "demo-manager", "/")
+    too_wide, overlapping, measured = {}, {}, 0
+    try:
+        for width, height, phone in SIZES:
+            resize(browser, width, height, phone)
+            for lang in LANGUAGES:
+                for path, drawn in PAGES.items():
+                    browser.get(f"{origin}{path}?lang={lang}")
+                    wait_for(browser, drawn, timeout=60)
+                    wait_until_idle(browser)
+                    document, window, wider = browser.execute_script(WIDTHS)
+                    assert window == width
+                    measured += 1
+                    if document > window:
+                        too_wide[f"{path} {lang} {width}"] = (document, wider)
+                    if path == "/compare" and (pairs := browser.execute_script(OVERLAPS)):
+                        overlapping[f"{lang} {width}"] = pairs
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert measured == len(SIZES) * len(LANGUAGES) * len(PAGES)
+    assert too_wide == {}
+    assert overlapping == {}
