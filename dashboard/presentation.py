@@ -432,8 +432,56 @@ function (search) {
 """
 
 
+#: the view the presentation bar is drawn for: the URL while presenting, else null; changed
+#: only when it changes, so a control changed outside presentation mode asks the server nothing
+PRESENTED_VIEW = """
+function (pathname, search, current) {
+    const present = new URLSearchParams(search || "").get("present") === "1";
+    const view = present ? (pathname || "/") + (search || "") : null;
+    return view === current ? window.dash_clientside.no_update : view;
+}
+"""
+
+#: the part of the URL the menu's list depends on (the filters and the language): the list is
+#: drawn again when they change, not on a change of theme or focus
+MENU_VIEW = """
+function (search, current) {
+    const params = new URLSearchParams(search || "");
+    const kept = new URLSearchParams();
+    for (const name of %s) {
+        if (params.has(name)) kept.set(name, params.get(name));
+    }
+    const view = "?" + kept.toString();
+    return view === current ? window.dash_clientside.no_update : view;
+}
+"""
+
+
+def stores():
+    """The shell's stores of the views the bar and the menu's list are drawn for."""
+    return [dcc.Store(id="presentation-view"), dcc.Store(id="presentation-menu-view")]
+
+
+def menu_parameters() -> list[str]:
+    """The URL parameters the menu's list depends on (`listing`)."""
+    return [p.name for p in FILTER_BAR] + ["lang"]
+
+
 def register(app, ctx) -> None:
     app.clientside_callback(SHELL_CLASS, Output("shell", "className"), Input("url", "search"))
+    app.clientside_callback(
+        PRESENTED_VIEW,
+        Output("presentation-view", "data"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        State("presentation-view", "data"),
+    )
+    app.clientside_callback(
+        MENU_VIEW % json.dumps(menu_parameters()),
+        Output("presentation-menu-view", "data"),
+        Input("url", "search"),
+        State("presentation-menu-view", "data"),
+    )
 
     def translator(lang):
         return Translator(lang or preferred_language(ctx.settings.default_lang))
@@ -441,14 +489,14 @@ def register(app, ctx) -> None:
     @app.callback(
         Output("presentation-bar", "children"),
         Input("presentation-views", "data"),
-        Input("url", "pathname"),
-        Input("url", "search"),
+        Input("presentation-view", "data"),
     )
-    def _bar(saved, pathname, search):
-        state = parse_query(search)
+    def _bar(saved, view):
+        parts = urlsplit(view if isinstance(view, str) else "")
+        state = parse_query(parts.query)
         if not is_presenting(state):
             return []
-        return bar(ctx, translator(state["lang"]), pathname or "/", state, saved)
+        return bar(ctx, translator(state["lang"]), parts.path or "/", state, saved)
 
     @app.callback(
         Output("presentation-list", "children"),
@@ -456,10 +504,10 @@ def register(app, ctx) -> None:
         Output("presentation-source", "children"),
         Input("presentation-views", "data"),
         Input("presentation-menu-lang", "data"),
-        Input("url", "search"),
+        Input("presentation-menu-view", "data"),
     )
-    def _listing(saved, lang, search):
-        return listing(ctx, translator(lang), parse_query(search), saved)
+    def _listing(saved, lang, view):
+        return listing(ctx, translator(lang), parse_query(view), saved)
 
     @app.callback(
         Output("presentation-views", "data"),

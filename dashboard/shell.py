@@ -27,6 +27,7 @@ from .urlstate import (
     parse_query,
     state_from_controls,
 )
+from .views import drill
 
 DEMO_NOTICE = N_("Illustrative demo data — not real project figures")
 
@@ -40,6 +41,7 @@ def layout(ctx):
             dcc.Store(id="document-lang", data=ctx.settings.default_lang),
             # the visitor's own presentation, kept in this browser (see presentation)
             dcc.Store(id="presentation-views", storage_type="local"),
+            *presentation.stores(),
             html.Header(id="shell-header", className="shell-header"),
             html.Div(id="page", className="page-frame"),
             presentation.footer_bar(),  # shown only while presenting
@@ -251,6 +253,7 @@ def register(app, ctx) -> None:
         Output("rendered-search", "data"),
         Output({"nav": ALL}, "href"),
         Output({"lang": ALL}, "href"),
+        Output({drill.CRUMB: ALL}, "href"),
         Output("page-view", "data"),
         *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
         State("url", "pathname"),
@@ -265,7 +268,13 @@ def register(app, ctx) -> None:
         query, rendered, nav, languages = sync_url(pathname, search, controls_of_callback())
         nav_ids = [item["id"]["nav"] for item in dash_ctx.outputs_list[2]]
         lang_ids = [item["id"]["lang"] for item in dash_ctx.outputs_list[3]]
-        links_out = [nav[i] for i in nav_ids], [languages[i] for i in lang_ids]
+        crumb_ids = [item["id"] for item in dash_ctx.outputs_list[4]]  # the map's breadcrumb
+        state = canonical(state_from_controls(search, controls_of_callback()))
+        links_out = (
+            [nav[i] for i in nav_ids],
+            [languages[i] for i in lang_ids],
+            drill.crumb_hrefs(state, crumb_ids),
+        )
         if query == (search or ""):
             return no_update, query, *links_out, no_update
         return query, rendered, *links_out, [pathname or "/", query]

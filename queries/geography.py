@@ -143,6 +143,19 @@ def municipality_areas(engine: Engine, filters: Filters, scope: Scope | None) ->
     return _frame(engine, _programme_places(statement, filters, scope), geometry=True)
 
 
+def municipality_area_codes(engine: Engine, filters: Filters, scope: Scope | None) -> list[str]:
+    """The P-codes of `municipality_areas`, in its order, without their polygons (the map's
+    values for the areas are sent by P-code; the polygons are served once, as GeoJSON)."""
+    statement = (
+        select(Municipality.pcode)
+        .where(Municipality.geometry.is_not(None))
+        .order_by(Municipality.oblast_pcode, Municipality.pcode)
+    )
+    return _frame(engine, _programme_places(statement, filters, scope), geometry=False)[
+        "pcode"
+    ].tolist()
+
+
 def programme_municipalities(engine: Engine, filters: Filters, scope: Scope | None) -> pd.DataFrame:
     """Municipalities in scope that take part in the programme (have priorities or projects).
 

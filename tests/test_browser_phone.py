@@ -64,6 +64,7 @@ return best;
 #: the document's width, once the browser has painted what is there
 WIDTH = "return document.documentElement.scrollWidth"
 BREADCRUMB = "[...document.querySelectorAll('#map-breadcrumb li')].map(li => li.innerText.trim())"
+CRUMB_LINKS = "[...document.querySelectorAll('#map-breadcrumb a.crumb')]"
 
 
 @pytest.fixture(scope="module")
@@ -216,16 +217,24 @@ def test_brw_drill_down_oblast_rayon_municipality_and_back_by_the_breadcrumb(bro
         step(browser, SUMBULA, ["Kyrgyzstan", "Batken", "Leilek", "Sumbulin"])
         assert f"selected={SUMBULA}" in browser.current_url
         assert "Sumbulin" in browser.find_element("id", "panel-title").text
+        # another change than the focus: the breadcrumb is not drawn again, its links follow
+        browser.execute_script(
+            "[...document.querySelectorAll('.overlays label')]"
+            ".find(l => l.innerText.includes('Monitoring badges')).click()"
+        )
+        wait_for(browser, f"{CRUMB_LINKS}.every(a => a.href.includes('badges'))")
+        wait_until_idle(browser)
         # back up by the breadcrumb: the oblast, then the country
         for index, focus, crumbs in (
             (1, BATKEN, ["Kyrgyzstan", "Batken"]),
             (0, None, ["Kyrgyzstan"]),
         ):
-            browser.find_element("id", f"crumb-{index}").click()
+            browser.execute_script(f"{CRUMB_LINKS}[{index}].click()")
             wait_for(browser, f"{BREADCRUMB}.length === {len(crumbs)}")
             wait_until_idle(browser)
             step(browser, focus, crumbs)
             assert "selected=" not in browser.current_url
+            assert "badges" in browser.current_url  # the rest of the view is kept
             assert browser.find_elements("id", "panel-title") == []
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

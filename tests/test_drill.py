@@ -148,3 +148,35 @@ def test_a_search_lands_on_the_same_frame_as_a_click(ctx):
         data, {**defaults(), "focus": clicked_focus}
     )
     assert build_query(searched) == f"?focus={LEILEK}"
+
+
+def test_the_breadcrumb_is_drawn_again_for_a_new_focus_only(module_app):
+    """A theme or filter change does not draw the breadcrumb again (it was sent on each):
+    its callback listens to the focus alone; the URL sync rewrites its links' hrefs."""
+    crumb_callbacks = [
+        c for key, c in module_app.callback_map.items() if key == "map-breadcrumb.children"
+    ]
+    assert len(crumb_callbacks) == 1
+    assert [i["id"] for i in crumb_callbacks[0]["inputs"]] == ['{"param":"focus","prop":"value"}']
+    sync = [c for key, c in module_app.callback_map.items() if '{"crumb":["ALL"]}.href' in key]
+    assert len(sync) == 1
+    assert {i["id"] for i in sync[0]["inputs"]} >= {'{"param":["ALL"],"prop":"value"}'}
+
+
+def test_the_links_rewritten_after_a_change_are_those_drawn_for_it(ctx):
+    """What the URL sync writes into the breadcrumb's links after a theme change equals the
+    breadcrumb drawn for the new view: the links always carry the whole view."""
+    before = {**defaults(), "lang": "ky", "focus": SUMBULA, "selected": SUMBULA}
+    after = {**before, "theme": "budgets", "currency": "USD", "overlays": ("badges",)}
+    drawn = drill.breadcrumb(ctx, Translator("ky"), before)
+    ids = [item.children.id for item in drawn.children[:-1]]
+    assert ids == [{"crumb": ""}, {"crumb": BATKEN}, {"crumb": LEILEK}]
+    rewritten = drill.crumb_hrefs(after, ids)
+    assert (
+        rewritten
+        == [href for _, href in links(drill.breadcrumb(ctx, Translator("ky"), after))][:-1]
+    )
+    for href, focus in zip(rewritten, (None, BATKEN, LEILEK), strict=True):
+        back = parse_query(urlsplit(href).query)
+        assert (back["focus"], back["selected"], back["theme"]) == (focus, None, "budgets")
+        assert (back["currency"], back["overlays"], back["lang"]) == ("USD", ("badges",), "ky")

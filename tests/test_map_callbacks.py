@@ -17,6 +17,7 @@ from dashboard.urlstate import defaults, parse_query
 from dashboard.views import map as map_view
 from layers import LAYERS
 from layers.categories import RATINGS
+from queries import geography
 from queries.monitoring import monitoring_status
 from queries.scope import PROJECT_OBLASTS, Filters, Scope
 
@@ -173,3 +174,25 @@ def test_a_new_theme_starts_on_its_own_classes_unless_they_were_picked():
     assert scheme_of_new_measure(state, {"measure"})["classes"] is None
     assert scheme_of_new_measure(state, {"theme", "classes"})["classes"] == "natural"
     assert scheme_of_new_measure(state, {"oblast"})["classes"] == "natural"
+
+
+def test_a_theme_change_reads_no_geometry_from_the_cache(ctx):
+    """The areas' values go by P-code: their codes are cached without the polygons, and a
+    theme change leaves the boundaries and the context geometry unread (each read from the
+    cache unpickles a copy)."""
+    scope = Scope(oblasts=PROJECT_OBLASTS)
+    oblasts = ((), (TALAS,), ("KG05000000000",))
+    found = [
+        geography.municipality_area_codes(ctx.engine, Filters(oblasts=o), scope) for o in oblasts
+    ]
+    assert len(found[0]) >= len(found[2]) > 0, [len(f) for f in found]
+    for codes, o in zip(found, oblasts, strict=True):
+        areas = geography.municipality_areas(ctx.engine, Filters(oblasts=o), scope)
+        assert codes == areas.pcode.tolist()
+    state = {**defaults(), "theme": "budgets"}
+    data = map_view.view_data(ctx, state)
+    parts = map_view.affected({"theme"})
+    map_view.trace_values(Translator("en"), data, state, parts)
+    map_page.legend(Translator("en"), data, state)
+    assert not data.read & {"oblasts", "rayons", "context", "sizes"}, sorted(data.read)
+    assert data["areas"] == geography.municipality_area_codes(ctx.engine, Filters(), scope)

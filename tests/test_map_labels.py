@@ -166,6 +166,26 @@ def test_a_required_label_is_placed_even_when_crowded():
     assert all(positions)
 
 
+def test_a_placement_is_remembered_by_its_inputs_only():
+    """The same names, markers and frame (a page drawn again) are not placed again; a
+    marker more is: the names move off it."""
+    labels = [map_labels.Label(74.0 + i * 0.3, 41.0, f"Place {i}", 11, clear=17) for i in range(4)]
+    frame, scales = (73.8, 40.8, 75.2, 41.2), (30_000.0, 60_000.0)
+    first = map_labels.place(labels, frame, scales)
+    hits = map_labels._placed.cache_info().hits
+    again = [map_labels.Label(**vars(label)) for label in labels]  # equal, not the same
+    assert map_labels.place(again, frame, scales) == first
+    assert map_labels._placed.cache_info().hits == hits + 1
+    # a marker where the first name stood: placed anew, and clear of it
+    assert all(first)
+    left, _top, right, _bottom = map_labels.offsets(labels[0], *first[0])
+    x = labels[0].lon + (left + right) / 2 / scales[0] / map_labels.RAD
+    marker = map_labels.Obstacle(x, labels[0].lat, 6)
+    moved = map_labels.place(labels, frame, scales, [marker])
+    assert map_labels._placed.cache_info().hits == hits + 1
+    assert moved[0] != first[0]
+
+
 # --- exports -------------------------------------------------------------------------------
 
 

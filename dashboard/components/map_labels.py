@@ -268,8 +268,17 @@ def place(
     labels: list[Label], frame, scales: tuple[float, float], obstacles=()
 ) -> list[tuple[str, float] | None]:
     """The position of each label (a plotly `textposition`) and its standoff (the diameter
-    of the invisible marker plotly stands the text off), or None where it is dropped."""
-    placement = Placement(labels, frame, scales, obstacles)
+    of the invisible marker plotly stands the text off), or None where it is dropped.
+
+    Remembered by its inputs: the names, the markers and the frame (not the theme, which
+    changes none of them), so a page drawn again for the same framing, filters and language
+    (a reload, a step back) does not place them again (half a second on a national map)."""
+    return list(_placed(tuple(labels), tuple(frame), tuple(scales), tuple(obstacles)))
+
+
+@lru_cache(maxsize=32)
+def _placed(labels: tuple, frame: tuple, scales: tuple, obstacles: tuple) -> tuple:
+    placement = Placement(list(labels), frame, scales, obstacles)
     order = sorted(
         range(len(labels)),
         key=lambda i: (not labels[i].required, labels[i].rank),
@@ -286,7 +295,7 @@ def place(
             placement.least_bad(i)
         if placement.chosen[i] is not None:
             done.add(label.group)
-    return placement.chosen
+    return tuple(placement.chosen)
 
 
 def _candidates(label: Label):

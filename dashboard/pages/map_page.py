@@ -569,14 +569,15 @@ def register_drill(app, ctx) -> None:
 
     @app.callback(
         Output("map-breadcrumb", "children"),
-        *(Input({"param": ALL, "prop": prop}, prop) for prop in CONTROL_PROPS),
+        Input(control_id("focus"), "value"),
         State("map-lang", "data"),
         State("url", "search"),
         prevent_initial_call=True,
     )
-    def _breadcrumb(*args):
-        lang, search = args[-2:]
-        state = state_from_controls(search, controls_of_callback())
+    def _breadcrumb(focus, lang, search):
+        """The steps change with the focus only: any other change rewrites the links' hrefs
+        (the shell's URL sync, `drill.crumb_hrefs`), not the breadcrumb."""
+        state = state_from_controls(search, {"focus": focus})
         return drill.breadcrumb(ctx, Translator(lang), state)
 
 

@@ -102,6 +102,20 @@ def trail(ctx, t: Translator, focus: str | None) -> list[tuple[str, str | None]]
     return steps
 
 
+#: the id key of a breadcrumb's link: {"crumb": the focus it goes back to ("": the country)}
+CRUMB = "crumb"
+
+
+def crumb_href(state: dict, focus: str | None) -> str:
+    """The URL of the view `state` framed on `focus` (None: the country), summary closed."""
+    return "/" + build_query({**state, "focus": focus or None, "selected": None})
+
+
+def crumb_hrefs(state: dict, ids: list[dict]) -> list[str]:
+    """The hrefs of the breadcrumb's links (by their ids) for the view `state`."""
+    return [crumb_href(state, BY_NAME["focus"].coerce(i.get(CRUMB))) for i in ids]
+
+
 def breadcrumb(ctx, t: Translator, state: dict):
     """The way back up: a link per step (the current place last, not a link)."""
     steps = trail(ctx, t, state.get("focus"))
@@ -110,7 +124,8 @@ def breadcrumb(ctx, t: Translator, state: dict):
         if i == len(steps) - 1:
             item = html.Span(label, className="crumb current", **{"aria-current": "location"})
         else:
-            query = build_query({**state, "focus": pcode, "selected": None})
-            item = dcc.Link(label, href="/" + query, className="crumb", id=f"crumb-{i}")
+            item = dcc.Link(
+                label, href=crumb_href(state, pcode), className="crumb", id={CRUMB: pcode or ""}
+            )
         items.append(html.Li(item))
     return html.Ol(items, className="breadcrumb-list")

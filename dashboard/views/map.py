@@ -6,6 +6,7 @@ The page (dashboard/pages/map_page.py) lays these out; exports draw the same map
 from __future__ import annotations
 
 import functools
+from collections.abc import MutableMapping
 
 import pandas as pd
 import shapely
@@ -48,41 +49,90 @@ OVERLAY_LABELS = {
 CATEGORY_LABELS = {**SECTOR_LABELS, **RATING_LABELS, **STAGE_LABELS, **REVIEW_LABELS}
 
 
-def view_data(ctx, state: dict) -> dict:
-    """Every frame one view of the map needs, from the (cached) queries."""
+class ViewData(MutableMapping):
+    """The frames of one view, each read from the (cached) queries when first used: a change
+    of theme reads the layer's frame, not the boundaries or the context geometry it leaves
+    as they are (each read from the cache is a copy, unpickled). Also holds what is derived
+    from the frames once per view (`derived`)."""
+
+    def __init__(self, loaders: dict, **values):
+        self._loaders = loaders
+        self._values = values
+        self._derived: dict = {}
+
+    def __getitem__(self, key):
+        if key not in self._values:
+            if key not in self._loaders:
+                raise KeyError(key)
+            self._values[key] = self._loaders[key]()
+        return self._values[key]
+
+    def __setitem__(self, key, value) -> None:
+        self._values[key] = value
+        self._derived.clear()  # what was derived may have read the value replaced
+
+    def __delitem__(self, key) -> None:
+        self._values.pop(key, None)
+        self._loaders.pop(key, None)
+        self._derived.clear()
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*self._values, *self._loaders]))
+
+    def __len__(self) -> int:
+        return len(set(self._values) | set(self._loaders))
+
+    def __contains__(self, key) -> bool:
+        return key in self._values or key in self._loaders
+
+    @property
+    def read(self) -> set[str]:
+        """The keys read (or set) so far."""
+        return set(self._values)
+
+    def derived(self, key, compute):
+        """`compute()`, once per view (e.g. the markers' frame that several parts read)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+
+def derived(data, key, compute):
+    """`compute()` once per view for `ViewData`; every time for a plain dict (tests, an
+    export's own copy)."""
+    return data.derived(key, compute) if isinstance(data, ViewData) else compute()
+
+
+def view_data(ctx, state: dict) -> ViewData:
+    """Every frame one view of the map needs, from the (cached) queries, read when used."""
     scope = ctx.current_scope()
     filters = filters_from_state(state)
     places = Filters(oblasts=filters.oblasts, rayons=filters.rayons)
     layer = layer_by_id(state["theme"])
-    data = {
-        "layer": layer,
-        "filters": filters,
-        "oblasts": ctx.cached(
-            "oblasts", geography.oblasts, Filters(oblasts=filters.oblasts), scope=scope
+
+    def cached(name, query, over):
+        return lambda: ctx.cached(name, query, over, scope=scope)
+
+    loaders = {
+        "oblasts": cached("oblasts", geography.oblasts, Filters(oblasts=filters.oblasts)),
+        "rayons": cached("rayons", geography.rayons, places),
+        "areas": cached("municipality_area_codes", geography.municipality_area_codes, places),
+        "municipalities": cached(
+            "programme_municipalities", geography.programme_municipalities, places
         ),
-        "rayons": ctx.cached("rayons", geography.rayons, places, scope=scope),
-        "areas": ctx.cached(
-            "municipality_areas", geography.municipality_areas, places, scope=scope
-        ).pcode.tolist(),
-        "municipalities": ctx.cached(
-            "programme_municipalities", geography.programme_municipalities, places, scope=scope
+        "frame": cached(f"layer:{layer.id}", layer.query, filters),
+        "kpis": cached("kpi_summary", kpis.kpi_summary, filters),
+        "context": lambda: ctx.remember(
+            "context_units", lambda: geography.context_units(ctx.engine)
         ),
-        "frame": ctx.cached(f"layer:{layer.id}", layer.query, filters, scope=scope),
-        "kpis": ctx.cached("kpi_summary", kpis.kpi_summary, filters, scope=scope),
-        "maplibre": bool(ctx.settings.tiles_url),
-        "context": ctx.remember("context_units", lambda: geography.context_units(ctx.engine)),
-        "sizes": ctx.cached("place_sizes", geography.place_sizes, places, scope=scope),
-        "basemap": basemap_dir(ctx),
+        "sizes": cached("place_sizes", geography.place_sizes, places),
+        "basemap": lambda: basemap_dir(ctx),
     }
     if "projects" in state["overlays"]:
-        data["projects"] = ctx.cached(
-            "project_points", projects.project_points, filters, scope=scope
-        )
+        loaders["projects"] = cached("project_points", projects.project_points, filters)
     if "badges" in state["overlays"]:
-        data["ratings"] = ctx.cached(
-            "monitoring_status", monitoring.monitoring_status, filters, scope=scope
-        )
-    return data
+        loaders["ratings"] = cached("monitoring_status", monitoring.monitoring_status, filters)
+    return ViewData(loaders, layer=layer, filters=filters, maplibre=bool(ctx.settings.tiles_url))
 
 
 def basemap_dir(ctx):
@@ -112,10 +162,14 @@ def hover_values(t: Translator, layer, frame: pd.DataFrame, currency: str) -> li
 
 def located(data: dict) -> pd.DataFrame:
     """The municipalities drawn as markers, in the markers' order (the layer's columns added)."""
-    frame = data["municipalities"].merge(
-        data["frame"], on="pcode", how="left", suffixes=("", "_layer")
-    )
-    return frame[frame.lon.notna() & frame.lat.notna()].reset_index(drop=True)
+
+    def compute():
+        frame = data["municipalities"].merge(
+            data["frame"], on="pcode", how="left", suffixes=("", "_layer")
+        )
+        return frame[frame.lon.notna() & frame.lat.notna()].reset_index(drop=True)
+
+    return derived(data, "located", compute)
 
 
 #: what a change of each control redraws (anything else, e.g. the oblast filter: everything)
@@ -263,9 +317,9 @@ def sized(font: dict, data: dict) -> dict:
 
 def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tuple[str, dict]]:
     """The rayon and oblast areas (the rayons' lines shown only with their overlay)."""
-    rayons, oblasts = data["rayons"], data["oblasts"]
     found = []
     if "rayons" in parts:
+        rayons = data["rayons"]
         found.append(
             (
                 "rayons",
@@ -279,6 +333,7 @@ def _boundary_values(t: Translator, data: dict, state: dict, parts) -> list[tupl
     if "rayons" in parts or "rayon_lines" in parts:
         found.append(("rayons", {"marker.line.width": 0.7 if "rayons" in state["overlays"] else 0}))
     if "oblasts" in parts:
+        oblasts = data["oblasts"]
         found.append(("oblasts", {"locations": oblasts.pcode.tolist(), "z": [0] * len(oblasts)}))
     return found
 
@@ -302,14 +357,23 @@ def _place_values(t: Translator, data: dict, frame, parts) -> list[tuple[str, di
 def shown_frame(data: dict) -> pd.DataFrame:
     """The layer's rows of the municipalities shown, in their order: the legend counts them
     and the classes are cut from their values."""
-    return data["municipalities"][["pcode"]].merge(data["frame"], on="pcode", how="left")
+    return derived(
+        data,
+        "shown",
+        lambda: data["municipalities"][["pcode"]].merge(data["frame"], on="pcode", how="left"),
+    )
 
 
 def scale_of(data: dict, state: dict):
     """The scale the map draws the view in: the measure's classes (under the scheme in the
     URL) of the municipalities shown; the map, its legend and every export share it."""
-    return data["layer"].scale(
-        shown_frame(data), state["measure"], state["currency"], state.get("classes")
+    key = ("scale", state["measure"], state["currency"], state.get("classes"))
+    return derived(
+        data,
+        key,
+        lambda: data["layer"].scale(
+            shown_frame(data), state["measure"], state["currency"], state.get("classes")
+        ),
     )
 
 
