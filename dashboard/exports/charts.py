@@ -28,6 +28,9 @@ TOP_ROOM = 45
 AXIS_ROOM = 90
 LEGEND_ROOM = 400
 SIDE = 40
+#: how far right of its margin the plot may start (automargin makes room for the names on
+#: the y axis, "Джалал-Абадская область" in bold): the caption is wrapped to fit from there
+AXIS_INDENT = 260
 FONT_SIZE = 14
 DEMO_MARK = "demo-notice"
 
@@ -200,7 +203,7 @@ def _legend_beside(layout: dict, data: list[dict]) -> bool:
     return shown
 
 
-def framed(figure: dict, words: images.Caption) -> dict:
+def framed(figure: dict, words: images.Caption, size: str = "screen") -> dict:
     """`figure` with its caption above and below, clear of the axes, its labels and its legend."""
     figure = {"data": list(figure.get("data", [])), "layout": dict(figure.get("layout", {}))}
     layout = figure["layout"]
@@ -221,14 +224,11 @@ def framed(figure: dict, words: images.Caption) -> dict:
         "t": images.MARGIN["t"] + TOP_ROOM,
         "b": images.MARGIN["b"] + AXIS_ROOM,
     }
-    figure = images.decorate(figure, words, margin)
+    figure = images.decorate(
+        figure, words, margin, size, above=TOP_ROOM, below=AXIS_ROOM, indent=AXIS_INDENT
+    )
     layout = figure["layout"]
     layout["font"] = {"family": images.FONT, "size": FONT_SIZE, "color": "#1b262c"}
-    for note in layout["annotations"][-len(words.lines()) :]:  # the caption's, last
-        if note["yanchor"] == "bottom":
-            note["yshift"] += TOP_ROOM
-        else:
-            note["yshift"] -= AXIS_ROOM
     return figure
 
 
@@ -239,8 +239,9 @@ def chart_figure(
     state: dict,
     pathname: str | None = None,
     base_url: str = images.DEFAULT_BASE_URL,
+    size: str = "screen",
 ) -> dict:
-    """The chart of a view with its legend and caption, ready to render."""
+    """The chart of a view with its legend and caption, ready to render at `size`."""
     pathname = pathname or chart.path
     figure = chart.build(ctx, t, state, pathname)
     # the figure's title is plotly text (escaped); the caption is plain text until written
@@ -253,7 +254,7 @@ def chart_figure(
     )
     if marked and not words.demo:
         words = dataclasses.replace(words, demo=t(images.DEMO_NOTICE))
-    return framed(figure, words)
+    return framed(figure, words, size)
 
 
 def chart_image(
@@ -272,4 +273,5 @@ def chart_image(
     state = {**defaults(), **state}
     state["lang"] = lang or state.get("lang") or ""
     t = Translator(state["lang"] or ctx.settings.default_lang)
-    return images.image(chart_figure(ctx, t, chart, state, pathname, base_url), fmt, size)
+    figure = chart_figure(ctx, t, chart, state, pathname, base_url, size)
+    return images.image(figure, fmt, size)

@@ -14,6 +14,7 @@ import copy
 import dataclasses
 import io
 import json
+import math
 import shutil
 import tempfile
 import threading
@@ -24,7 +25,7 @@ from PIL import Image
 from plotly.utils import PlotlyJSONEncoder
 
 from dashboard import formatting, paths
-from dashboard.components import map_figure
+from dashboard.components import map_figure, map_labels
 from dashboard.components.filter_bar import filters_from_state
 from dashboard.geo_routes import EMPTY_WORLD, feature_collection
 from dashboard.i18n import N_, Translator
@@ -47,11 +48,17 @@ SCREEN = (1920, 1080)
 PRINT_DPI = 300
 A4_LANDSCAPE_MM = (297, 210)
 PRINT_SCALE = 2
+#: the smallest type an image may carry at its output size (issue 15 point 3): px on a
+#: screen image 1920 px wide, points on paper (1 pt = 1/72 in)
+MIN_SCREEN_PX = 14
+MIN_PRINT_PT = 7
+MM_PER_PT = 25.4 / 72
 #: the figure's frame around the map, in px of the figure
 MARGIN = {"l": 30, "r": 30, "t": 150, "b": 140}
 MAP_WIDTH = 0.72  # the map's share of the plot width; the legend takes the rest
 DECK_MAP = (1920, 1000)  # the deck's overview map (dashboard/exports/deck.py)
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
+INK, LINK_INK, DEMO_INK = "#263238", "#1565c0", "#8a4b00"
 
 _lock = threading.Lock()
 #: kaleido's sync server pairs each request with "the next answer" on shared queues: two
@@ -146,15 +153,82 @@ def print_size(dpi: int = PRINT_DPI) -> tuple[int, int]:
     return tuple(round(mm / 25.4 * dpi) for mm in A4_LANDSCAPE_MM)
 
 
+@dataclasses.dataclass(frozen=True)
+class Output:
+    """Where an image is seen: the figure's size (px of the figure, before `scale`), and
+    the width (mm) of paper it is printed across (None: a screen image)."""
+
+    width: int
+    height: int
+    scale: float = 1
+    paper_mm: float | None = None
+
+    @property
+    def min_font(self) -> float:
+        """The smallest font size (px of the figure) readable at the output size: 14 px of
+        a 1920-px screen image, 7 pt on paper."""
+        if self.paper_mm is None:
+            return MIN_SCREEN_PX * SCREEN[0] / (self.width * self.scale)
+        return math.ceil(MIN_PRINT_PT * MM_PER_PT * self.width / self.paper_mm * 10) / 10
+
+
+def _print_output() -> Output:
+    width, height = print_size()
+    return Output(
+        round(width / PRINT_SCALE), round(height / PRINT_SCALE), PRINT_SCALE, A4_LANDSCAPE_MM[0]
+    )
+
+
+#: screen: a PNG 1920 px wide; print: A4 landscape at 300 dpi; report: the map of a PDF
+#: report, 180 mm wide on A4 portrait (dashboard/exports/pdf.py), drawn at 300 dpi
+REPORT_MAP_MM = 180
+OUTPUTS = {
+    "screen": Output(*SCREEN),
+    "print": _print_output(),
+    "report": Output(1100, 900, 2, REPORT_MAP_MM),
+}
+
+
+def _raise_fonts(node, minimum: float) -> None:
+    """Every font size under `node` (font, textfont, tickfont, ... dicts) at least `minimum`."""
+    if isinstance(node, list):
+        for item in node:
+            _raise_fonts(item, minimum)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key.endswith("font") and isinstance(value, dict) and "size" in value:
+            size = value["size"]
+            if isinstance(size, list | tuple):
+                value["size"] = [max(v, minimum) if v is not None else v for v in size]
+            elif isinstance(size, int | float):
+                value["size"] = max(size, minimum)
+        _raise_fonts(value, minimum)
+
+
+def legible(figure: dict, minimum: float) -> dict:
+    """`figure` with no text smaller than `minimum` px: every font set smaller is raised to
+    it, the default font (which ticks, legends and annotations without a font inherit) too,
+    and plotly may not shrink text to fit inside a bar below it."""
+    figure = copy.deepcopy(figure)
+    _raise_fonts(figure, minimum)
+    layout = figure.setdefault("layout", {})
+    font = layout.setdefault("font", {})
+    font["size"] = max(font.get("size") or 12, minimum)  # plotly's default is 12
+    layout["uniformtext"] = {"minsize": minimum, "mode": "hide"}
+    return figure
+
+
 def image(figure: dict, fmt: str, size: str = "screen") -> bytes:
-    """A figure rendered at screen size (1920 px wide) or print size (A4 at 300 dpi)."""
-    if size == "print":
-        width, height = print_size()
-        data = render(
-            figure, fmt, round(width / PRINT_SCALE), round(height / PRINT_SCALE), PRINT_SCALE
-        )
-        return with_dpi(data, PRINT_DPI) if fmt == "png" else data
-    return render(figure, fmt, *SCREEN)
+    """A figure rendered at one of `OUTPUTS`: screen size (1920 px wide), print size (A4 at
+    300 dpi) or a PDF report's map, its type raised to the size's minimum."""
+    output = OUTPUTS[size]
+    figure = legible(figure, output.min_font)
+    data = render(figure, fmt, output.width, output.height, output.scale)
+    if fmt != "png" or output.paper_mm is None:
+        return data
+    return with_dpi(data, round(output.width * output.scale * 25.4 / output.paper_mm))
 
 
 # --- what every image says about itself ------------------------------------------------
@@ -241,7 +315,7 @@ def caption(
     )
 
 
-def _note(text: str, y: float, yanchor: str, size: int, **extra) -> dict:
+def _note(text: str, y: float, yanchor: str, size: float, **extra) -> dict:
     return {
         "text": text,
         "x": 0,
@@ -257,27 +331,98 @@ def _note(text: str, y: float, yanchor: str, size: int, **extra) -> dict:
     }
 
 
-def decorate(figure: dict, words: Caption, margin: dict | None = None) -> dict:
-    """`figure` with its caption written above and below the plot (as text, not a picture)."""
+#: plotly.js's line height, as a share of the font size
+LINE_SPACING = 1.3
+#: px between two notes of the caption, and kept free at the image's edges
+CAPTION_GAP = 6
+EDGE = 12
+
+
+def _broken(word: str, size: float, width: float, bold: bool) -> list[str]:
+    """A word wider than `width` (a long link) cut into pieces that fit."""
+    pieces = [""]
+    for char in word:
+        if pieces[-1] and map_labels.text_width(pieces[-1] + char, size, bold) > width:
+            pieces.append("")
+        pieces[-1] += char
+    return pieces
+
+
+def wrap(text: str, size: float, width: float, bold: bool = False) -> list[str]:
+    """`text` broken at spaces into lines no wider than `width` px at `size` px (measured in
+    Noto Sans, the font Chromium draws them in); never at a no-break space."""
+    lines: list[str] = []
+    for word in filter(None, text.split(" ")):
+        for piece in _broken(word, size, width, bold):
+            if lines and map_labels.text_width(f"{lines[-1]} {piece}", size, bold) <= width:
+                lines[-1] += " " + piece
+            else:
+                lines.append(piece)
+    return lines or [""]
+
+
+def _block(notes, output: Output, width: float, start: float, sign: int) -> tuple[list, float]:
+    """The caption's notes [(text, size, bold, colour)] stacked from `start` px off the plot's
+    edge, away from it (sign +1 above the plot, -1 below), each wrapped to `width` px; the
+    notes and the px the block reaches."""
+    found, shift = [], start
+    for text, nominal, bold, colour in notes:
+        size = max(nominal, output.min_font)
+        lines = wrap(text, size, width, bold)
+        markup = "<br>".join(
+            f"<b>{plotly_text(line)}</b>" if bold else plotly_text(line) for line in lines
+        )
+        height = len(lines) * size * LINE_SPACING
+        if sign > 0:
+            found.append(_note(markup, 1.0, "bottom", size, yshift=shift, color=colour))
+        else:
+            found.append(_note(markup, 0.0, "top", size, yshift=-shift, color=colour))
+        shift += height + CAPTION_GAP
+    return found, shift - CAPTION_GAP
+
+
+def decorate(
+    figure: dict,
+    words: Caption,
+    margin: dict | None = None,
+    size: str = "screen",
+    *,
+    above: float = 0,
+    below: float = 0,
+    indent: float = 0,
+) -> dict:
+    """`figure` with its caption written above and below the plot (as text, not a picture),
+    in type no smaller than the output's minimum, each line wrapped to the image's width (the
+    plot's left edge may lie up to `indent` px right of its margin: room for axis labels) and
+    the margins grown to hold it; `above`/`below`: px kept free between plot and caption."""
+    output = OUTPUTS[size]
     figure = copy.deepcopy(figure)
     layout = figure.setdefault("layout", {})
-    layout["margin"] = dict(margin or MARGIN)
+    margin = dict(margin or MARGIN)
+    width = output.width - margin["l"] - indent - EDGE
+    top, reach_top = _block(
+        [(words.as_of, 17, False, INK), (words.filters, 17, False, INK)],
+        output,
+        width,
+        30 + above,
+        +1,
+    )
+    title, reach_top = _block([(words.title, 30, True, INK)], output, width, reach_top + 9, +1)
+    lower = [
+        (words.source, 14, False, INK),
+        (words.attribution, 14, False, INK),
+        (words.link, 14, False, LINK_INK),
+    ]
+    if words.demo:
+        lower.append((words.demo, 16, True, DEMO_INK))
+    bottom, reach_bottom = _block(lower, output, width, 18 + below, -1)
+    margin["t"] = max(margin["t"], math.ceil(reach_top + EDGE))
+    margin["b"] = max(margin["b"], math.ceil(reach_bottom + EDGE))
+    layout["margin"] = margin
     layout["title"] = {"text": ""}
     layout["paper_bgcolor"] = "white"
     layout["font"] = {"family": FONT}
-    notes = [
-        _note(f"<b>{plotly_text(words.title)}</b>", 1.0, "bottom", 30, yshift=95),
-        _note(plotly_text(words.filters), 1.0, "bottom", 17, yshift=58),
-        _note(plotly_text(words.as_of), 1.0, "bottom", 17, yshift=30),
-        _note(plotly_text(words.source), 0.0, "top", 14, yshift=-18),
-        _note(plotly_text(words.attribution), 0.0, "top", 14, yshift=-44),
-        _note(plotly_text(words.link), 0.0, "top", 14, yshift=-70, color="#1565c0"),
-    ]
-    if words.demo:
-        notes.append(
-            _note(f"<b>{plotly_text(words.demo)}</b>", 0.0, "top", 16, yshift=-98, color="#8a4b00")
-        )
-    layout["annotations"] = [*layout.get("annotations", []), *notes]
+    layout["annotations"] = [*layout.get("annotations", []), *title, *reversed(top), *bottom]
     return figure
 
 
@@ -324,13 +469,28 @@ def export_plot_sizes(share: float) -> list[tuple[float, float]]:
 
 
 def map_figure_for(
-    ctx, t: Translator, state: dict, *, legend: bool = True, marker_size: int = 22
+    ctx,
+    t: Translator,
+    state: dict,
+    *,
+    legend: bool = True,
+    marker_size: int = 22,
+    output: Output | None = None,
 ) -> tuple[dict, dict]:
-    """The map of a view as a self-contained figure dict (geometry inlined), and its data."""
+    """The map of a view as a self-contained figure dict (geometry inlined), and its data.
+
+    With an `output`, the names are placed for its size in the fonts it is written in (no
+    smaller than its minimum); else for every export size in the page's fonts."""
     data = dict(map_view.view_data(ctx, state))
     data["maplibre"] = False  # exports always draw SVG geo traces
     # the labels are placed for the sizes the map is exported at, its markers as drawn here
-    data["plot_sizes"] = export_plot_sizes(MAP_WIDTH if legend else 1)
+    share = MAP_WIDTH if legend else 1
+    if output is None:
+        data["plot_sizes"] = export_plot_sizes(share)
+    else:
+        width, height = output.width - MARGIN["l"] - MARGIN["r"], output.height
+        data["plot_sizes"] = [(width * share, height - MARGIN["t"] - MARGIN["b"])]
+        data["min_font"] = output.min_font
     data["marker_size"] = marker_size
     figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
     map_figure.apply(figure, map_view.trace_values(t, data, state), {})
@@ -364,60 +524,92 @@ def map_figure_for(
         geo["lataxis"] = {"range": [south, north]}
         geo["center"] = {"lon": (west + east) / 2, "lat": (south + north) / 2}
     if legend:
-        layout.setdefault("annotations", []).extend(_legend_annotations(t, data, state))
-        layout.setdefault("shapes", []).extend(_legend_swatches(t, data, state))
+        notes, swatches = map_legend(t, data, state, output or OUTPUTS["screen"])
+        layout.setdefault("annotations", []).extend(notes)
+        layout.setdefault("shapes", []).extend(swatches)
     return figure, data
 
 
 LEGEND_X = MAP_WIDTH + 0.03
-LEGEND_STEP = 0.055
+LEGEND_FONT = 18
+#: px between the legend's rows, and between its heading and its rows
+LEGEND_GAP, LEGEND_HEAD_GAP = 12, 16
 
 
-def _legend_annotations(t: Translator, data: dict, state: dict) -> list[dict]:
-    layer = data["layer"]
-    notes = [
-        {"text": f"<b>{plotly_text(t(layer.title))}</b>", "x": LEGEND_X, "y": 1.0},
-        {
-            "text": plotly_text(map_view.legend_subtitle(t, data, state)),
-            "x": LEGEND_X,
-            "y": 1.0 - LEGEND_STEP,
-        },
-    ]
-    for i, (label, _colour) in enumerate(legend_entries(t, data, state)):
+def map_legend(t: Translator, data: dict, state: dict, output: Output) -> tuple[list, list]:
+    """The legend beside the map (annotations and colour swatches), laid out in px from the
+    plot's top right: its names wrapped to the room right of the map, in the largest type
+    (18 px down to the output's minimum) with which it fits the plot's height."""
+    plot_w = output.width - MARGIN["l"] - MARGIN["r"]
+    plot_h = output.height - MARGIN["t"] - MARGIN["b"]
+    room = (1 - LEGEND_X) * plot_w + MARGIN["r"] - EDGE
+    size = max(LEGEND_FONT, output.min_font)
+    while True:
+        notes, swatches, height = _legend_at(t, data, state, size, room)
+        if height <= plot_h or size - 1 < output.min_font:
+            return notes, swatches
+        size -= 1
+
+
+def _legend_text(lines: list[str], bold: bool = False) -> str:
+    return "<br>".join(f"<b>{plotly_text(x)}</b>" if bold else plotly_text(x) for x in lines)
+
+
+def _legend_at(t: Translator, data: dict, state: dict, size: float, room: float):
+    """(annotations, swatches, height px) of the legend in type of `size` px."""
+    line = size * LINE_SPACING
+    side = round(size * 1.1)
+    notes, swatches, offset = [], [], 0.0
+
+    def note(text: str, shift: float, xshift: float = 0) -> None:
         notes.append(
-            {"text": plotly_text(label), "x": LEGEND_X + 0.03, "y": 1.0 - (i + 2.3) * LEGEND_STEP}
+            {
+                "text": text,
+                "x": LEGEND_X,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "xshift": xshift,
+                "yshift": -shift,
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": size, "family": FONT, "color": INK},
+            }
         )
-    for note in notes:
-        note.update(
-            xref="paper",
-            yref="paper",
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            align="left",
-            font={"size": 18, "family": FONT, "color": "#263238"},
-        )
-    return notes
 
-
-def _legend_swatches(t: Translator, data: dict, state: dict) -> list[dict]:
-    shapes = []
-    for i, (_label, colour) in enumerate(legend_entries(t, data, state)):
-        top = 1.0 - (i + 2.3) * LEGEND_STEP
-        shapes.append(
+    heading = [
+        (wrap(t(data["layer"].title), size, room, bold=True), True),
+        (wrap(map_view.legend_subtitle(t, data, state), size, room), False),
+    ]
+    for lines, bold in heading:
+        note(_legend_text(lines, bold), offset)
+        offset += len(lines) * line + CAPTION_GAP
+    offset += LEGEND_HEAD_GAP - CAPTION_GAP
+    for label, colour in legend_entries(t, data, state):
+        lines = wrap(label, size, room - side - 10)
+        note(_legend_text(lines), offset, xshift=side + 10)
+        top = -offset - (line - side) / 2
+        swatches.append(
             {
                 "type": "rect",
                 "xref": "paper",
                 "yref": "paper",
-                "x0": LEGEND_X,
-                "x1": LEGEND_X + 0.02,
-                "y0": top - 0.035,
+                "xsizemode": "pixel",
+                "ysizemode": "pixel",
+                "xanchor": LEGEND_X,
+                "yanchor": 1.0,
+                "x0": 0,
+                "x1": side,
+                "y0": top - side,
                 "y1": top,
                 "fillcolor": colour,
-                "line": {"color": "#263238", "width": 1},
+                "line": {"color": INK, "width": 1},
             }
         )
-    return shapes
+        offset += max(len(lines) * line, side) + LEGEND_GAP
+    return notes, swatches, offset - LEGEND_GAP
 
 
 def map_title(t: Translator, data: dict, state: dict) -> str:
@@ -440,11 +632,11 @@ def map_image(
     state = export_state(state)
     state["lang"] = lang or state.get("lang") or ""
     t = Translator(state["lang"] or ctx.settings.default_lang)
-    figure, data = map_figure_for(ctx, t, state)
+    figure, data = map_figure_for(ctx, t, state, output=OUTPUTS[size])
     words = caption(
         ctx, t, state, map_title(t, data, state), t(data["layer"].source), "/", base_url
     )
-    return image(decorate(figure, words), fmt, size)
+    return image(decorate(figure, words, size=size), fmt, size)
 
 
 def chart_image(
@@ -468,4 +660,4 @@ def chart_image(
     figure = dict(figure)
     figure["layout"] = {k: v for k, v in figure.get("layout", {}).items() if k != "height"}
     words = caption(ctx, t, state, title, source, path, base_url)
-    return image(decorate(figure, words), fmt, size)
+    return image(decorate(figure, words, size=size), fmt, size)

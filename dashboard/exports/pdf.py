@@ -121,7 +121,7 @@ class Report:
         table.setStyle(TableStyle(style))
         self.story.append(table)
 
-    def map(self, png: bytes, width=180 * mm):
+    def map(self, png: bytes, width=images.REPORT_MAP_MM * mm):
         picture = Image(io.BytesIO(png))
         picture.drawWidth, picture.drawHeight = (
             width,
@@ -238,6 +238,7 @@ def municipality_section(
             {**state, "focus": pcode, "overlays": ("rayons",)},
             "png",
             lang=lang,
+            size="report",
             base_url=base_url,
         )
         report.map(png)
@@ -524,7 +525,7 @@ def oblast_report(
         numeric=(1,),
     )
     report.p(t("Municipalities") + ": " + ", ".join(t.name(r) for _, r in places.iterrows()))
-    report.map(images.map_image(ctx, state, "png", lang=lang, base_url=base_url))
+    report.map(images.map_image(ctx, state, "png", lang=lang, size="report", base_url=base_url))
     for number, pcode in enumerate(places.pcode, start=2):
         section(number)
         report.story.append(PageBreak())
