@@ -3,8 +3,10 @@ written in, and shown in the reader's language or visibly as a fallback."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from dashboard.i18n import Translator
 from queries.models import Base
@@ -29,6 +31,20 @@ def test_every_field_has_a_column_per_language_and_its_language(spec):
 def test_every_field_is_in_the_migrated_database(demo_engine, spec):
     columns = {c["name"] for c in inspect(demo_engine).get_columns(spec.table)}
     assert set(spec.columns) <= columns
+
+
+@pytest.mark.parametrize("spec", FIELDS)
+def test_demo_holds_every_text_in_three_languages(demo_engine, spec):
+    """Every demo text is there in Kyrgyz, Russian and English (the Cyrillic ones in Cyrillic),
+    written in English."""
+    table = Base.metadata.tables[spec.table]
+    with demo_engine.connect() as connection:
+        rows = connection.execute(select(*(table.c[c] for c in spec.columns))).all()
+    assert rows, spec.table
+    for row in rows:
+        assert all(value and value.strip() for value in row[:3]), row
+        assert all(re.search("[а-яөүң]", value.lower()) for value in row[:2]), row
+        assert row[3] == "en"
 
 
 def test_text_picks_the_reader_language_and_tags_a_fallback():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from typing import NamedTuple
 
 from queries.models import Rating, Sector, TrainingKind, UnitKind
 from queries.programme import PHASE_2_START, PROGRAMME_END
@@ -141,11 +142,41 @@ NGO_NAMES = (
 )
 
 
+class Texts(NamedTuple):
+    """A demo text in English, Russian and Kyrgyz; the demo was written in English."""
+
+    en: str
+    ru: str
+    ky: str
+
+    def columns(self, field: str) -> dict[str, str]:
+        """The row's columns of a multilingual field (queries.multilingual)."""
+        return {
+            f"{field}_en": self.en,
+            f"{field}_ru": self.ru,
+            f"{field}_ky": self.ky,
+            f"{field}_lang": "en",
+        }
+
+    def format(self, **per_language) -> Texts:
+        """Each language's text with `{name}` filled from `per_language[name]`, a Texts
+        (or a plain value, the same in every language)."""
+
+        def values(lang: str) -> dict:
+            return {
+                name: getattr(value, lang) if isinstance(value, Texts) else value
+                for name, value in per_language.items()
+            }
+
+        return Texts(*(getattr(self, lang).format(**values(lang)) for lang in ("en", "ru", "ky")))
+
+
 @dataclasses.dataclass(frozen=True)
 class SectorProfile:
-    issue: str
-    target_group: str
-    project: str  # formatted with the municipality's name
+    issue: Texts
+    target_group: Texts
+    project: Texts  # formatted with the municipality's name as {place}
+    description: Texts
     reach: tuple[int, int]  # people reached by a project, planned
     female_pct: int
     ages: tuple[int, int, int, int]  # weights of AgeGroup members, in order
@@ -155,39 +186,134 @@ class SectorProfile:
 # fmt: off
 SECTORS = {
     Sector.ELDERLY_CARE: SectorProfile(
-        "No care for lonely elderly people", "Lonely elderly people",
-        "Home-based social care for lonely elderly people in {}", (25, 60), 62, (0, 0, 10, 90), 25,
+        Texts("No care for lonely elderly people",
+              "Нет ухода за одинокими пожилыми людьми",
+              "Жалгыз басты карыларга кам көрүү жок"),
+        Texts("Lonely elderly people", "Одинокие пожилые люди", "Жалгыз басты карылар"),
+        Texts("Home-based social care for lonely elderly people in {place}",
+              "Социальное обслуживание одиноких пожилых людей на дому ({place})",
+              "Жалгыз басты карыларды үйүндө социалдык тейлөө ({place})"),
+        Texts("Trained social workers visit lonely elderly people at home every week and help"
+              " with the household, shopping and medicines.",
+              "Обученные социальные работники каждую неделю посещают одиноких пожилых людей на"
+              " дому и помогают по хозяйству, с покупками и лекарствами.",
+              "Окуудан өткөн социалдык кызматкерлер жалгыз басты карыларга жума сайын үйүнө"
+              " барып, үй оокатына, азык-түлүк жана дары-дармек алууга жардам беришет."),
+        (25, 60), 62, (0, 0, 10, 90), 25,
     ),
     Sector.DISABILITY: SectorProfile(
-        "No day care for children with disabilities", "Children with disabilities and parents",
-        "Day-care centre for children with disabilities in {}", (15, 45), 48, (70, 10, 20, 0), 65,
+        Texts("No day care for children with disabilities",
+              "Нет дневного ухода за детьми с инвалидностью",
+              "Мүмкүнчүлүгү чектелген балдарга күндүзгү кароо жок"),
+        Texts("Children with disabilities and parents",
+              "Дети с инвалидностью и их родители",
+              "Мүмкүнчүлүгү чектелген балдар жана алардын ата-энелери"),
+        Texts("Day-care centre for children with disabilities in {place}",
+              "Центр дневного пребывания для детей с инвалидностью ({place})",
+              "Мүмкүнчүлүгү чектелген балдар үчүн күндүзгү борбор ({place})"),
+        Texts("A day-care room in the school building with a trained carer; parents learn"
+              " exercises to do at home.",
+              "Комната дневного пребывания в здании школы с обученным воспитателем; родители"
+              " осваивают упражнения для занятий дома.",
+              "Мектептин имаратында окуудан өткөн тарбиячысы бар күндүзгү бөлмө; ата-энелер"
+              " үйдө жасала турган көнүгүүлөрдү үйрөнүшөт."),
+        (15, 45), 48, (70, 10, 20, 0), 65,
     ),
     Sector.YOUTH: SectorProfile(
-        "No leisure opportunities for young people", "Young people aged 14–28",
-        "Youth leisure and sports club in {}", (80, 250), 45, (35, 65, 0, 0), 4,
+        Texts("No leisure opportunities for young people",
+              "У молодёжи нет возможностей для досуга",
+              "Жаштардын бош убактысын өткөрүүгө мүмкүнчүлүгү жок"),
+        Texts("Young people aged 14–28", "Молодёжь 14–28 лет", "14–28 жаштагы жаштар"),
+        Texts("Youth leisure and sports club in {place}",
+              "Молодёжный досуговый и спортивный клуб ({place})",
+              "Жаштардын эс алуу жана спорт клубу ({place})"),
+        Texts("A club with sports sections and evening activities, run together with the"
+              " youth committee.",
+              "Клуб со спортивными секциями и вечерними занятиями, который работает вместе с"
+              " комитетом молодёжи.",
+              "Жаштар комитети менен бирге иштеген, спорт секциялары жана кечки сабактары бар"
+              " клуб."),
+        (80, 250), 45, (35, 65, 0, 0), 4,
     ),
     Sector.WOMEN: SectorProfile(
-        "Unemployment among rural women", "Unemployed women",
-        "Vocational training and self-help groups for women in {}", (30, 90), 95, (0, 35, 60, 5), 5,
+        Texts("Unemployment among rural women", "Безработица среди сельских женщин",
+              "Айылдык аялдардын жумушсуздугу"),
+        Texts("Unemployed women", "Безработные женщины", "Жумушсуз аялдар"),
+        Texts("Vocational training and self-help groups for women in {place}",
+              "Профессиональное обучение и группы самопомощи для женщин ({place})",
+              "Аялдар үчүн кесипке окутуу жана өз ара жардам топтору ({place})"),
+        Texts("Sewing and baking courses, and self-help groups that save together and start"
+              " small businesses.",
+              "Курсы шитья и выпечки и группы самопомощи, которые вместе копят средства и"
+              " открывают малый бизнес.",
+              "Тигүү жана нан бышыруу курстары, ошондой эле бирге акча топтоп, чакан бизнес"
+              " ачкан өз ара жардам топтору."),
+        (30, 90), 95, (0, 35, 60, 5), 5,
     ),
     Sector.CULTURE_SPORT: SectorProfile(
-        "No cultural and sports life in the village", "Residents of all ages",
-        "Community cultural and sports events in {}", (200, 600), 50, (35, 30, 25, 10), 3,
+        Texts("No cultural and sports life in the village",
+              "В селе нет культурной и спортивной жизни",
+              "Айылда маданий жана спорттук турмуш жок"),
+        Texts("Residents of all ages", "Жители всех возрастов", "Бардык курактагы тургундар"),
+        Texts("Community cultural and sports events in {place}",
+              "Культурные и спортивные мероприятия для жителей ({place})",
+              "Тургундар үчүн маданий жана спорттук иш-чаралар ({place})"),
+        Texts("A year of festivals, sports competitions and club evenings in the village"
+              " house of culture.",
+              "Год фестивалей, спортивных соревнований и клубных вечеров в сельском доме"
+              " культуры.",
+              "Айылдык маданият үйүндө бир жыл бою фестивалдар, спорттук мелдештер жана"
+              " клубдук кечелер."),
+        (200, 600), 50, (35, 30, 25, 10), 3,
     ),
     Sector.INFORMATION: SectorProfile(
-        "Residents poorly informed about local self-government", "All residents",
-        "Municipal information bulletin and notice boards in {}", (800, 3000), 52,
-        (5, 25, 50, 20), 3,
+        Texts("Residents poorly informed about local self-government",
+              "Жители мало знают о работе местного самоуправления",
+              "Тургундар жергиликтүү өз алдынча башкаруунун иши тууралуу аз билишет"),
+        Texts("All residents", "Все жители", "Бардык тургундар"),
+        Texts("Municipal information bulletin and notice boards in {place}",
+              "Муниципальный информационный бюллетень и доски объявлений ({place})",
+              "Муниципалдык маалымат бюллетени жана жарыя такталары ({place})"),
+        Texts("A monthly bulletin on the ayil okmotu's decisions and budget, and notice boards"
+              " in every village.",
+              "Ежемесячный бюллетень о решениях и бюджете айыл окмоту и доски объявлений в"
+              " каждом селе.",
+              "Айыл өкмөтүнүн чечимдери жана бюджети тууралуу ай сайын чыккан бюллетень жана"
+              " ар бир айылда жарыя такталары."),
+        (800, 3000), 52, (5, 25, 50, 20), 3,
     ),
     Sector.CHILDREN: SectorProfile(
-        "Children from low-income families without after-school care",
-        "Children from low-income families",
-        "After-school activities for children from low-income families in {}",
+        Texts("Children from low-income families without after-school care",
+              "Дети из малообеспеченных семей без присмотра после уроков",
+              "Аз камсыз болгон үй-бүлөлөрдүн балдары сабактан кийин көзөмөлсүз калат"),
+        Texts("Children from low-income families", "Дети из малообеспеченных семей",
+              "Аз камсыз болгон үй-бүлөлөрдүн балдары"),
+        Texts("After-school activities for children from low-income families in {place}",
+              "Занятия после уроков для детей из малообеспеченных семей ({place})",
+              "Аз камсыз болгон үй-бүлөлөрдүн балдары үчүн сабактан тышкаркы иш-чаралар"
+              " ({place})"),
+        Texts("Homework help, reading and hobby groups after school, with a hot snack.",
+              "Помощь с домашними заданиями, чтение и кружки после уроков, с горячим"
+              " перекусом.",
+              "Сабактан кийин үй тапшырмасына жардам, китеп окуу жана ийримдер, ысык тамак"
+              " менен."),
         (40, 120), 50, (100, 0, 0, 0), 6,
     ),
     Sector.HEALTH: SectorProfile(
-        "Anaemia among mothers and young children", "Women and children",
-        "Health education and anaemia prevention for mothers and children in {}",
+        Texts("Anaemia among mothers and young children",
+              "Анемия у матерей и детей раннего возраста",
+              "Энелер менен жаш балдардагы аз кандуулук"),
+        Texts("Women and children", "Женщины и дети", "Аялдар жана балдар"),
+        Texts("Health education and anaemia prevention for mothers and children in {place}",
+              "Просвещение о здоровье и профилактика анемии для матерей и детей ({place})",
+              "Энелер жана балдар үчүн ден соолук боюнча агартуу жана аз кандуулуктун алдын"
+              " алуу ({place})"),
+        Texts("Village health committees teach healthy eating; mothers and children are"
+              " screened for anaemia.",
+              "Сельские комитеты здоровья учат правильному питанию; матерей и детей"
+              " обследуют на анемию.",
+              "Айылдык ден соолук комитеттери туура тамактанууну үйрөтөт; энелер жана балдар"
+              " аз кандуулукка текшерилет."),
         (150, 450), 75, (45, 25, 30, 0), 3,
     ),
 }
@@ -196,15 +322,44 @@ SECTORS = {
 # (kind, phase, first day of the first oblast's event, days, title)
 TRAININGS = (
     (TrainingKind.LSG, 1, dt.date(2013, 10, 8), 3,
-     "Social procurement and participatory planning for local self-government"),
+     Texts("Social procurement and participatory planning for local self-government",
+           "Социальный заказ и совместное планирование для органов местного самоуправления",
+           "Жергиликтүү өз алдынча башкаруу органдары үчүн социалдык заказ жана биргелешип"
+           " пландоо")),
     (TrainingKind.NGO, 1, dt.date(2013, 11, 12), 2,
-     "NGOs as providers of municipal social services"),
+     Texts("NGOs as providers of municipal social services",
+           "НКО как поставщики муниципальных социальных услуг",
+           "КЭУлар муниципалдык социалдык кызматтарды көрсөтүүчүлөр катары")),
     (TrainingKind.FINANCE, 1, dt.date(2014, 4, 15), 2,
-     "Planning the social order in the local budget"),
+     Texts("Planning the social order in the local budget",
+           "Планирование социального заказа в местном бюджете",
+           "Социалдык заказды жергиликтүү бюджетте пландоо")),
     (TrainingKind.PROCUREMENT_LAW, 2, dt.date(2014, 10, 7), 2,
-     "Public procurement law and open competitions for social services"),
+     Texts("Public procurement law and open competitions for social services",
+           "Законодательство о государственных закупках и открытые конкурсы на социальные"
+           " услуги",
+           "Мамлекеттик сатып алуулар жөнүндө мыйзам жана социалдык кызматтарга ачык"
+           " сынактар")),
     (TrainingKind.MONITORING, 1, dt.date(2014, 6, 10), 2,
-     "Joint monitoring and evaluation of social projects"),
+     Texts("Joint monitoring and evaluation of social projects",
+           "Совместный мониторинг и оценка социальных проектов",
+           "Социалдык долбоорлорду биргелешип мониторинг жүргүзүү жана баалоо")),
+)
+
+#: a training of one oblast: the title, then the oblast (named as OBLASTS name it)
+OBLAST_TRAINING = Texts("{title} ({oblast} oblast)", "{title} ({oblast} область)",
+                        "{title} ({oblast} облусу)")
+#: a training held in one municipality
+LOCAL_TRAINING = Texts("{title} ({place})", "{title} ({place})", "{title} ({place})")
+APPRAISAL_TRAINING = Texts(
+    "Facilitating the participatory appraisal of social priorities",
+    "Проведение совместной оценки социальных приоритетов",
+    "Социалдык артыкчылыктарды биргелешип баалоону уюштуруу",
+)
+KENESH_TRAINING = Texts(
+    "Local council (kenesh) session: the social order in the local budget",
+    "Сессия местного кенеша: социальный заказ в местном бюджете",
+    "Жергиликтүү кеңештин сессиясы: социалдык заказ жергиликтүү бюджетте",
 )
 
 
@@ -240,15 +395,81 @@ PERIODS = (
 
 FINDINGS = {
     Rating.ON_TRACK: (
-        "Activities carried out as planned; attendance records kept.",
-        "Service delivered on schedule; beneficiaries satisfied.",
-        "Work plan followed; the municipality pays instalments on time.",
+        Texts("Activities carried out as planned; attendance records kept.",
+              "Мероприятия проведены по плану; учёт посещаемости ведётся.",
+              "Иш-чаралар план боюнча өттү; катышуу эсеби жүргүзүлөт."),
+        Texts("Service delivered on schedule; beneficiaries satisfied.",
+              "Услуга оказывается по графику; получатели довольны.",
+              "Кызмат график боюнча көрсөтүлүүдө; кызмат алуучулар ыраазы."),
+        Texts("Work plan followed; the municipality pays instalments on time.",
+              "План работ выполняется; муниципалитет вовремя перечисляет платежи.",
+              "Иш планы аткарылууда; муниципалитет төлөмдөрдү өз убагында которот."),
     ),
     Rating.MINOR_ISSUES: (
-        "Reporting to the ayil okmotu late; records of beneficiaries incomplete.",
-        "Some activities postponed by a month; the plan was adjusted.",
+        Texts("Reporting to the ayil okmotu late; records of beneficiaries incomplete.",
+              "Отчёты в айыл окмоту сдаются с опозданием; учёт получателей неполный.",
+              "Айыл өкмөтүнө отчеттор кечигип тапшырылат; кызмат алуучулардын эсеби толук"
+              " эмес."),
+        Texts("Some activities postponed by a month; the plan was adjusted.",
+              "Часть мероприятий перенесена на месяц; план скорректирован.",
+              "Айрым иш-чаралар бир айга жылдырылды; план оңдолду."),
     ),
     Rating.AT_RISK: (
-        "Local-budget instalment delayed; the NGO cut activities. Follow-up visit agreed.",
+        Texts("Local-budget instalment delayed; the NGO cut activities. Follow-up visit agreed.",
+              "Платёж из местного бюджета задержан; НКО сократила мероприятия. Согласован"
+              " повторный визит.",
+              "Жергиликтүү бюджеттен төлөм кечикти; КЭУ иш-чараларды кыскартты. Кайра барып"
+              " текшерүү макулдашылды."),
     ),
-}
+}  # fmt: skip
+
+
+# Indicators and documents the demo writes ({target_group}, {place}, {code}, {number})
+PROGRAMME_INDICATORS = (
+    Texts("Municipalities with a social order in the local budget",
+          "Муниципалитеты с социальным заказом в местном бюджете",
+          "Жергиликтүү бюджетинде социалдык заказы бар муниципалитеттер"),
+    Texts("Social service contracts signed with NGOs",
+          "Договоры на социальные услуги, заключённые с НКО",
+          "КЭУлар менен түзүлгөн социалдык кызмат көрсөтүү келишимдери"),
+)  # fmt: skip
+REACHED_INDICATOR = Texts(
+    "{target_group} reached by the service",
+    "{target_group}: охвачено услугой",
+    "{target_group}: кызмат менен камтылгандар",
+)
+SATISFIED_INDICATOR = Texts(
+    "Beneficiaries satisfied with the service",
+    "Получатели, довольные услугой",
+    "Кызматка ыраазы болгон кызмат алуучулар",
+)
+RECOMMENDATIONS_TITLE = Texts(
+    "Recommendations on the legal framework of social procurement (demo)",
+    "Рекомендации по правовой базе социального заказа (демо)",
+    "Социалдык заказдын укуктук негизи боюнча сунуштар (демо)",
+)
+PROGRAMME_REPORT_TITLE = Texts(
+    "Final report of the municipal social procurement pilot (demo)",
+    "Итоговый отчёт пилотного проекта муниципального социального заказа (демо)",
+    "Муниципалдык социалдык заказ боюнча пилоттук долбоордун жыйынтык отчету (демо)",
+)
+COUNCIL_DECISION_TITLE = Texts(
+    "Local council decision on the social order, {place} (demo)",
+    "Решение местного кенеша о социальном заказе, {place} (демо)",
+    "Жергиликтүү кеңештин социалдык заказ жөнүндө чечими, {place} (демо)",
+)
+CONTRACT_TITLE = Texts(
+    "Social order contract {code} (demo)",
+    "Договор социального заказа {code} (демо)",
+    "Социалдык заказ боюнча келишим {code} (демо)",
+)
+MONITORING_REPORT_TITLE = Texts(
+    "Monitoring visit report {number}, {code} (demo)",
+    "Отчёт о мониторинговом визите № {number}, {code} (демо)",
+    "Мониторингдик баруу боюнча № {number} отчет, {code} (демо)",
+)
+FINAL_REPORT_TITLE = Texts(
+    "Final report {code} (demo)",
+    "Итоговый отчёт {code} (демо)",
+    "Жыйынтык отчет {code} (демо)",
+)

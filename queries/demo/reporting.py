@@ -9,15 +9,25 @@ import itertools
 from queries.demo.accounts import demo_user
 from queries.demo.draw import ProjectPlan, interpolate, split_total
 from queries.demo.pilot import (
+    CONTRACT_TITLE,
+    COUNCIL_DECISION_TITLE,
     EUR_USD_ANCHORS,
+    FINAL_REPORT_TITLE,
     FINDINGS,
     LAST_DAY,
+    MONITORING_REPORT_TITLE,
     PERIODS,
+    PROGRAMME_INDICATORS,
+    PROGRAMME_REPORT_TITLE,
     RATES_SOURCE,
+    REACHED_INDICATOR,
+    RECOMMENDATIONS_TITLE,
     RETURNED,
     REVIEW_DELAY,
+    SATISFIED_INDICATOR,
     SECTORS,
     USD_ANCHORS,
+    Texts,
 )
 from queries.models import (
     AgeGroup,
@@ -50,6 +60,13 @@ class ReportingSteps:
         row = self.session.get(Municipality, unit.pcode)
         return row.name_en if row is not None and row.name_en else unit.name_en
 
+    def place_names(self, unit) -> Texts:
+        """The municipality's name in the three languages (the database's, else the demo's)."""
+        row = self.session.get(Municipality, unit.pcode)
+        ru = row.name_ru if row is not None and row.name_ru else unit.name_ru
+        ky = row.name_ky if row is not None and row.name_ky else unit.name_ky
+        return Texts(self.place_name(unit), ru, ky)
+
     def reached(self, plan: ProjectPlan, day: dt.date) -> int:
         """People a project had reached by `day` (linear over its implementation)."""
         start = plan.milestones.get(Stage.IMPLEMENTATION)
@@ -80,7 +97,7 @@ class ReportingSteps:
                         phase_id=self.phase(day),
                         visit_date=day,
                         rating=rating,
-                        findings=rng.choice(FINDINGS[rating]),
+                        **rng.choice(FINDINGS[rating]).columns("findings"),
                     )
                 )
                 plan.visits.append(visit)
@@ -126,13 +143,13 @@ class ReportingSteps:
         for code, name, unit, values in (
             (
                 "MSP-PRG-01",
-                "Municipalities with a social order in the local budget",
+                PROGRAMME_INDICATORS[0],
                 "municipalities",
                 [12 for _ in PERIODS],
             ),
             (
                 "MSP-PRG-02",
-                "Social service contracts signed with NGOs",
+                PROGRAMME_INDICATORS[1],
                 "contracts",
                 [sum(day < end for day in contracts) for _start, end in PERIODS],
             ),
@@ -141,7 +158,7 @@ class ReportingSteps:
                 Indicator(
                     code=code,
                     programme_id=programme_id,
-                    name=name,
+                    **name.columns("name"),
                     unit=unit,
                     baseline=0,
                     target=12,
@@ -170,7 +187,7 @@ class ReportingSteps:
                 code=f"{project.code}-I1",
                 programme_id=programme_id,
                 project_id=project.id,
-                name=f"{profile.target_group} reached by the service",
+                **REACHED_INDICATOR.format(target_group=profile.target_group).columns("name"),
                 unit="persons",
                 baseline=0,
                 target=plan.reach,
@@ -183,7 +200,7 @@ class ReportingSteps:
                     code=f"{project.code}-I2",
                     programme_id=programme_id,
                     project_id=project.id,
-                    name="Beneficiaries satisfied with the service",
+                    **SATISFIED_INDICATOR.columns("name"),
                     unit="%",
                     baseline=0,
                     target=80,
@@ -224,7 +241,7 @@ class ReportingSteps:
                 programme_id=self.programme_row.id,
                 phase_id=self.phase(recommendations),
                 kind=DocumentKind.RECOMMENDATIONS,
-                title="Recommendations on the legal framework of social procurement (demo)",
+                **RECOMMENDATIONS_TITLE.columns("title"),
                 url="/documents/demo/recommendations-legal-framework.pdf",
                 issued_on=recommendations,
             )
@@ -234,7 +251,7 @@ class ReportingSteps:
                 programme_id=self.programme_row.id,
                 phase_id=self.phase(recommendations),
                 kind=DocumentKind.FINAL_REPORT,
-                title="Final report of the municipal social procurement pilot (demo)",
+                **PROGRAMME_REPORT_TITLE.columns("title"),
                 url="/documents/demo/programme-final-report.pdf",
                 issued_on=recommendations,
             )
@@ -246,8 +263,7 @@ class ReportingSteps:
                 (
                     DocumentKind.COUNCIL_DECISION,
                     dates[Stage.PROGRAMME_APPROVED],
-                    "Local council decision on the social order, "
-                    f"{self.place_name(plan.unit)} (demo)",
+                    COUNCIL_DECISION_TITLE.format(place=self.place_names(plan.unit)),
                     f"{base}-council-decision.pdf",
                 )
             ]
@@ -256,7 +272,7 @@ class ReportingSteps:
                     (
                         DocumentKind.CONTRACT,
                         dates[Stage.CONTRACT_SIGNED],
-                        f"Social order contract {project.code} (demo)",
+                        CONTRACT_TITLE.format(code=project.code),
                         f"{base}-contract.pdf",
                     )
                 )
@@ -265,7 +281,7 @@ class ReportingSteps:
                     (
                         DocumentKind.MONITORING_REPORT,
                         visit.visit_date,
-                        f"Monitoring visit report {number}, {project.code} (demo)",
+                        MONITORING_REPORT_TITLE.format(number=number, code=project.code),
                         f"{base}-monitoring-{number}.pdf",
                     )
                 )
@@ -274,7 +290,7 @@ class ReportingSteps:
                     (
                         DocumentKind.FINAL_REPORT,
                         dates[Stage.REPORTED],
-                        f"Final report {project.code} (demo)",
+                        FINAL_REPORT_TITLE.format(code=project.code),
                         f"{base}-final-report.pdf",
                     )
                 )
@@ -287,7 +303,7 @@ class ReportingSteps:
                         municipality_pcode=plan.unit.pcode,
                         phase_id=self.phase(day),
                         kind=kind,
-                        title=title,
+                        **title.columns("title"),
                         url=url,
                         issued_on=day,
                         **self.review(day, latest=bool(reports) and url == reports[-1][3]),

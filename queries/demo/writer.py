@@ -15,17 +15,22 @@ from sqlalchemy.orm import Session
 
 from queries.demo.draw import ProjectPlan, day_between, phase_for, som
 from queries.demo.pilot import (
+    APPRAISAL_TRAINING,
     DEMO_MUNICIPALITIES,
     DEMO_SOURCE,
     FAILED_PCODE,
     IN_PROGRESS_PCODE,
+    KENESH_TRAINING,
     LAST_DAY,
+    LOCAL_TRAINING,
     NGO_NAMES,
+    OBLAST_TRAINING,
     OBLASTS,
     SECTORS,
     TRAININGS,
     DemoMunicipality,
     Progress,
+    Texts,
 )
 from queries.demo.reporting import ReportingSteps
 from queries.models import (
@@ -126,7 +131,7 @@ class DemoWriter(ReportingSteps):
             TrainingKind.MONITORING: ((6, 10), (6, 10), (6, 12)),
         }
         for kind, _phase, first_day, days, title in TRAININGS:
-            for index, (oblast, *_codes, oblast_en, _ru, _ky) in enumerate(OBLASTS):
+            for index, (oblast, *_codes, oblast_en, oblast_ru, oblast_ky) in enumerate(OBLASTS):
                 start = first_day + dt.timedelta(days=7 * index + self.rng.randint(0, 2))
                 lsg, ngo, initiative = (self.rng.randint(*r) for r in participants[kind])
                 women = (lsg + ngo + initiative) * self.rng.randint(35, 60) // 100
@@ -136,7 +141,9 @@ class DemoWriter(ReportingSteps):
                         phase_id=self.phase(start),
                         oblast_pcode=oblast,
                         kind=kind,
-                        title=f"{title} ({oblast_en} oblast)",
+                        **OBLAST_TRAINING.format(
+                            title=title, oblast=Texts(oblast_en, oblast_ru, oblast_ky)
+                        ).columns("title"),
                         start_date=start,
                         end_date=start + dt.timedelta(days=days - 1),
                         participants_lsg=lsg,
@@ -165,10 +172,10 @@ class DemoWriter(ReportingSteps):
                 kenesh = day_between(rng, dt.date(2014, 10, 1), dt.date(2014, 11, 28))
             sessions = (
                 (TrainingKind.LSG, appraisal - dt.timedelta(days=rng.randint(5, 12)), 2,
-                 "Facilitating the participatory appraisal of social priorities",
+                 APPRAISAL_TRAINING,
                  (3, 6), (1, 3), (8, 16), (40, 65)),
                 (TrainingKind.FINANCE, kenesh, 1,
-                 "Local council (kenesh) session: the social order in the local budget",
+                 KENESH_TRAINING,
                  (9, 17), (0, 2), (0, 3), (20, 40)),
             )  # fmt: skip
             for kind, start, days, title, *ranges, women_pct in sessions:
@@ -181,7 +188,9 @@ class DemoWriter(ReportingSteps):
                         oblast_pcode=unit.oblast_pcode,
                         municipality_pcode=unit.pcode,
                         kind=kind,
-                        title=f"{title} ({self.place_name(unit)})",
+                        **LOCAL_TRAINING.format(title=title, place=self.place_names(unit)).columns(
+                            "title"
+                        ),
                         start_date=start,
                         end_date=start + dt.timedelta(days=days - 1),
                         participants_lsg=lsg,
@@ -208,8 +217,8 @@ class DemoWriter(ReportingSteps):
                             rank=rank,
                             votes=votes,
                             category=category,
-                            title=profile.issue,
-                            target_group=profile.target_group,
+                            **profile.issue.columns("title"),
+                            **profile.target_group.columns("target_group"),
                             identified_on=day,
                         )
                     )
@@ -245,7 +254,8 @@ class DemoWriter(ReportingSteps):
                     priority_issue_id=issue.id,
                     organisation_id=organisation_id,
                     sector=issue.category,
-                    title=profile.project.format(self.place_name(unit)),
+                    **profile.project.format(place=self.place_names(unit)).columns("title"),
+                    **profile.description.columns("description"),
                     status=status,
                     expertise_score=self.rng.randint(60, 95),
                 )
