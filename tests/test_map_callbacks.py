@@ -196,3 +196,19 @@ def test_a_theme_change_reads_no_geometry_from_the_cache(ctx):
     map_page.legend(Translator("en"), data, state)
     assert not data.read & {"oblasts", "rayons", "context", "sizes"}, sorted(data.read)
     assert data["areas"] == geography.municipality_area_codes(ctx.engine, Filters(), scope)
+
+
+@pytest.mark.parametrize(
+    "colours",
+    [[], ["#111111"], ["#111111"] * 3, ["#111111", "#222222"], ["#a", "#b", "#a", "#c", "#b"] * 92],
+)
+def test_each_area_is_painted_its_colour_by_a_few_stops(colours):
+    """Location i takes colours[i]: z names its stop (at z / zmax on the scale), and the
+    scale has a stop per distinct colour, not per location."""
+    values = map_figure.discrete_colours(colours)
+    assert len(values["z"]) == len(colours)
+    stops = dict((position, colour) for position, colour in values["colorscale"])
+    assert len(values["colorscale"]) <= max(2, len(set(colours)))
+    for z, colour in zip(values["z"], colours, strict=True):
+        position = (z - values["zmin"]) / (values["zmax"] - values["zmin"])
+        assert stops[position] == colour

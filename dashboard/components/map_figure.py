@@ -236,15 +236,24 @@ def _set(target, path: str, value) -> None:
 
 
 def discrete_colours(colours: list[str]) -> dict:
-    """Choropleth properties that paint location i in colours[i] (z = i on a stepped scale)."""
-    if not colours:
+    """Choropleth properties that paint location i in colours[i]: z is the index of its
+    colour among the distinct ones, each a stop of the scale (a few stops, not one per
+    location: a national theme change sent 14.6 KB of colour scale for 460 areas)."""
+    distinct = list(dict.fromkeys(colours))
+    if not distinct:
         return {"z": [], "colorscale": FLAT}
-    if len(colours) == 1:
-        return {"z": [0], "zmin": 0, "zmax": 1, "colorscale": [[0, colours[0]], [1, colours[0]]]}
-    last = len(colours) - 1
+    index = {colour: i for i, colour in enumerate(distinct)}
+    if len(distinct) == 1:
+        return {
+            "z": [0] * len(colours),
+            "zmin": 0,
+            "zmax": 1,
+            "colorscale": [[0, distinct[0]], [1, distinct[0]]],
+        }
+    last = len(distinct) - 1
     return {
-        "z": list(range(len(colours))),
+        "z": [index[colour] for colour in colours],
         "zmin": 0,
         "zmax": last,
-        "colorscale": [[i / last, colour] for i, colour in enumerate(colours)],
+        "colorscale": [[i / last, colour] for i, colour in enumerate(distinct)],
     }
