@@ -47,7 +47,7 @@ class Filters:
     """The shared filter bar's state. Empty tuples and None mean 'all'.
 
     `as_of` is the global "as of" date: records dated after it are not yet known. Queries
-    that need it and get None use the latest report date in scope.
+    that need it and get None use the latest dated event in scope (reports.latest_event_date).
     """
 
     oblasts: tuple[str, ...] = ()
