@@ -205,8 +205,8 @@ def latest_rating(t: Translator, data: dict) -> str:
 
 
 def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list[str]:
-    """Its projects (up to `most`), three lines each: code, title and status; the money by
-    source and the project's budget; the dates of the procurement stages reached."""
+    """Its projects (up to `most`), four lines each: code, title and status; the money by
+    source; the total; the dates of the procurement stages reached."""
     currency, lang = state["currency"], t.lang
     milestones = data["milestones"]
     lines = []
@@ -218,10 +218,10 @@ def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list
                 ("Local budget", r.local_minor),
                 ("GIZ fund", r.giz_minor),
                 ("Co-financing", r.cofinancing_minor),
-                ("Total", r.total_minor),
             )
         ]
         lines.append("   " + " · ".join(money))
+        lines.append(f"   {t('Total')}: {_money(r.total_minor, currency, lang)}")
         mine = milestones[milestones.project_code == r.code] if len(milestones) else milestones
         dates = []
         for stage in DATED_STAGES:
