@@ -22,17 +22,19 @@ import json
 import re
 import shutil
 import zipfile
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
 from dash import Input, Output, html
+from PIL import Image
 from plotly.utils import PlotlyJSONEncoder
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from dashboard import auth, create_app, security
-from dashboard.exports import jobs
+from dashboard.exports import images, jobs
 from dashboard.pages import PAGES, in_nav
 from dashboard.settings import Settings
 from dashboard.urlstate import build_query, defaults
@@ -434,6 +436,7 @@ class World:
     app: object
     catalogue: dict[str, Place]
     foreign: dict[str, dict]  # visitor → values naming places outside their scope
+    rendered: set[str] = field(default_factory=set)  # export routes kaleido has served once
 
 
 def hostile_values(visitor: str, catalogue: dict[str, Place]) -> dict:
@@ -651,23 +654,51 @@ def file_texts(data: bytes) -> list[str]:
     return decoded(base64.b64encode(data).decode())
 
 
-def follow(client, links: set[str], forbidden: set[str], seen: dict):
+@contextmanager
+def stand_in_renderer(figures: list[dict]):
+    """kaleido replaced by a blank file of the asked format; every figure it was given is
+    kept in `figures` (as JSON) for the scan."""
+    blank = Image.new("RGB", (4, 3), "white")
+
+    def render(figure, fmt, width, height, scale=1):
+        figures.append(json.loads(json.dumps(figure, cls=PlotlyJSONEncoder)))
+        if fmt == "svg":
+            return b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="3"/>'
+        buffer = io.BytesIO()
+        blank.save(buffer, format=fmt.upper())
+        return buffer.getvalue()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(images, "render", render)
+        yield
+
+
+def follow(client, links: set[str], forbidden: set[str], seen: dict, rendered: set[str]):
     """GET every offered link (raster images aside: no text to scan) and scan the file;
-    return the problems and the names of the files sent as attachments."""
+    return the problems and the names of the files sent as attachments.
+
+    The first link of each export route (`rendered`, over the module) is rendered by kaleido
+    and its file scanned. The others get a stand-in renderer: the scan reads their file (the
+    text a deck or report writes itself) and every figure they gave the renderer, which holds
+    every text kaleido would have drawn (and the texts of raster images, not scanned else)."""
     problems, fetched = [], []
     for link in sorted(links):
-        if urlsplit(link).path.endswith(".png"):
+        path = urlsplit(link).path
+        if path.endswith(".png"):
             continue
-        response = client.get(link)
+        figures: list[dict] = []
+        with nullcontext() if path not in rendered else stand_in_renderer(figures):
+            response = client.get(link)
         if response.status_code >= 500 or response.status_code in (202, 429):
             problems.append(f"{link}: HTTP {response.status_code}")  # unscanned otherwise
         if response.status_code != 200:
             continue
+        rendered.add(path)
         disposition = response.headers.get("Content-Disposition", "")
         if disposition.startswith("attachment"):
             fetched.append(disposition.partition("filename=")[2].strip('"'))
-        texts = file_texts(response.get_data())
-        seen.setdefault(f"GET {urlsplit(link).path}", []).extend(texts)
+        texts = file_texts(response.get_data()) + texts_of(figures)
+        seen.setdefault(f"GET {path}", []).extend(texts)
         found = leaks(texts, forbidden, link)
         if found:
             problems.append(f"{link}: leaked {sorted(found)}")
@@ -733,7 +764,7 @@ def run_matrix(world: World, visitor: str, only=None, follow_links: bool = True)
     names = [item["filename"] for item in files]
     if visitor in READS and follow_links:  # officials: follow every export link offered
         jobs.runner_of(app).cancel_all()  # the links' exports are within the visitor's limit
-        more, fetched = follow(client, links, forbidden, seen)
+        more, fetched = follow(client, links, forbidden, seen, world.rendered)
         problems += more
         names += fetched
     jobs.runner_of(app).cancel_all()  # the background exports started above are not awaited
@@ -787,6 +818,20 @@ def test_negative_control_the_scan_sees_a_leak(world, monkeypatch):
         world, "talas", only=lambda key: "page.children" in key, follow_links=False
     )
     assert any("leaked" in p and CANARY_NAMES["en"] in p for p in problems), problems[:5]
+
+
+def test_negative_control_a_stand_in_render_sees_a_leak(world, monkeypatch):
+    """With the scope taken from the wrong place, an export link followed with the stand-in
+    renderer reports the leak: the figures it was given are scanned, not its blank file."""
+    from queries.scope import Scope
+
+    monkeypatch.setattr(auth, "scope_of_request", lambda ctx: Scope(auth.data_oblasts(ctx)))
+    client = client_for(world.app, "talas")
+    forbidden = forbidden_strings("talas", world.catalogue)
+    links = {"/export/chart/compare-ranking.svg", "/export/chart/timeline-gantt.pdf"}
+    problems, _files = follow(client, links, forbidden, {}, {urlsplit(x).path for x in links})
+    assert len(problems) == 2, problems
+    assert all("leaked" in p and CANARY_NAMES["en"] in p for p in problems), problems
 
 
 def test_a_cached_result_is_never_served_to_another_scope(world):
