@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import formatting
 from dashboard.exports import deck
 from dashboard.i18n import Translator
 from queries import compare, funding, kpis, profile, projects
@@ -70,6 +71,8 @@ def test_kpis_compare_profile_and_deck_count_the_same_projects_and_money(
         assert f"Projects funded: {row.projects}" in facts
         money = deck._money(row.budget_total_minor, currency, "en")
         assert f"Project budgets: {money}" in facts
+        reached = formatting.number(row.beneficiaries or 0, "en")
+        assert f"Beneficiaries reached: {reached}" in facts, row.pcode
         total_funded += len(mine)
         total_money += int(mine.total_minor.sum())
 
@@ -77,6 +80,7 @@ def test_kpis_compare_profile_and_deck_count_the_same_projects_and_money(
     assert headline["projects_funded"] == total_funded == len(funded) == table.projects.sum()
     assert headline["budget_total_minor"] == total_money == int(funded.total_minor.sum())
     assert headline["local_minor"] == sum(table.local_minor)
+    assert headline["beneficiaries"] == sum(b or 0 for b in table.beneficiaries)
 
 
 def test_kek_say_has_no_funded_project_anywhere(demo_engine):
