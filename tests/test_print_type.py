@@ -204,3 +204,21 @@ def test_the_maps_names_are_placed_in_their_export_size_and_never_collide(ctx, s
         for a, b in itertools.combinations(boxes, 2):
             apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
             assert apart, f"{a[4]!r} and {b[4]!r} overlap at {size}"
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+def test_every_themes_legend_fits_beside_the_map(ctx, lang):
+    """The legend (wrapped, in type no smaller than the minimum) stays within the plot's
+    height on the fixed outputs (even when a wrapping caption takes CAPTION_SLACK of it), so
+    it never runs into the caption; the report's map grows to hold it (map_image)."""
+    t = Translator(lang)
+    for layer in LAYERS:
+        state = images.export_state({"theme": layer.id, "lang": lang})
+        data = map_view.view_data(ctx, state)
+        for size in ("screen", "print"):
+            output = images.OUTPUTS[size]
+            notes, swatches, height = images.map_legend(t, data, state, output)
+            assert len(swatches) == len(images.legend_entries(t, data, state))
+            assert min(note["font"]["size"] for note in notes) >= output.min_font
+            plot = output.height - images.MARGIN["t"] - images.MARGIN["b"]
+            assert height <= plot - images.CAPTION_SLACK, f"{layer.id} at {size}: {height} px"

@@ -162,6 +162,8 @@ class Output:
     height: int
     scale: float = 1
     paper_mm: float | None = None
+    #: the height may grow to hold the map's legend (a report's map: the PDF scales it)
+    grows: bool = False
 
     @property
     def min_font(self) -> float:
@@ -185,7 +187,7 @@ REPORT_MAP_MM = 180
 OUTPUTS = {
     "screen": Output(*SCREEN),
     "print": _print_output(),
-    "report": Output(1100, 900, 2, REPORT_MAP_MM),
+    "report": Output(1100, 900, 2, REPORT_MAP_MM, grows=True),
 }
 
 
@@ -220,12 +222,13 @@ def legible(figure: dict, minimum: float) -> dict:
     return figure
 
 
-def image(figure: dict, fmt: str, size: str = "screen") -> bytes:
+def image(figure: dict, fmt: str, size: str = "screen", height: int | None = None) -> bytes:
     """A figure rendered at one of `OUTPUTS`: screen size (1920 px wide), print size (A4 at
-    300 dpi) or a PDF report's map, its type raised to the size's minimum."""
+    300 dpi) or a PDF report's map (`height` px high if given), its type raised to the
+    size's minimum."""
     output = OUTPUTS[size]
     figure = legible(figure, output.min_font)
-    data = render(figure, fmt, output.width, output.height, output.scale)
+    data = render(figure, fmt, output.width, height or output.height, output.scale)
     if fmt != "png" or output.paper_mm is None:
         return data
     return with_dpi(data, round(output.width * output.scale * 25.4 / output.paper_mm))
@@ -484,12 +487,12 @@ def map_figure_for(
     data = dict(map_view.view_data(ctx, state))
     data["maplibre"] = False  # exports always draw SVG geo traces
     # the labels are placed for the sizes the map is exported at, its markers as drawn here
-    share = MAP_WIDTH if legend else 1
+    key = map_legend(t, data, state, output or OUTPUTS["screen"]) if legend else ([], [], 0)
+    data["legend_height"] = key[2]
     if output is None:
-        data["plot_sizes"] = export_plot_sizes(share)
+        data["plot_sizes"] = export_plot_sizes(MAP_WIDTH if legend else 1)
     else:
-        width, height = output.width - MARGIN["l"] - MARGIN["r"], output.height
-        data["plot_sizes"] = [(width * share, height - MARGIN["t"] - MARGIN["b"])]
+        data["plot_sizes"] = output_plot_sizes(output, legend, key[2])
         data["min_font"] = output.min_font
     data["marker_size"] = marker_size
     figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
@@ -524,10 +527,25 @@ def map_figure_for(
         geo["lataxis"] = {"range": [south, north]}
         geo["center"] = {"lon": (west + east) / 2, "lat": (south + north) / 2}
     if legend:
-        notes, swatches = map_legend(t, data, state, output or OUTPUTS["screen"])
-        layout.setdefault("annotations", []).extend(notes)
-        layout.setdefault("shapes", []).extend(swatches)
+        layout.setdefault("annotations", []).extend(key[0])
+        layout.setdefault("shapes", []).extend(key[1])
     return figure, data
+
+
+#: px the caption may take from the plot's height when it wraps to more lines than the
+#: margins hold (the names are placed for every plot height down to that)
+CAPTION_SLACK = 80
+
+
+def output_plot_sizes(output: Output, legend: bool, legend_height: float) -> list:
+    """The sizes (px) the map's plot may have in `output`: an output that grows to hold its
+    legend has its one height (the legend's, or its own); a fixed one loses up to
+    CAPTION_SLACK to a caption that wraps."""
+    width = (output.width - MARGIN["l"] - MARGIN["r"]) * (MAP_WIDTH if legend else 1)
+    height = output.height - MARGIN["t"] - MARGIN["b"]
+    if output.grows:
+        return [(width, max(height, legend_height))]
+    return [(width, height - CAPTION_SLACK), (width, height)]
 
 
 LEGEND_X = MAP_WIDTH + 0.03
@@ -537,9 +555,10 @@ LEGEND_GAP, LEGEND_HEAD_GAP = 12, 16
 
 
 def map_legend(t: Translator, data: dict, state: dict, output: Output) -> tuple[list, list]:
-    """The legend beside the map (annotations and colour swatches), laid out in px from the
-    plot's top right: its names wrapped to the room right of the map, in the largest type
-    (18 px down to the output's minimum) with which it fits the plot's height."""
+    """The legend beside the map (annotations, colour swatches, its height in px), laid out
+    in px from the plot's top right: its names wrapped to the room right of the map, in the
+    largest type (18 px down to the output's minimum) with which it fits the plot's height
+    (an output that grows gives the plot the legend's height)."""
     plot_w = output.width - MARGIN["l"] - MARGIN["r"]
     plot_h = output.height - MARGIN["t"] - MARGIN["b"]
     room = (1 - LEGEND_X) * plot_w + MARGIN["r"] - EDGE
@@ -547,7 +566,7 @@ def map_legend(t: Translator, data: dict, state: dict, output: Output) -> tuple[
     while True:
         notes, swatches, height = _legend_at(t, data, state, size, room)
         if height <= plot_h or size - 1 < output.min_font:
-            return notes, swatches
+            return notes, swatches, height
         size -= 1
 
 
@@ -636,7 +655,14 @@ def map_image(
     words = caption(
         ctx, t, state, map_title(t, data, state), t(data["layer"].source), "/", base_url
     )
-    return image(decorate(figure, words, size=size), fmt, size)
+    figure = decorate(figure, words, size=size)
+    output, height = OUTPUTS[size], None
+    if output.grows:  # the plot as high as its legend, under the caption's margins
+        margin = figure["layout"]["margin"]
+        height = math.ceil(
+            margin["t"] + margin["b"] + output_plot_sizes(output, True, data["legend_height"])[0][1]
+        )
+    return image(figure, fmt, size, height)
 
 
 def chart_image(
