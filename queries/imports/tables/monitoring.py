@@ -407,8 +407,12 @@ DOCUMENTS = TableSpec(
             "Шилтеме",
             URL,
             max_length=1000,
-            note_en="https://… or a path on this site (/documents/…); identifies the document.",
-            note_ru="https://… или путь на этом сайте (/documents/…); определяет документ.",
+            note_en="https://… or a path on this site (/documents/…); identifies the document. "
+            "The file of a /documents/ path is uploaded on the Data page (Document files) or "
+            "with aimak documents attach.",
+            note_ru="https://… или путь на этом сайте (/documents/…); определяет документ. "
+            "Файл для пути /documents/ загружается на странице «Данные» (Файлы документов) или "
+            "командой aimak documents attach.",
         ),
         _project(required=False),
         _pcode(required=False),
