@@ -80,6 +80,15 @@ def date(value, lang: str) -> str:
     return format_date(value, format="medium", locale=lang)
 
 
+def texts(value, t) -> str:
+    """Multilingual text(s) ({"ky", "ru", "en", "lang"}, queries.multilingual, or a list of
+    them) in `t`'s language, a missing translation tagged ("text [en]"), joined with "; "."""
+    if not isinstance(value, dict | list) or not value:
+        return "–"
+    items = value if isinstance(value, list) else [value]
+    return "; ".join(t.plain({f"text_{k}": v for k, v in x.items()}, "text") for x in items)
+
+
 def value(value, kind: str, t, currency: str = "KGS", labels=None) -> str:
     """Format `value` by its kind (see layers.base.Field.kind) in `t`'s language."""
     lang = t.lang
@@ -95,6 +104,8 @@ def value(value, kind: str, t, currency: str = "KGS", labels=None) -> str:
         return date(value, lang)
     if kind == "bool":
         return "–" if missing(value) else (t("Yes") if value else t("No"))
+    if kind == "texts":
+        return texts(value, t)
     if kind in ("category", "categories"):
         if missing(value):
             return "–"

@@ -65,6 +65,22 @@ class _Languages(tuple):
 
 LANGUAGES = _Languages(("ky", "ru", "en"))
 
+#: fixed texts the demo writes into the data (queries.demo: its sources and its accounts'
+#: names), shown in the reader's language by `Translator.data`; other data shows as it is
+DATA_TEXTS = frozenset(
+    {
+        N_("Illustrative (demo)"),
+        N_("Illustrative (demo), not NBKR"),
+        N_("Aimak Atlas demo (illustrative; boundaries not installed)"),
+        N_("Demo administrator"),
+        N_("Demo programme manager"),
+        N_("Demo official, Talas"),
+        N_("Demo official, Batken"),
+        N_("Demo viewer"),
+        N_("Demo data generator"),
+    }
+)
+
 
 def _accented(text: str, protected: re.Pattern = _PROTECTED) -> str:
     out, position = [], 0
@@ -198,6 +214,11 @@ class Translator:
             if value is not None and value == value and str(value).strip():
                 return str(value)
         return ""
+
+    def data(self, text):
+        """A text from the data: translated when it is one the demo writes (DATA_TEXTS, e.g.
+        the population source "Illustrative (demo)"), else as it is."""
+        return self(text) if isinstance(text, str) and text in DATA_TEXTS else text
 
     def pick(self, row, field: str) -> tuple[str, str | None]:
         """A multilingual field's text (queries.multilingual) for this reader and the

@@ -172,7 +172,7 @@ def render(ctx, app, *, error=None, status=200, username="", next_path="/", show
         "language": t("Language"),
         "demo": t("Illustrative demo data — not real project figures") if ctx.is_demo() else "",
         "error": t(error) if error else "",
-        "signed_in": t("Signed in as {name}", name=user.display_name)
+        "signed_in": t("Signed in as {name}", name=t.data(user.display_name))
         + f" ({t(ROLE_LABELS[user.role])})"
         if user
         else "",
@@ -311,7 +311,7 @@ def account_box(t: Translator, here: str):
     return html.Div(
         [
             html.Span(
-                t("Signed in as {name}", name=user.display_name),
+                t("Signed in as {name}", name=t.data(user.display_name)),
                 title=t(ROLE_LABELS[user.role]),
                 id="signed-in-as",
             ),

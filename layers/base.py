@@ -206,7 +206,9 @@ class Field:
 
     column: str
     label: str  # msgid
-    kind: str = "text"  # text, int, money, percent, date, category, days
+    #: text, texts (multilingual: queries.multilingual), int, money, percent, date, category,
+    #: days
+    kind: str = "text"
 
 
 @dataclass(frozen=True)

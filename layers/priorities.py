@@ -15,9 +15,9 @@ LAYER = Layer(
     query=priority_issues,
     measures=(Measure("top_category", N_("Top priority"), "top_category", SECTORS, "category"),),
     tooltip=(
-        Field("top_issue", N_("Top priority")),
+        Field("top_issue_texts", N_("Top priority"), "texts"),
         Field("issues", N_("Priority issues"), "int"),
-        Field("target_groups", N_("Target groups")),
+        Field("target_group_texts", N_("Target groups"), "texts"),
     ),
     source=N_("Participatory rural appraisal reports of the municipalities"),
 )

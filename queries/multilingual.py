@@ -146,3 +146,9 @@ def carry(row, name: str, label: str | None = None) -> dict:
         f"{label}_{suffix}": mapping.get(f"{label}_{suffix}")
         for suffix in (*TEXT_LANGUAGES, "lang")
     }
+
+
+def text_dtypes(*labels: str) -> dict[str, str]:
+    """The frame columns (`queries.common.frame`) of fields passed on with `carry`."""
+    suffixes = (*TEXT_LANGUAGES, "lang")
+    return {f"{label}_{suffix}": "object" for label in labels for suffix in suffixes}

@@ -18,6 +18,7 @@ from queries.models import (
     SocialProject,
     Stage,
 )
+from queries.multilingual import select_texts, texts_of
 from queries.scope import Filters, Scope, scope_clause
 
 COLUMNS = [
@@ -29,6 +30,8 @@ COLUMNS = [
     "unfunded",
     "unfunded_categories",
     "top_unfunded_category",
+    "top_issue_texts",
+    "target_group_texts",
 ]
 
 
@@ -70,6 +73,9 @@ def priority_issues(engine: Engine, filters: Filters, scope: Scope | None) -> pd
     - unfunded_categories: the unfunded issues' distinct categories, best-ranked first,
       joined with "; "; None when none.
     - top_unfunded_category: category of the best-ranked unfunded issue; None when none.
+    - top_issue_texts, target_group_texts: top_issue in every language ({"ky", "ru", "en",
+      "lang"}, `queries.multilingual`) and the target groups' (a list of such), for the
+      display to pick the reader's language; None when there are no issues.
     """
     base = geography.programme_municipalities(engine, filters, scope)
     if base.empty:
@@ -77,11 +83,16 @@ def priority_issues(engine: Engine, filters: Filters, scope: Scope | None) -> pd
     as_of = resolve_as_of(engine, filters, scope) or dt.date.max
     by_pcode: dict[str, list] = {}
     with engine.connect() as connection:
-        for pcode, _rank, _votes, category, title, target_group, funded in connection.execute(
-            _issues(filters, scope, as_of)
-        ):
-            by_pcode.setdefault(pcode, []).append(
-                (category.value, title, target_group, bool(funded))
+        for row in connection.execute(_issues(filters, scope, as_of)):
+            by_pcode.setdefault(row.municipality_pcode, []).append(
+                (
+                    row.category.value,
+                    row.title,
+                    row.target_group,
+                    bool(row.funded),
+                    texts_of(row._mapping, "title"),
+                    texts_of(row._mapping, "target_group"),
+                )
             )
     rows = [_summary(pcode, by_pcode.get(pcode, [])) for pcode in base["pcode"]]
     # object columns keep None for "no data" (pandas would turn it into NaN)
@@ -101,6 +112,8 @@ def _issues(filters: Filters, scope: Scope | None, as_of: dt.date):
             PriorityIssue.title,
             PriorityIssue.target_group,
             funded_clause(PriorityIssue.id, as_of).label("funded"),
+            *select_texts(PriorityIssue, "title"),
+            *select_texts(PriorityIssue, "target_group"),
         )
         .join(Municipality, Municipality.pcode == PriorityIssue.municipality_pcode)
         .join(Phase, Phase.id == PriorityIssue.phase_id)
@@ -128,8 +141,9 @@ def _issues(filters: Filters, scope: Scope | None, as_of: dt.date):
 
 def _summary(pcode: str, issues: list) -> dict:
     """One municipality's row of `priority_issues` from its issues (best-ranked first)."""
-    unfunded = [category for category, _title, _group, funded in issues if not funded]
-    groups = sorted({group for _category, _title, group, _funded in issues})
+    unfunded = [category for category, _title, _group, funded, *_texts in issues if not funded]
+    groups = sorted({group for _category, _title, group, *_rest in issues})
+    group_texts = {issue[2]: issue[5] for issue in issues}
     return {
         "pcode": pcode,
         "top_category": issues[0][0] if issues else None,
@@ -139,4 +153,6 @@ def _summary(pcode: str, issues: list) -> dict:
         "unfunded": len(unfunded),
         "unfunded_categories": "; ".join(dict.fromkeys(unfunded)) or None,
         "top_unfunded_category": unfunded[0] if unfunded else None,
+        "top_issue_texts": issues[0][4] if issues else None,
+        "target_group_texts": [group_texts[group] for group in groups] or None,
     }

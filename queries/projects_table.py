@@ -24,12 +24,14 @@ from queries.models import (
 )
 from queries.money import load_rates
 from queries.monitoring import latest_visits
+from queries.multilingual import carry, select_texts, text_dtypes
 from queries.scope import Filters, Scope
 
 #: Every column of `project_rows`, with its dtype (object columns keep None, ints and dates).
 COLUMNS = {
     "code": "object",
     "title": "object",
+    **text_dtypes("title"),
     "pcode": "object",
     "name_en": "object",
     "name_ru": "object",
@@ -77,6 +79,7 @@ def _projects(engine: Engine, filters: Filters, scope: Scope | None) -> list:
             SocialProject.id,
             SocialProject.code,
             SocialProject.title,
+            *select_texts(SocialProject, "title"),
             SocialProject.municipality_pcode.label("pcode"),
             *[getattr(Municipality, name) for name in NAMES],
             Municipality.rayon_pcode,
@@ -198,6 +201,7 @@ def _row(project, milestones: list[dict], days: dict, identified, money, visit) 
     return {
         "code": project.code,
         "title": project.title,
+        **carry(project, "title"),
         "pcode": project.pcode,
         **{name: getattr(project, name) for name in NAMES},
         "rayon_pcode": project.rayon_pcode,

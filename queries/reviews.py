@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from queries.common import area_clauses, frame
 from queries.models import Document, DocumentKind, Municipality, ReviewStatus, SocialProject, User
+from queries.multilingual import select_texts, text_dtypes
 from queries.scope import Filters, Scope
 from queries.users import add_audit, find_account
 
@@ -40,6 +41,7 @@ COLUMNS = {
     "review_comment": "object",
     "reviewed_at": "object",
     "reviewer": "object",
+    **text_dtypes("title"),
 }
 
 
@@ -61,6 +63,7 @@ def _documents(filters: Filters, scope: Scope | None):
             Document.review_comment,
             Document.reviewed_at,
             reviewer.display_name.label("reviewer"),
+            *select_texts(Document, "title"),
         )
         .outerjoin(project, project.id == Document.project_id)
         .join(Municipality, Municipality.pcode == pcode)

@@ -32,6 +32,7 @@ from queries.models import (
     TrainingEvent,
 )
 from queries.money import load_rates
+from queries.multilingual import select_texts, texts_of
 from queries.scope import Filters, Scope, scope_clause
 
 #: The kinds of activity, in the order of the process (also the order of a day's activities).
@@ -65,6 +66,8 @@ COLUMNS = {
     "project_code": "object",
     "happened": "bool",
     "label": "object",
+    # label in every language: {"ky", "ru", "en", "lang"} or a list (queries.multilingual)
+    "label_texts": "object",
     "ongoing": "bool",
     "status": "object",
     "participants": "object",
@@ -97,6 +100,7 @@ def _trainings(connection, filters: Filters, scope: Scope | None) -> list[dict]:
         TrainingEvent.participants_lsg
         + TrainingEvent.participants_ngo
         + TrainingEvent.participants_initiative,
+        *select_texts(TrainingEvent, "title"),
     )
     local = (
         select(*columns)
@@ -122,7 +126,8 @@ def _trainings(connection, filters: Filters, scope: Scope | None) -> list[dict]:
         )
     rows = []
     for statement in (local, oblast_wide):
-        for pcode, oblast, title, first, last, phase, people in connection.execute(statement):
+        for row in connection.execute(statement):
+            pcode, oblast, title, first, last, phase, people = row[:7]
             rows.append(
                 _activity(
                     "training",
@@ -132,6 +137,7 @@ def _trainings(connection, filters: Filters, scope: Scope | None) -> list[dict]:
                     pcode=pcode,
                     oblast_pcode=oblast,
                     label=title,
+                    label_texts=texts_of(row._mapping, "title"),
                     participants=int(people),
                 )
             )
@@ -151,6 +157,7 @@ def _appraisals(connection, filters: Filters, scope: Scope | None) -> list[dict]
             Phase.number,
             PriorityIssue.rank,
             PriorityIssue.title,
+            *select_texts(PriorityIssue, "title"),
         )
         .join(Municipality, Municipality.pcode == PriorityIssue.municipality_pcode)
         .join(Phase, Phase.id == PriorityIssue.phase_id)
@@ -160,18 +167,26 @@ def _appraisals(connection, filters: Filters, scope: Scope | None) -> list[dict]
     if filters.sectors:
         statement = statement.where(PriorityIssue.category.in_(filters.sectors))
     by_day: dict[tuple, dict] = {}
-    for pcode, oblast, day, phase, _rank, title in connection.execute(statement):
+    for row in connection.execute(statement):
+        pcode, oblast, day, phase, _rank, title = row[:6]
         entry = by_day.setdefault(
             (pcode, day),
             _activity(
                 "appraisal", day, day + ONE_DAY, phase, pcode=pcode, oblast_pcode=oblast, titles=[]
             ),
         )
-        entry["titles"].append(title)
+        entry["titles"].append((title, texts_of(row._mapping, "title")))
     rows = []
     for entry in by_day.values():
         titles = entry.pop("titles")
-        rows.append({**entry, "issues": len(titles), "label": "; ".join(titles)})
+        rows.append(
+            {
+                **entry,
+                "issues": len(titles),
+                "label": "; ".join(title for title, _texts in titles),
+                "label_texts": [texts for _title, texts in titles],
+            }
+        )
     return rows
 
 
@@ -186,7 +201,8 @@ def _project_activities(
     for project_id, project in projects.items():
         stages = project.pop("stages")
         common = {
-            k: project[k] for k in ("project_code", "label", "status", "pcode", "oblast_pcode")
+            k: project[k]
+            for k in ("project_code", "label", "label_texts", "status", "pcode", "oblast_pcode")
         }
         price = functools.partial(amount, project_id)
         rows += _planning(stages, common, project["expertise_score"], price, programme_end)
@@ -209,6 +225,7 @@ def _projects_with_stages(connection, filters: Filters, scope: Scope | None) -> 
             ProcurementMilestone.occurred_on,
             ProcurementMilestone.bids_count,
             Phase.number,
+            *select_texts(SocialProject, "title"),
         )
         .join(SocialProject, SocialProject.id == ProcurementMilestone.project_id)
         .join(Municipality, Municipality.pcode == SocialProject.municipality_pcode)
@@ -222,6 +239,7 @@ def _projects_with_stages(connection, filters: Filters, scope: Scope | None) -> 
             {
                 "project_code": row.code,
                 "label": row.title,
+                "label_texts": texts_of(row._mapping, "title"),
                 "status": row.status.value,
                 "expertise_score": row.expertise_score,
                 "pcode": row.municipality_pcode,
@@ -348,6 +366,7 @@ def _visits(connection, filters: Filters, scope: Scope | None) -> list[dict]:
             MonitoringVisit.rating,
             MonitoringVisit.findings,
             Phase.number,
+            *select_texts(MonitoringVisit, "findings"),
         )
         .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
         .join(Municipality, Municipality.pcode == SocialProject.municipality_pcode)
@@ -355,9 +374,8 @@ def _visits(connection, filters: Filters, scope: Scope | None) -> list[dict]:
         .where(*area_clauses(filters, scope), *project_clauses(filters))
     )
     rows = []
-    for code, _title, status, pcode, oblast, day, rating, findings, phase in connection.execute(
-        statement
-    ):
+    for row in connection.execute(statement):
+        code, _title, status, pcode, oblast, day, rating, findings, phase = row[:9]
         rows.append(
             _activity(
                 "monitoring",
@@ -370,6 +388,7 @@ def _visits(connection, filters: Filters, scope: Scope | None) -> list[dict]:
                 status=status.value,
                 rating=rating.value,
                 label=findings,
+                label_texts=texts_of(row._mapping, "findings"),
             )
         )
     return rows
@@ -394,6 +413,7 @@ def _recommendations(connection, filters: Filters, scope: Scope | None) -> list[
             Document.title,
             Document.issued_on,
             Phase.number,
+            *select_texts(Document, "title"),
         )
         .outerjoin(Municipality, Municipality.pcode == Document.municipality_pcode)
         .join(Phase, Phase.id == Document.phase_id)
@@ -409,7 +429,8 @@ def _recommendations(connection, filters: Filters, scope: Scope | None) -> list[
         )
     )
     rows = []
-    for pcode, oblast, title, day, phase in connection.execute(statement):
+    for row in connection.execute(statement):
+        pcode, oblast, title, day, phase = row[:5]
         rows.append(
             _activity(
                 "recommendations",
@@ -419,6 +440,7 @@ def _recommendations(connection, filters: Filters, scope: Scope | None) -> list[
                 pcode=pcode,
                 oblast_pcode=oblast,
                 label=title,
+                label_texts=texts_of(row._mapping, "title"),
             )
         )
     return rows

@@ -8,9 +8,14 @@ import re
 import pytest
 from sqlalchemy import inspect, select
 
+import dashboard.pages.profile as page
+from dashboard import formatting
 from dashboard.i18n import Translator
+from queries import profile as q
+from queries.demo import accounts, pilot
 from queries.models import Base
 from queries.multilingual import MULTILINGUAL
+from queries.scope import PROJECT_OBLASTS, Filters, Scope
 
 FIELDS = [pytest.param(f, id=f"{f.table}.{f.name}") for f in MULTILINGUAL]
 
@@ -62,3 +67,47 @@ def test_text_picks_the_reader_language_and_tags_a_fallback():
     )
     assert russian.markup({"title_ru": "<b>", "title_lang": "ru"}, "title") == "&lt;b&gt;"
     assert Translator("ru").text({"title_lang": None}, "title") == ""
+
+
+def _strings(component) -> list:
+    """Every component and string in a Dash tree, depth first."""
+    found = [component]
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None:
+            found += _strings(child)
+    return found
+
+
+def test_profile_shows_the_reader_language_and_tags_a_missing_translation(demo_engine):
+    """The profile's priority issues: the demo's Russian for a Russian reader; an issue with no
+    Russian shows its English, in a span that says so."""
+    issues = q.issues(demo_engine, "KG05236836000", Filters(), Scope(PROJECT_OBLASTS))
+    assert issues["title_ru"].str.contains("[а-я]").all()
+    russian = Translator("ru")
+    texts = [c for c in _strings(page.issues_section(russian, {"issues": issues})) if c]
+    assert issues.iloc[0]["title_ru"] in texts
+    assert not any(getattr(c, "className", None) == "lang-fallback" for c in texts)
+    untranslated = issues.assign(title_ru=None, target_group_ru=None)
+    tree = _strings(page.issues_section(russian, {"issues": untranslated}))
+    tagged = [c for c in tree if getattr(c, "className", None) == "lang-fallback"]
+    assert len(tagged) == 2 * len(issues)
+    assert {c.lang for c in tagged} == {"en"}
+    assert tagged[0].children[0] == issues.iloc[0]["title_en"]
+
+
+def test_map_tooltip_and_timeline_labels_pick_the_language():
+    issue = {"ky": "Көйгөй", "ru": None, "en": "Issue", "lang": "en"}
+    group = {"ky": "Топ", "ru": "Группа", "en": "Group", "lang": "en"}
+    assert formatting.texts([issue, group], Translator("ky")) == "Көйгөй; Топ"
+    assert formatting.texts([issue, group], Translator("ru")) == "Issue [en]; Группа"
+    assert formatting.value(issue, "texts", Translator("en")) == "Issue"
+    assert formatting.texts(None, Translator("en")) == "–"
+
+
+def test_demo_texts_in_the_data_are_translated():
+    russian = Translator("ru")
+    assert russian.data(pilot.DEMO_SOURCE) == "Условные данные (демо)"
+    names = {russian.data(a.display_name) for a in accounts.DEMO_ACCOUNTS}
+    assert "Демо-менеджер программы" in names
+    assert russian.data("Statistics committee, 2014") == "Statistics committee, 2014"

@@ -222,7 +222,8 @@ def _expected_monitoring(raw, pcode, as_of) -> dict:
         "beneficiaries": total(),
         "women": total(lambda c: c["sex"] == "female"),
         "with_disability": total(lambda c: bool(c["with_disability"])),
-        "findings": visits[-1]["findings"] if visits else None,
+        # the findings in the language they were written in (queries.multilingual)
+        "findings": visits[-1][f"findings_{visits[-1]['findings_lang']}"] if visits else None,
     }
 
 

@@ -414,6 +414,8 @@ def test_table_escapes_text_from_the_records(ctx):
     frame = sumbula(ctx.engine)
     frame = frame[frame.pcode == SUMBULA].head(2).copy()
     frame["label"], frame["project_code"] = awkward, "P-1"
+    # the label in the reader's language (queries.multilingual) is the awkward text too
+    frame["label_texts"] = [{"ky": None, "ru": None, "en": awkward, "lang": "en"}] * len(frame)
     frame["name_en"] = "<b>A</b>{name}"
     table = page.activity_table(Translator("en"), frame, D(2014, 6, 1), "KGS")
     assert "<script" not in table.children

@@ -59,8 +59,6 @@ LOCATOR = (940, 340)
 LOCATOR_SCALE = 2
 LOCATOR_WIDTH = Inches(8.33)
 LOCATOR_MARGIN = 6
-#: the smallest name on a locator map, px of the figure: 7 pt on the slide
-LOCATOR_MIN_FONT = math.ceil(7 / 72 * LOCATOR[0] / (LOCATOR_WIDTH / 914_400))
 #: the right-hand part of a municipality slide: the map, then the projects under it
 RIGHT = MARGIN + Inches(4.0)
 HIGHLIGHT = "#d32f2f"
@@ -213,7 +211,8 @@ def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list
     milestones = data["milestones"]
     lines = []
     for r in data["projects"].head(most).itertuples():
-        lines.append(f"{r.code} {r.title}: {t(STATUS_LABELS.get(r.status, r.status))}")
+        title = t.plain(r, "title")
+        lines.append(f"{r.code} {title}: {t(STATUS_LABELS.get(r.status, r.status))}")
         money = [
             f"{t(label)}: {_money(minor, currency, lang)}"
             for label, minor in (
@@ -273,7 +272,7 @@ def municipality_slide(deck: Deck, ctx, state: dict, row, locator) -> None:
     below += Inches(0.4)
     facts = municipality_facts(t, state, data)
     _block(deck, slide, t("Key figures"), facts, MARGIN, BODY_TOP + Inches(0.5), Inches(1.4))
-    issues = [f"{r.rank}. {r.title}" for r in data["issues"].head(3).itertuples()]
+    issues = [f"{r.rank}. {t.plain(r, 'title')}" for r in data["issues"].head(3).itertuples()]
     _block(
         deck, slide, t("Top priority issues"), issues, MARGIN, BODY_TOP + Inches(2.5), Inches(2.2)
     )
@@ -333,7 +332,6 @@ def locator_figure(ctx, t: Translator, state: dict, row) -> tuple[dict, tuple[in
     box = map_view.view_box(data, view)
     size = locator_size(box)
     data["plot_sizes"] = [tuple(v - 2 * LOCATOR_MARGIN for v in size)]
-    data["min_font"] = LOCATOR_MIN_FONT  # names placed in the size they are drawn
     figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
     map_figure.apply(figure, map_view.trace_values(t, data, view), {})
     areas = ctx.cached(

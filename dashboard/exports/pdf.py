@@ -258,9 +258,9 @@ def _issues_and_projects(report: Report, state: dict, data: dict, sub: str) -> N
         [
             [
                 r.rank,
-                r.title,
+                t.plain(r, "title"),
                 t(SECTOR_LABELS.get(r.category, r.category)),
-                r.target_group,
+                t.plain(r, "target_group"),
                 formatting.number(r.votes, lang),
                 r.funded_by or t("Not funded"),
             ]
@@ -280,7 +280,7 @@ def _issues_and_projects(report: Report, state: dict, data: dict, sub: str) -> N
         ]
         lines.append([t("Total"), _money(r.total_minor, currency, lang)])
         block = Report(t, report.title, report.demo, report.as_of)
-        block.p(f"{r.code} {r.title}", "h3")
+        block.p(f"{r.code} {t.plain(r, 'title')}", "h3")
         block.p(
             " · ".join(
                 [
@@ -349,7 +349,7 @@ def _visits_indicators_trainings(report: Report, state: dict, data: dict, sub: s
                 r.project_code,
                 t(RATING_LABELS.get(r.rating, r.rating)) if r.rating else "–",
                 "–" if missing(r.beneficiaries) else formatting.number(r.beneficiaries, lang),
-                r.findings or "–",
+                t.plain(r, "findings") or "–",
             ]
             for r in data["visits"].itertuples()
         ],
@@ -361,7 +361,7 @@ def _visits_indicators_trainings(report: Report, state: dict, data: dict, sub: s
         [t("Indicator"), t("Project"), t("Baseline"), t("Target"), t("Actual"), t("Progress")],
         [
             [
-                f"{r.name} ({r.unit})",
+                f"{t.plain(r, 'name')} ({r.unit})",
                 r.project_code,
                 _num(r.baseline, lang),
                 _num(r.target, lang),
@@ -379,7 +379,7 @@ def _visits_indicators_trainings(report: Report, state: dict, data: dict, sub: s
         [
             [
                 _date(r.start_date, lang),
-                r.title,
+                t.plain(r, "title"),
                 formatting.number(r.participants, lang),
                 formatting.number(r.women, lang),
             ]
@@ -403,7 +403,7 @@ def _documents_and_provenance(
             [
                 _date(r.issued_on, lang),
                 t(profile_view.DOCUMENT_LABELS.get(r.kind, r.kind)),
-                document_title(r.title, r.url, base_url, r.stored),
+                document_title(t.plain(r, "title"), r.url, base_url, r.stored),
                 profile_view.review_text(t, r),
             ]
             for r in data["documents"].itertuples()
@@ -411,9 +411,9 @@ def _documents_and_provenance(
         widths=[25 * mm, 40 * mm, 75 * mm, 40 * mm],
     )
     report.p(t("Data provenance"), sub)
-    report.p(t("Names and reference point: {source}", source=row.source), "small")
+    report.p(t("Names and reference point: {source}", source=t.data(row.source)), "small")
     for source in dict.fromkeys(people.source):
-        report.p(t("Population: {source}", source=source), "small")
+        report.p(t("Population: {source}", source=t.data(source)), "small")
     report.table(
         [t("Import batch"), t("File"), t("Imported on"), t("Demo")],
         [

@@ -208,7 +208,7 @@ def identity(ctx, t: Translator, state: dict, data: dict):
         table(
             [t("Year"), t("Population"), t("Source")],
             [
-                [str(int(r.year)), formatting.number(r.population, t.lang), r.source]
+                [str(int(r.year)), formatting.number(r.population, t.lang), t.data(r.source)]
                 for r in people.itertuples()
             ],
             numeric={1},
@@ -234,9 +234,9 @@ def issues_section(t: Translator, data: dict):
     rows = [
         [
             str(r.rank),
-            r.title,
+            t.text(r, "title"),
             t(SECTOR_LABELS.get(r.category, r.category)),
-            r.target_group,
+            t.text(r, "target_group"),
             formatting.number(r.votes, t.lang),
             r.funded_by or t("Not funded"),
         ]
@@ -305,7 +305,10 @@ def projects_section(t: Translator, state: dict, data: dict):
         articles.append(
             html.Article(
                 [
-                    html.H3([html.Span(r.code, className="code"), " ", r.title]),
+                    html.H3([html.Span(r.code, className="code"), " ", t.text(r, "title")]),
+                    html.P(t.text(r, "description"), className="project-description")
+                    if t.pick(r, "description")[0]
+                    else None,
                     html.Dl(
                         [part for k, v in facts for part in (html.Dt(k), html.Dd(v))],
                         className="profile-facts",
@@ -456,7 +459,7 @@ def visits_section(t: Translator, data: dict):
                 className=f"rating rating-{r.rating}",
                 style={"--swatch": RATINGS.colour(r.rating)},
             ),
-            r.findings,
+            t.text(r, "findings"),
             formatting.number(r.beneficiaries, lang),
             formatting.number(r.women, lang),
             formatting.number(r.with_disability, lang),
@@ -499,7 +502,7 @@ def indicators_section(t: Translator, data: dict):
     rows = [
         [
             r.code,
-            r.name,
+            t.text(r, "name"),
             r.unit,
             measure(r.baseline, lang),
             measure(r.target, lang),
@@ -542,7 +545,7 @@ def trainings_section(t: Translator, data: dict):
             formatting.date(r.start_date, lang)
             if r.start_date == r.end_date
             else f"{formatting.date(r.start_date, lang)} – {formatting.date(r.end_date, lang)}",
-            r.title,
+            t.text(r, "title"),
             t(TRAINING_LABELS.get(r.kind, r.kind)),
             t(LEVEL_LABELS[r.level]),
             formatting.number(r.lsg, lang),
@@ -592,7 +595,8 @@ def documents_section(t: Translator, data: dict):
     items = []
     for r in frame.itertuples():
         href = document_href(r.url, r.stored)
-        title = html.A(r.title, href=href, className="doc-link") if href else html.Span(r.title)
+        text = t.text(r, "title")
+        title = html.A(text, href=href, className="doc-link") if href else html.Span(text)
         items.append(
             html.Li(
                 [
@@ -612,9 +616,9 @@ def documents_section(t: Translator, data: dict):
 def provenance_section(ctx, t: Translator, data: dict):
     row, lang = data["unit"].iloc[0], t.lang
     sources = [
-        html.Li(t("Names and reference point: {source}", source=row.source)),
+        html.Li(t("Names and reference point: {source}", source=t.data(row.source))),
         *[
-            html.Li(t("Population: {source}", source=s))
+            html.Li(t("Population: {source}", source=t.data(s)))
             for s in dict.fromkeys(data["population"].source)
         ],
     ]

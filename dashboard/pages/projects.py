@@ -169,7 +169,7 @@ def grid_frame(t: Translator, frame: pd.DataFrame, state: dict) -> pd.DataFrame:
     for _, row in frame.iterrows():
         values = {
             "code": row.code,
-            "title": row.title,
+            "title": t.plain(row, "title"),
             "municipality": t.name(row),
             "rayon": t.name(row, "rayon_name"),
             "oblast": t.name(row, "oblast_name"),

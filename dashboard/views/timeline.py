@@ -135,24 +135,32 @@ def rows(t: Translator, frame, group: str) -> tuple[list[str], list[tuple[str, s
     return keys, ordered
 
 
+def _label(t: Translator, row) -> str:
+    """The record's label in the reader's language (a missing translation tagged)."""
+    texts = row.get("label_texts")
+    if isinstance(texts, dict | list) and texts:
+        return formatting.texts(texts, t)
+    return row["label"] or ""
+
+
 def _record_lines(t: Translator, row) -> list[str]:
     """What a training, appraisal, monitoring visit or recommendation recorded."""
     kind = row["kind"]
     if kind == "training":
         return [
-            row["label"] or "",
+            _label(t, row),
             t.n("{n} participant", "{n} participants", int(row["participants"])),
         ]
     if kind == "appraisal":
         return [
             t.n("{n} priority issue", "{n} priority issues", int(row["issues"])),
-            row["label"] or "",
+            _label(t, row),
         ]
     if kind == "monitoring":
         rating = t("Rating: {rating}", rating=t(RATING_LABELS.get(row["rating"], "–")))
-        return [rating, row["label"] or ""]
+        return [rating, _label(t, row)]
     if kind == "recommendations":
-        return [row["label"] or ""]
+        return [_label(t, row)]
     return []
 
 
@@ -183,7 +191,7 @@ def details(t: Translator, row, currency: str) -> list[str]:
     """What the records say about an activity, as plain lines (translated, formatted)."""
     lines = []
     if row["project_code"]:
-        lines.append(f"{row['project_code']} — {row['label'] or ''}".rstrip(" —"))
+        lines.append(f"{row['project_code']} — {_label(t, row)}".rstrip(" —"))
     lines += _record_lines(t, row) + _procurement_lines(t, row, currency)
     if row["ongoing"]:
         lines.append(t("No end recorded: still running"))

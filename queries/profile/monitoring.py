@@ -15,6 +15,7 @@ from queries.models import (
     Sex,
     SocialProject,
 )
+from queries.multilingual import carry, select_texts, text_dtypes
 from queries.profile.where import fetch, here
 from queries.results import _latest, _value_clauses, indicator_progress, reached_target
 from queries.scope import Filters, Scope
@@ -27,6 +28,7 @@ VISIT_COLUMNS = {
     "beneficiaries": "object",
     "women": "object",
     "with_disability": "object",
+    **text_dtypes("findings"),
 }
 BENEFICIARY_COLUMNS = {
     "project_code": "object",
@@ -47,6 +49,7 @@ INDICATOR_COLUMNS = {
     "period_end": "object",
     "progress": "float64",
     "on_target": "object",
+    **text_dtypes("name"),
 }
 
 
@@ -59,6 +62,7 @@ def _visit_statement(pcode: str, filters: Filters, scope: Scope | None, as_of):
             MonitoringVisit.visit_date,
             MonitoringVisit.rating,
             MonitoringVisit.findings,
+            *select_texts(MonitoringVisit, "findings"),
         )
         .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
         .join(Municipality, Municipality.pcode == SocialProject.municipality_pcode)
@@ -104,6 +108,7 @@ def visits(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) ->
                 "visit_date": row.visit_date,
                 "rating": row.rating.value,
                 "findings": row.findings,
+                **carry(row, "findings"),
                 "beneficiaries": reached,
                 "women": women,
                 "with_disability": disabled,
@@ -178,6 +183,7 @@ def indicators(engine: Engine, pcode: str, filters: Filters, scope: Scope | None
             Indicator.unit,
             Indicator.baseline,
             Indicator.target,
+            *select_texts(Indicator, "name"),
         )
         .join(SocialProject, SocialProject.id == Indicator.project_id)
         .join(Municipality, Municipality.pcode == SocialProject.municipality_pcode)
@@ -204,6 +210,7 @@ def indicators(engine: Engine, pcode: str, filters: Filters, scope: Scope | None
                 "code": row.code,
                 "project_code": row.project_code,
                 "name": row.name,
+                **carry(row, "name"),
                 "unit": row.unit,
                 "baseline": row.baseline,
                 "target": row.target,

@@ -20,6 +20,7 @@ from queries.models import (
     Stage,
 )
 from queries.money import load_rates
+from queries.multilingual import carry, select_texts, text_dtypes
 from queries.profile.where import fetch, here
 from queries.scope import Filters, Scope
 
@@ -31,6 +32,7 @@ ISSUE_COLUMNS = {
     "target_group": "object",
     "identified_on": "object",
     "funded_by": "object",
+    **text_dtypes("title", "target_group"),
 }
 PROJECT_COLUMNS = {
     "code": "object",
@@ -47,6 +49,7 @@ PROJECT_COLUMNS = {
     "cofinancing_minor": "int64",
     "total_minor": "int64",
     "funded": "bool",
+    **text_dtypes("title", "description"),
 }
 
 
@@ -98,6 +101,8 @@ def issues(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) ->
             PriorityIssue.title,
             PriorityIssue.target_group,
             PriorityIssue.identified_on,
+            *select_texts(PriorityIssue, "title"),
+            *select_texts(PriorityIssue, "target_group"),
         )
         .join(Municipality, Municipality.pcode == PriorityIssue.municipality_pcode)
         .where(
@@ -123,6 +128,8 @@ def issues(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) ->
             "target_group": row.target_group,
             "identified_on": row.identified_on,
             "funded_by": funders.get(row.id),
+            **carry(row, "title"),
+            **carry(row, "target_group"),
         }
         for row in fetch(engine, statement)
     ]
@@ -182,6 +189,8 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
             SocialProject.expertise_score,
             Organisation.name,
             PriorityIssue.rank,
+            *select_texts(SocialProject, "title"),
+            *select_texts(SocialProject, "description"),
         )
         .outerjoin(Organisation, Organisation.id == SocialProject.organisation_id)
         .outerjoin(PriorityIssue, PriorityIssue.id == SocialProject.priority_issue_id)
@@ -248,6 +257,8 @@ def _project_row(row, days: dict, amounts: dict, rates, currency: str) -> dict:
     return {
         "code": row.code,
         "title": row.title,
+        **carry(row, "title"),
+        **carry(row, "description"),
         "sector": row.sector.value,
         "status": status_as_of(row.status.value, set(days)),
         "organisation": row.name if selected else None,

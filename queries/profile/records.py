@@ -20,6 +20,7 @@ from queries.models import (
     SocialProject,
     TrainingEvent,
 )
+from queries.multilingual import carry, select_texts, text_dtypes
 from queries.profile.where import fetch, here
 from queries.scope import Filters, Scope
 
@@ -34,6 +35,7 @@ TRAINING_COLUMNS = {
     "initiative": "int64",
     "participants": "int64",
     "women": "int64",
+    **text_dtypes("title"),
 }
 DOCUMENT_COLUMNS = {
     "issued_on": "object",
@@ -44,6 +46,7 @@ DOCUMENT_COLUMNS = {
     "review_status": "object",
     "review_comment": "object",
     "stored": "bool",  # whether the site holds its file (queries.documents)
+    **text_dtypes("title"),
 }
 PROVENANCE_COLUMNS = {
     "batch": "int64",
@@ -76,6 +79,7 @@ def trainings(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             TrainingEvent.participants_ngo,
             TrainingEvent.participants_initiative,
             TrainingEvent.participants_women,
+            *select_texts(TrainingEvent, "title"),
         )
         .join(
             Municipality,
@@ -111,6 +115,7 @@ def trainings(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
                 "initiative": initiative,
                 "participants": lsg + ngo + initiative,
                 "women": int(row.participants_women),
+                **carry(row, "title"),
             }
         )
     return frame(rows, TRAINING_COLUMNS)
@@ -138,6 +143,7 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             Document.review_status,
             Document.review_comment,
             DocumentFile.document_id.label("stored"),
+            *select_texts(Document, "title"),
         )
         .join(Municipality, Municipality.pcode == Document.municipality_pcode)
         .outerjoin(SocialProject, SocialProject.id == Document.project_id)
@@ -155,6 +161,7 @@ def documents(engine: Engine, pcode: str, filters: Filters, scope: Scope | None)
             "issued_on": row.issued_on,
             "kind": row.kind.value,
             "title": row.title,
+            **carry(row, "title"),
             "url": row.url,
             "project_code": row.code,
             "review_status": row.review_status.value,

@@ -134,7 +134,7 @@ def review_view(ctx, t: Translator, filters: Filters, scope, status: str | None)
         label = REVIEW_LABELS.get(row["review_status"], row["review_status"])
         kind = DOCUMENT_LABELS.get(row["kind"], row["kind"])
         state = t(label)
-        title = row["title"]
+        title = t.text(row, "title")
         rows.append(
             [
                 issued,
@@ -150,7 +150,10 @@ def review_view(ctx, t: Translator, filters: Filters, scope, status: str | None)
             ]
         )
         options.append(
-            {"label": f"{issued} · {place} · {title} ({state})", "value": int(row["document_id"])}
+            {
+                "label": f"{issued} · {place} · {t.plain(row, 'title')} ({state})",
+                "value": int(row["document_id"]),
+            }
         )
     headers = [
         t("Date"),
