@@ -31,13 +31,15 @@ from urllib.parse import quote
 from sqlalchemy import Engine, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from queries.models import Document, DocumentFile, Municipality, SocialProject
+from queries.models import Document, DocumentFile, Municipality, ReviewStatus, SocialProject
+from queries.reviews import REPORT_KINDS
 from queries.scope import NO_SCOPE, Scope
 from queries.urls import safe_url
 from queries.users import add_audit, find_account
 
 #: the site's path under which stored documents are served
 PREFIX = "/documents/"
+SUBMITTED = ReviewStatus.SUBMITTED
 
 #: the kinds of file a document may be, by extension: the media type it is served with
 MEDIA_TYPES = {
@@ -325,7 +327,8 @@ def attach(
 ) -> dict:
     """Store `data` as the file of a document readable in `scope`, as `username` (None: the
     system user), with one audit entry; the document's link and file before it stay unless
-    this succeeds.
+    this succeeds. A report whose file changes is submitted again (DPI reviews it again, as
+    after an import that changes it).
 
     Raises FileRefused (checked before anything is read from the database) and LookupError
     for an unknown user or a document that does not exist or is outside the scope. Returns
@@ -348,6 +351,13 @@ def attach(
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         row = store(session, document, file_name, data, kind, user_id=actor, at=now)
         after = {"url": document.url, "file_name": row.file_name, "size": row.size}
+        changed = previous is None or before.get("sha256") != row.sha256
+        if changed and document.kind in REPORT_KINDS and document.review_status != SUBMITTED:
+            # a report with a new file is a new submission: DPI reviews it again (as an import)
+            before |= {"review_status": document.review_status.value}
+            after |= {"review_status": SUBMITTED.value}
+            document.review_status, document.review_comment = SUBMITTED, None
+            document.reviewed_by, document.reviewed_at = None, None
         add_audit(
             session,
             "document_file",

@@ -28,7 +28,7 @@ from queries.models import AuditEntry, Document, DocumentFile, Municipality
 from queries.scope import Scope
 from queries.users import find_account
 
-TALAS, BATKEN = "KG07000000000", "KG05000000000"
+TALAS, BATKEN, JALAL_ABAD = "KG07000000000", "KG05000000000", "KG03000000000"
 PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
 LIMIT = 64 * 1024  # the tests' AIMAK_MAX_DOCUMENT_BYTES
 
@@ -326,3 +326,32 @@ def test_the_cli_attaches_a_directory_by_the_documents_links(tmp_path, demo_copy
     again = documents.stored_file(engine, url, Scope({TALAS, BATKEN, "KG03000000000"}))
     assert again.content == pdf_bytes("from the CLI")
     engine.dispose()
+
+
+def test_a_report_with_a_new_file_is_reviewed_again(app, engine):
+    """As after an import that changes it: DPI's verification was of the old file."""
+    with engine.connect() as connection:
+        report_id = connection.scalar(
+            select(Document.id)
+            .where(Document.review_status == "verified", Document.kind == "monitoring_report")
+            .order_by(Document.id)
+            .limit(1)
+        )
+    same, everywhere = stored(engine, report_id).content, Scope({TALAS, BATKEN, JALAL_ABAD})
+    documents.attach(
+        engine, report_id, "same.pdf", same, username=None, scope=everywhere, limit=LIMIT
+    )
+    with engine.connect() as connection:
+        status = connection.scalar(select(Document.review_status).where(Document.id == report_id))
+    assert status.value == "verified"  # the same bytes: nothing to review again
+    documents.attach(
+        engine, report_id, "new.pdf", pdf_bytes("new"), username=None, scope=everywhere, limit=LIMIT
+    )
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(Document.review_status, Document.reviewed_by).where(Document.id == report_id)
+        ).one()
+        audit = connection.scalar(select(AuditEntry.after).order_by(AuditEntry.id.desc()).limit(1))
+    assert row.review_status.value == "submitted"
+    assert row.reviewed_by is None
+    assert audit["review_status"] == "submitted"
