@@ -35,6 +35,7 @@ from queries.models import (
     Stage,
 )
 from queries.money import load_rates
+from queries.multilingual import carry, select_texts, text_dtypes
 from queries.scope import Filters, Scope
 
 SOURCE_COLUMNS = {
@@ -55,6 +56,7 @@ FUNDED_COLUMNS = {
     "total_minor": "int64",
     "local_tyiyn": "int64",
     "total_tyiyn": "int64",
+    **text_dtypes("title"),  # the title in every language (queries.multilingual)
 }
 
 
@@ -133,6 +135,7 @@ def funded_projects(
             SocialProject.sector,
             SocialProject.status,
             Organisation.name,
+            *select_texts(SocialProject, "title"),
         )
         .join(SocialProject, SocialProject.id == funded.c.id)
         .outerjoin(Organisation, Organisation.id == SocialProject.organisation_id)
@@ -155,6 +158,7 @@ def funded_projects(
             "code": row.code,
             "pcode": row.municipality_pcode,
             "title": row.title,
+            **carry(row, "title"),
             "sector": row.sector.value,
             "status": row.status.value,
             "organisation": row.name,

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from queries import funding
+from queries.multilingual import text_dtypes
 from queries.scope import Filters, Scope
 
 SUMMARY_COLUMNS = [
@@ -31,6 +32,7 @@ POINT_COLUMNS = [
     "contract_date",
     "lon",
     "lat",
+    *text_dtypes("title"),  # the title in every language (queries.multilingual)
 ]
 SOURCE_COLUMNS = funding.SOURCE_COLUMNS
 #: How far (degrees) the markers of a municipality's several projects sit from its point.
@@ -105,13 +107,12 @@ def project_points(engine: Engine, filters: Filters, scope: Scope | None) -> pd.
     if base.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in POINT_COLUMNS})
     points = base.set_index("pcode")[["lon", "lat"]].astype("float64")  # None -> NaN
-    rows = funding.funded_projects(engine, filters, scope)[POINT_COLUMNS[:8]].to_dict("records")
-    frame = pd.DataFrame(
-        {c: pd.Series([r[c] for r in rows], dtype=object) for c in POINT_COLUMNS[:8]}
-    )
+    taken = [*POINT_COLUMNS[:8], *text_dtypes("title")]
+    rows = funding.funded_projects(engine, filters, scope)[taken].to_dict("records")
+    frame = pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in taken})
     frame["total_minor"] = frame["total_minor"].astype("int64")
     _place_markers(frame, points)
-    return frame
+    return frame[POINT_COLUMNS]
 
 
 def _place_markers(frame: pd.DataFrame, points: pd.DataFrame) -> None:

@@ -11,7 +11,9 @@ from sqlalchemy import inspect, select
 import dashboard.pages.profile as page
 from dashboard import formatting
 from dashboard.i18n import Translator
+from dashboard.views import map as map_view
 from queries import profile as q
+from queries import projects
 from queries.demo import accounts, pilot
 from queries.models import Base
 from queries.multilingual import MULTILINGUAL
@@ -111,3 +113,12 @@ def test_demo_texts_in_the_data_are_translated():
     names = {russian.data(a.display_name) for a in accounts.DEMO_ACCOUNTS}
     assert "Демо-менеджер программы" in names
     assert russian.data("Statistics committee, 2014") == "Statistics committee, 2014"
+
+
+def test_project_markers_are_named_in_the_reader_language(demo_engine):
+    points = projects.project_points(demo_engine, Filters(), Scope(PROJECT_OBLASTS))
+    assert not points.empty
+    russian = map_view.project_places(Translator("ru"), {"projects": points})["text"]
+    english = map_view.project_places(Translator("en"), {"projects": points})["text"]
+    assert all(re.search("[а-я]", text) for text in russian)
+    assert english[0] == f"{points.iloc[0]['code']} {points.iloc[0]['title_en']}"

@@ -467,7 +467,10 @@ def project_places(t: Translator, data: dict) -> dict:
         "lon": points.lon.tolist(),
         "lat": points.lat.tolist(),
         "visible": True,
-        "text": [plotly_text(f"{row.code} {row.title}") for row in points.itertuples()],
+        "text": [
+            plotly_text(f"{row.code} {t.plain(row, 'title') or row.title}")
+            for row in points.itertuples()
+        ],
         "hovertext": [plotly_text(t(SECTOR_LABELS.get(s, s))) for s in points.sector],
         "marker.color": [SECTORS.colour(s) for s in points.sector],
         "hovertemplate": "<b>%{text}</b><br>%{hovertext}<br>%{customdata}<extra></extra>",
