@@ -122,6 +122,16 @@ def _clone(connection, model, where, changes, key_map=None):
     return ids
 
 
+def named(row, field: str, prefix: str) -> dict:
+    """`field` of a cloned row with `prefix` before its text: one column, or each language's
+    column of a text held in ky, ru and en (queries.multilingual)."""
+    if field in row:
+        return {field: f"{prefix}{row[field]}"}
+    columns = [k for k in row if re.fullmatch(rf"{field}_(ky|ru|en)", k)]
+    assert columns, f"no {field} column in {sorted(row)}"
+    return {k: prefix + row[k] for k in columns if row[k] is not None}
+
+
 def add_canary(engine) -> None:
     """A municipality in Naryn named CANARY_NAMES with everything Aral (Talas) has: priority
     issues, projects and their NGO, budget lines, milestones, monitoring visits, beneficiaries,
@@ -180,14 +190,14 @@ def add_canary(engine) -> None:
             lambda r: {
                 "municipality_pcode": CANARY_PCODE,
                 "oblast_pcode": NARYN,
-                "title": f"{name} {r['title']}",
+                **named(r, "title", f"{name} "),
             },
         )
         issues = _clone(
             c,
             PriorityIssue,
             PriorityIssue.municipality_pcode == ARAL,
-            lambda r: {"municipality_pcode": CANARY_PCODE, "title": f"{name}: {r['title']}"},
+            lambda r: {"municipality_pcode": CANARY_PCODE, **named(r, "title", f"{name}: ")},
         )
         projects = _clone(
             c,
@@ -196,7 +206,7 @@ def add_canary(engine) -> None:
             lambda r: {
                 "municipality_pcode": CANARY_PCODE,
                 "code": CANARY_PREFIX + r["code"],
-                "title": f"{name}: {r['title']}",
+                **named(r, "title", f"{name}: "),
                 "priority_issue_id": issues.get(r["priority_issue_id"]),
                 "organisation_id": organisations.get(r["organisation_id"]),
             },
@@ -214,7 +224,7 @@ def add_canary(engine) -> None:
             MonitoringVisit.project_id.in_(projects),
             lambda r: {
                 "project_id": projects[r["project_id"]],
-                "findings": f"{name}: {r['findings']}",
+                **named(r, "findings", f"{name}: "),
             },
         )
         _clone(
@@ -242,7 +252,7 @@ def add_canary(engine) -> None:
             lambda r: {
                 "municipality_pcode": CANARY_PCODE,
                 "project_id": projects.get(r["project_id"]),
-                "title": f"{name}: {r['title']}",
+                **named(r, "title", f"{name}: "),
                 "url": f"{r['url']}?canary",  # a link is unique per programme
             },
         )
