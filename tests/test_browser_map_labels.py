@@ -89,7 +89,7 @@ def test_brw_map_labels_name_the_twelve_without_collisions(browser, settings, la
     figure = map_view.figure_for(ctx, Translator(lang), state, data)
     names = figure["data"][map_figure.INDEX["municipalities"]]["text"]
     assert len(names) == 12
-    found = {}
+    found, sizes = {}, {}
     with serve(app) as origin:
         for view, (width, height), path in VIEWS:
             browser.execute_cdp_cmd(
@@ -100,14 +100,23 @@ def test_brw_map_labels_name_the_twelve_without_collisions(browser, settings, la
                 browser.get(origin + path)
                 wait_for(browser, f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length")
                 wait_for(browser, "document.querySelectorAll('#map .geo g.trace text').length > 12")
+                # the page reported its plot's size, and the labels placed for it are drawn
+                wait_for(browser, f"{GRAPH}.dataset.plotSize")
                 wait_until_idle(browser)
                 found[view] = browser.execute_script(BOXES, list(MARKERS))
+                sizes[view] = browser.execute_script(f"return {GRAPH}.dataset.plotSize")
             finally:
                 browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         log = PageLog(browser).read()
     assert origin + "/basemap/asia_50m.json" in log.requests  # positive: the log sees requests
     assert log.outside_requests(origin) == []
     assert found["presentation 1920×1080"]["bar"] is not None  # positive: presentation mode
+    # each view reported its own plot size, and its labels were placed for it: on a large
+    # screen there is room for every pilot oblast's name (the 1440 map is too small for all)
+    assert len(set(sizes.values())) == len(VIEWS), sizes
+    for view in ("1920×1080", "presentation 1920×1080"):
+        drawn = {t["text"] for t in found[view]["texts"] if t["name"] == "labels"}
+        assert {"JALAL-ABAD", "TALAS", "BATKEN"} <= drawn, (view, sizes[view], drawn)
     for width, boxes in found.items():
         drawn = {t["text"] for t in boxes["texts"] if t["name"] == "labels"}
         for name in names:

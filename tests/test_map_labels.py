@@ -98,6 +98,40 @@ def test_page_labels_collide_with_nothing_over_the_windows_sizes(ctx):
         assert overlaps(boxes_at(items, positions, obstacles, box, scale)) == [], size
 
 
+@pytest.mark.parametrize("size", [(985, 370), (1460, 540), (2400, 1100), (370, 520)])
+def test_labels_placed_for_the_reported_size_collide_with_nothing_in_its_band(ctx, size):
+    """Once the page reports its plot's size, the labels are placed for a narrow band around
+    it (nearby sizes share the band) and collide with nothing anywhere in that band."""
+    band = map_view.page_plot_sizes(size)
+    assert band[0][0] <= size[0] <= band[1][0]
+    assert band[0][1] <= size[1] <= band[1][1]
+    assert band[1][0] / band[0][0] == pytest.approx(map_view.SIZE_STEP)
+    middle = tuple((low * high) ** 0.5 for low, high in zip(*band, strict=True))
+    again = map_view.page_plot_sizes(middle)  # one band, one placement
+    assert [*again[0], *again[1]] == pytest.approx([*band[0], *band[1]])
+    state = defaults()
+    data = map_view.view_data(ctx, state)
+    data["plot_sizes"] = band
+    frame = map_view.located(data)
+    t = Translator("en")
+    box = map_view.view_box(data, state)
+    items = [label for label, _ in map_view.label_items(t, data, frame)]
+    obstacles = map_view.label_obstacles(data, frame, map_view.context_label_values(t, data, state))
+    low, high = map_labels.scale_range(box, band)
+    positions = map_labels.place(items, box, (low, high), obstacles)
+    if size[0] > 500:  # on a phone the twelve names may have to crowd (required, least bad)
+        for scale in (low, (low + high) / 2, high):
+            assert overlaps(boxes_at(items, positions, obstacles, box, scale)) == [], (size, scale)
+    oblasts = {label.text for label, p in zip(items, positions, strict=True) if p and label.bold}
+    if size[0] >= 1400:  # a large screen has room for every pilot oblast's name
+        assert oblasts == {"JALAL-ABAD", "TALAS", "BATKEN"}, oblasts
+
+
+def test_without_a_reported_size_the_labels_fit_every_window():
+    assert map_view.page_plot_sizes(None) == map_view.PAGE_PLOT_SIZES
+    assert map_view.page_plot_sizes([0, 0]) == map_view.PAGE_PLOT_SIZES
+
+
 def test_theme_change_sends_no_labels(ctx):
     assert "labels" not in map_view.affected({"theme"})
     assert "labels" in map_view.affected({"focus"})

@@ -40,6 +40,7 @@ from dashboard.views.map import (
     figure_for,
     legend_subtitle,
     located,
+    page_plot_sizes,
     scheme_of_new_measure,
     trace_values,
     view_data,
@@ -370,6 +371,7 @@ def _controls(ctx, t: Translator, state: dict, layer):
             dcc.Store(id=control_id("selected"), data=state["selected"]),
             dcc.Store(id="map-lang", data=t.code),  # qps stays pseudo in callbacks
             dcc.Store(id="map-drawn", data=drawn_query(state)),  # the view the figure shows
+            dcc.Store(id="map-plot-size"),  # the plot's size (map_frame.js): where labels fit
         ],
         className="map-controls",
         id="map-controls",
@@ -459,15 +461,17 @@ def scheme_style(measure) -> dict:
 # --- callbacks (plain functions first, then their registration) --------------------------
 
 
-def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None):
+def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None, size=None):
     """The map's Patch, legend, KPIs, methodology and measure control for a view state.
 
     `changed` names the controls that changed since the map was drawn (None: all); only
-    what they affect is computed and sent.
+    what they affect is computed and sent. `size`: the plot's (width, height) as the page
+    last reported it, for the labels' placement.
     """
     t = Translator(lang)
     parts = affected(changed)
     data = view_data(ctx, state)
+    data["plot_sizes"] = page_plot_sizes(size)
     layer = data["layer"]
     measure = layer.measure(state["measure"])
     patch = Patch()
@@ -493,6 +497,17 @@ def update_map(ctx, lang: str, state: dict, maplibre: bool = False, changed=None
         part("schemes", lambda: measure.scheme(state.get("classes"))),
         part("schemes", lambda: scheme_style(measure)),
     )
+
+
+def place_labels(ctx, lang: str, drawn: str | None, size) -> Patch:
+    """The map's labels (and their leader lines) placed again for the plot `size` the page
+    reported, for the view the figure shows (`drawn`: its query string)."""
+    state = parse_query(drawn)
+    data = view_data(ctx, state)
+    data["plot_sizes"] = page_plot_sizes(size)
+    patch = Patch()
+    map_figure.apply(patch, trace_values(Translator(lang), data, state, {"labels"}), {})
+    return patch
 
 
 def reset_view(
@@ -600,16 +615,28 @@ def register(app, ctx) -> None:
         State("map-lang", "data"),
         State("map-drawn", "data"),
         State("url", "search"),
+        State("map-plot-size", "data"),
         prevent_initial_call=True,
     )
     def _update(*args):
-        lang, drawn, search = args[-3:]
+        lang, drawn, search, size = args[-4:]
         state = state_from_controls(search, controls_of_callback())
         changed = changed_controls(parse_query(drawn), state)
         state = scheme_of_new_measure(state, changed)
         if not affected(changed):
             raise PreventUpdate  # e.g. a click, or a control re-stating its value on mount
-        return (*update_map(ctx, lang, state, maplibre, changed), drawn_query(state))
+        update = update_map(ctx, lang, state, maplibre, changed, size)
+        return (*update, drawn_query(state))
+
+    @app.callback(
+        Output("map", "figure", allow_duplicate=True),
+        Input("map-plot-size", "data"),
+        State("map-lang", "data"),
+        State("map-drawn", "data"),
+        prevent_initial_call=True,
+    )
+    def _labels(size, lang, drawn):  # assets/map_frame.js reports the plot's size
+        return place_labels(ctx, lang or "en", drawn, size)
 
     @app.callback(
         Output("map-panel", "children"),

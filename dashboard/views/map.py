@@ -6,6 +6,7 @@ The page (dashboard/pages/map_page.py) lays these out; exports draw the same map
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import MutableMapping
 
 import pandas as pd
@@ -515,8 +516,26 @@ def badge_values(t: Translator, data: dict, frame: pd.DataFrame) -> dict:
 
 
 #: the sizes (px) of the page's map, from the smallest window to the largest: its labels
-#: are placed so that they collide at none of them
+#: are placed so that they collide at none of them, until the page reports its map's size
 PAGE_PLOT_SIZES = ((900, 340), (2200, 1000))
+#: the page's labels are then placed for a band of sizes around the reported one, on a
+#: geometric grid of this ratio: nearby windows share one placement (and its cache), a small
+#: resize places none; a band this narrow (±3%) leaves room for the oblasts' names (over the
+#: whole range above, Talas and Batken found no free place among their municipalities)
+SIZE_STEP = 1.06
+
+
+def page_plot_sizes(size) -> tuple:
+    """The (width, height) range to place the page's labels for: the band of the grid around
+    the plot `size` (px) the page reported, else every window (`PAGE_PLOT_SIZES`)."""
+    if not size or len(size) != 2 or min(size) <= 0:
+        return PAGE_PLOT_SIZES
+    step = math.log(SIZE_STEP)
+    width, height = (math.exp(round(math.log(float(v)) / step) * step) for v in size)
+    half = math.sqrt(SIZE_STEP)
+    return ((width / half, height / half), (width * half, height * half))
+
+
 MUNICIPALITY_MARKER = 15
 PLACE_FONT = {"size": 11, "color": "#263238"}
 OBLAST_FONT = {"size": 13, "color": "#37474f"}
