@@ -24,10 +24,8 @@ from tests.browser import chromium, serve, wait_for, wait_until_idle
 
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 LANGUAGES = ("ky", "ru", "en")
-DRAWN = (
-    "document.querySelector('#map .js-plotly-plot')"
-    " && document.querySelector('#map .choroplethlocation')"
-)
+GRAPH = "document.querySelector('#map .js-plotly-plot')"
+DRAWN = f"{GRAPH} && document.querySelector('#map .choroplethlocation')"
 
 
 def inner_size(driver, width: int, height: int) -> None:
@@ -52,6 +50,8 @@ def shoot(out: Path, geodata: Path | None) -> list[Path]:
                 for lang in LANGUAGES:
                     driver.get(f"{origin}/?lang={lang}")
                     wait_for(driver, DRAWN, timeout=60)
+                    # the labels are placed again once the page reported the map's size
+                    wait_for(driver, f"{GRAPH}.dataset.plotSize", timeout=60)
                     wait_until_idle(driver, timeout=60)
                     path = out / f"map-{lang}-{size}.png"
                     driver.save_screenshot(str(path))
