@@ -221,8 +221,9 @@ def test_h2_on_postgresql_a_key_written_by_another_writer_meanwhile_is_absorbed(
     else can write while an import holds the write lock)."""
     engine, data = postgres_engine, documents(3)
     insert = text(
-        "INSERT INTO document (programme_id, phase_id, kind, title, url, issued_on, is_demo)"
-        " SELECT programme_id, id, 'contract', 'Other', :url, '2014-12-10', false FROM phase"
+        "INSERT INTO document (programme_id, phase_id, kind, title_en, title_lang, url, issued_on,"
+        " is_demo)"
+        " SELECT programme_id, id, 'contract', 'Other', 'en', :url, '2014-12-10', false FROM phase"
         " WHERE number = 1"
     )
     commit(engine, documents(1), "one.xlsx")

@@ -348,6 +348,9 @@ CASES: dict[str, Case] = {
         "Project code",
     ),
     "E-DATE-ORDER": row_case("trainings", {"end_date": "28.02.2014"}, "end_date"),
+    # issue 15: a multilingual text needs one language, and the one it was written in
+    "E-TEXT-NONE": row_case("priorities", {"title": ""}, "title"),
+    "E-TEXT-LANG": row_case("priorities", {"title_ky": "", "title_lang": "ky"}, "title_lang"),
     "E-REF-OBLAST": row_case(
         "trainings", {"oblast_pcode": "KG99000000000", "municipality_pcode": ""}, "oblast_pcode"
     ),

@@ -468,7 +468,8 @@ def test_template_workbook(units_sqlite, lang):
     assert header[0] == BY_KEY["projects"].column("code").header(lang) + " *"
     assert header[2] == BY_KEY["projects"].column("priority_rank").header(lang)  # optional
     assert "MSP-J-01" in projects["A1"].comment.text  # the column's note
-    status_note = projects.cell(1, 7).comment.text
+    status = [column.key for column in BY_KEY["projects"].columns].index("status") + 1
+    status_note = projects.cell(1, status).comment.text
     assert "failed_competition" in status_note
     lists = [v for v in projects.data_validations.dataValidation if v.type == "list"]
     assert any("in_progress" in v.formula1 for v in lists)

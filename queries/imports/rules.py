@@ -274,6 +274,18 @@ _RULES = (
         "The end {end} is before the start {start}.",
     ),
     Rule(
+        "E-TEXT-NONE",
+        ROW,
+        "No text in any language",
+        "{field} is empty in every language (ky, ru, en): at least one is required.",
+    ),
+    Rule(
+        "E-TEXT-LANG",
+        ROW,
+        "Original language without text",
+        "{field} is said to be written in {language}, but its {language} column is empty.",
+    ),
+    Rule(
         "E-REF-OBLAST",
         ROW,
         "Unknown oblast",

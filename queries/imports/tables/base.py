@@ -248,3 +248,97 @@ def _source(max_length: int = 300) -> Column:
 
 
 ARSTANBAP = "KG03207826000"
+
+
+# --- multilingual text (queries.multilingual): one column per language ------------------------
+
+#: how the template names a language in a header (en, ru, ky headers)
+_IN_LANGUAGE = {
+    "ru": ("Russian", "рус.", "орусча"),
+    "ky": ("Kyrgyz", "кырг.", "кыргызча"),
+}
+
+
+def texts_columns(key: str, en: str, ru: str, ky: str, max_length: int | None) -> tuple:
+    """A multilingual field as four columns: the English text keeps the field's key and header
+    (a file made with an older template still imports), then the Russian and Kyrgyz texts and
+    the language it was written in. At least one text is required (`Checks.texts`)."""
+    length = max_length or LONG_TEXT
+    english = Column(
+        key,
+        en,
+        ru,
+        ky,
+        TEXT,
+        required=False,
+        max_length=length,
+        note_en="In English. At least one of the English, Russian and Kyrgyz columns.",
+        note_ru="На английском. Заполните хотя бы один из столбцов: англ., рус., кырг.",
+    )
+    others = tuple(
+        Column(
+            f"{key}_{lang}",
+            f"{en} ({names[0]})",
+            f"{ru} ({names[1]})",
+            f"{ky} ({names[2]})",
+            TEXT,
+            required=False,
+            max_length=length,
+        )
+        for lang, names in _IN_LANGUAGE.items()
+    )
+    written = Column(
+        f"{key}_lang",
+        f"{en}: written in",
+        f"{ru}: язык оригинала",
+        f"{ky}: түп нуска тили",
+        CHOICE,
+        required=False,
+        choices=("ky", "ru", "en"),
+        note_en="ky, ru or en; blank: the first language given (en, ru, ky).",
+        note_ru="ky, ru или en; пусто: первый заполненный язык (en, ru, ky).",
+    )
+    return (english, *others, written)
+
+
+def _texts(record: Record, key: str) -> dict[str, Any]:
+    return {"en": record.get(key), "ru": record.get(f"{key}_ru"), "ky": record.get(f"{key}_ky")}
+
+
+def text_values(record: Record, key: str, field: str | None = None) -> dict:
+    """A checked record's field as the model's four columns (`field`: the model's name)."""
+    field = field or key
+    texts = _texts(record, key)
+    lang = record.get(f"{key}_lang") or next(lang for lang in ("en", "ru", "ky") if texts[lang])
+    return {**{f"{field}_{lang}": value for lang, value in texts.items()}, f"{field}_lang": lang}
+
+
+def load_texts(model, key: str, field: str | None = None) -> list:
+    """The four columns of a stored field, named as `texts_columns` names them."""
+    field = field or key
+    return [
+        getattr(model, f"{field}_en").label(key),
+        getattr(model, f"{field}_ru").label(f"{key}_ru"),
+        getattr(model, f"{field}_ky").label(f"{key}_ky"),
+        getattr(model, f"{field}_lang").label(f"{key}_lang"),
+    ]
+
+
+def derive_lang(record: Record, key: str, default: str | None = None) -> None:
+    """A blank "written in" is the first language given (en, ru, ky), else `default`: set in
+    the record, so that a file without the column matches the stored row."""
+    if not record.get(f"{key}_lang"):
+        texts = _texts(record, key)
+        record[f"{key}_lang"] = next((lang for lang in ("en", "ru", "ky") if texts[lang]), default)
+
+
+def check_texts(checks: Checks, key: str, label: str) -> None:
+    """At least one language has the text, and the language it was written in has it."""
+    texts = _texts(checks.record, key)
+    derive_lang(checks.record, key)
+    if not any(texts.values()):
+        checks.add(key, "E-TEXT-NONE", field=label)
+        return
+    lang = checks.record.get(f"{key}_lang")
+    if lang and not texts[lang]:
+        checks.add(f"{key}_lang", "E-TEXT-LANG", field=label, language=lang)

@@ -3,6 +3,8 @@ and the documents."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import select
 
 from queries.imports.rules import quote
@@ -27,6 +29,11 @@ from queries.imports.tables.base import (
     _pcode,
     _project,
     _values,
+    check_texts,
+    derive_lang,
+    load_texts,
+    text_values,
+    texts_columns,
 )
 from queries.models import (
     AgeGroup,
@@ -50,7 +57,7 @@ def _load_visits():
             SocialProject.code.label("project_code"),
             MonitoringVisit.visit_date,
             MonitoringVisit.rating,
-            MonitoringVisit.findings,
+            *load_texts(MonitoringVisit, "findings"),
             Phase.number.label("phase"),
         )
         .join(SocialProject, SocialProject.id == MonitoringVisit.project_id)
@@ -64,8 +71,23 @@ def _visit_values(refs: References, r: Record) -> dict:
         "project_id": refs.id("projects", (r["project_code"],)),
         "visit_date": r["visit_date"],
         "rating": Rating(r["rating"]),
-        "findings": r["findings"] or "",
+        **_findings(r),
     }
+
+
+def _findings(r: Record) -> dict:
+    """Findings are optional: none is an empty English text."""
+    if any(r.get(f"findings{s}") for s in ("", "_ru", "_ky")):
+        return text_values(r, "findings")
+    return {"findings_en": "", "findings_ru": None, "findings_ky": None, "findings_lang": "en"}
+
+
+def _check_visit(checks: Checks) -> None:
+    checks.project()
+    if any(checks.record.get(f"findings{s}") for s in ("", "_ru", "_ky")):
+        check_texts(checks, "findings", "Findings")
+    else:  # no findings: an empty English text
+        derive_lang(checks.record, "findings", default="en")
 
 
 VISITS = TableSpec(
@@ -79,22 +101,18 @@ VISITS = TableSpec(
             "visit_date", "Visit date", "Дата визита", "Сапардын күнү", DATE, dates=IN_PROGRAMME
         ),
         Column("rating", "Rating", "Оценка", "Баа", CHOICE, choices=_values(Rating)),
-        Column(
-            "findings",
-            "Findings",
-            "Выводы",
-            "Жыйынтыктар",
-            TEXT,
-            required=False,
-            max_length=LONG_TEXT,
+        # findings are optional: blank in every language is an empty English text
+        dataclasses.replace(
+            texts_columns("findings", "Findings", "Выводы", "Жыйынтыктар", LONG_TEXT)[0],
             default="",
         ),
+        *texts_columns("findings", "Findings", "Выводы", "Жыйынтыктар", LONG_TEXT)[1:],
     ),
     natural_key=("project_code", "visit_date"),
     model=MonitoringVisit,
     load=_load_visits,
     dated="visit_date",
-    check=Checks.project,
+    check=_check_visit,
     values=_visit_values,
     referred=True,
     examples=(
@@ -202,11 +220,16 @@ def _load_indicators():
         Indicator.id,
         Indicator.code,
         SocialProject.code.label("project_code"),
-        Indicator.name,
+        *load_texts(Indicator, "name"),
         Indicator.unit,
         Indicator.baseline,
         Indicator.target,
     ).outerjoin(SocialProject, SocialProject.id == Indicator.project_id)
+
+
+def _check_indicator(checks: Checks) -> None:
+    checks.project()
+    check_texts(checks, "name", "Indicator")
 
 
 def _indicator_values(refs: References, r: Record) -> dict:
@@ -214,7 +237,7 @@ def _indicator_values(refs: References, r: Record) -> dict:
         "programme_id": refs.programme_id,
         "code": r["code"],
         "project_id": refs.id("projects", (r["project_code"],)) if r["project_code"] else None,
-        "name": r["name"],
+        **text_values(r, "name"),
         "unit": r["unit"],
         "baseline": r["baseline"],
         "target": r["target"],
@@ -236,7 +259,7 @@ INDICATORS = TableSpec(
             max_length=40,
         ),
         _project(required=False),
-        Column("name", "Indicator", "Индикатор", "Индикатордун аталышы", TEXT, max_length=300),
+        *texts_columns("name", "Indicator", "Индикатор", "Индикатордун аталышы", 300),
         Column("unit", "Unit", "Единица", "Бирдиги", TEXT, max_length=40),
         Column("baseline", "Baseline", "Исходное значение", "Баштапкы маани", MEASURE),
         Column("target", "Target", "Целевое значение", "Максаттуу маани", MEASURE),
@@ -244,7 +267,7 @@ INDICATORS = TableSpec(
     natural_key=("code",),
     model=Indicator,
     load=_load_indicators,
-    check=Checks.project,
+    check=_check_indicator,
     values=_indicator_values,
     referred=True,
     examples=(
@@ -353,7 +376,7 @@ def _load_documents():
             SocialProject.code.label("project_code"),
             Document.municipality_pcode,
             Document.kind,
-            Document.title,
+            *load_texts(Document, "title"),
             Document.issued_on,
             Phase.number.label("phase"),
         )
@@ -363,6 +386,7 @@ def _load_documents():
 
 
 def _check_document(checks: Checks) -> None:
+    check_texts(checks, "title", "Title")
     project = checks.project()
     checks.municipality()
     pcode = checks.record["municipality_pcode"]
@@ -388,7 +412,7 @@ def _document_values(refs: References, r: Record) -> dict:
         "project_id": refs.id("projects", (r["project_code"],)) if r["project_code"] else None,
         "municipality_pcode": r["municipality_pcode"],
         "kind": DocumentKind(r["kind"]),
-        "title": r["title"],
+        **text_values(r, "title"),
         "url": r["url"],
         "issued_on": r["issued_on"],
     }
@@ -424,7 +448,7 @@ DOCUMENTS = TableSpec(
             CHOICE,
             choices=_values(DocumentKind),
         ),
-        Column("title", "Title", "Название", "Аталышы", TEXT, max_length=300),
+        *texts_columns("title", "Title", "Название", "Аталышы", 300),
         Column(
             "issued_on",
             "Issued on",

@@ -3,6 +3,8 @@ procurement milestones."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from sqlalchemy import select
 
 from queries.imports.rules import quote
@@ -26,6 +28,11 @@ from queries.imports.tables.base import (
     _pcode,
     _project,
     _values,
+    check_texts,
+    derive_lang,
+    load_texts,
+    text_values,
+    texts_columns,
 )
 from queries.models import (
     BudgetLine,
@@ -49,7 +56,7 @@ def _load_trainings():
         TrainingEvent.oblast_pcode,
         TrainingEvent.municipality_pcode,
         TrainingEvent.kind,
-        TrainingEvent.title,
+        *load_texts(TrainingEvent, "title"),
         TrainingEvent.start_date,
         TrainingEvent.end_date,
         TrainingEvent.participants_lsg,
@@ -78,6 +85,9 @@ def _check_training(checks: Checks) -> None:
             actual=actual,
             oblast=oblast,
         )
+    derive_lang(record, "title")  # the English title is required: it is the natural key
+    if record.get("title_lang"):
+        check_texts(checks, "title", "Title")
     checks.order("start_date", "end_date", same_day=True)
     total = sum(record[name] or 0 for name in PARTICIPANTS)
     women = record["participants_women"] or 0
@@ -92,7 +102,7 @@ def _training_values(refs: References, r: Record) -> dict:
         "oblast_pcode": r["oblast_pcode"],
         "municipality_pcode": r["municipality_pcode"],
         "kind": TrainingKind(r["kind"]),
-        "title": r["title"],
+        **text_values(r, "title"),
         "start_date": r["start_date"],
         "end_date": r["end_date"],
         **{name: r[name] or 0 for name in (*PARTICIPANTS, "participants_women")},
@@ -126,7 +136,11 @@ TRAININGS = TableSpec(
             CHOICE,
             choices=_values(TrainingKind),
         ),
-        Column("title", "Title", "Название", "Аталышы", TEXT, max_length=300),
+        # the English title is a training's natural key (with its first day): required
+        dataclasses.replace(
+            texts_columns("title", "Title", "Название", "Аталышы", 300)[0], required=True
+        ),
+        *texts_columns("title", "Title", "Название", "Аталышы", 300)[1:],
         Column(
             "start_date",
             "Start date",
@@ -204,11 +218,17 @@ def _load_priorities():
         PriorityIssue.rank,
         PriorityIssue.votes,
         PriorityIssue.category,
-        PriorityIssue.title,
-        PriorityIssue.target_group,
+        *load_texts(PriorityIssue, "title"),
+        *load_texts(PriorityIssue, "target_group"),
         PriorityIssue.identified_on,
         Phase.number.label("phase"),
     ).join(Phase, Phase.id == PriorityIssue.phase_id)
+
+
+def _check_priority(checks: Checks) -> None:
+    checks.municipality()
+    check_texts(checks, "title", "Issue")
+    check_texts(checks, "target_group", "Target group")
 
 
 def _priority_values(refs: References, r: Record) -> dict:
@@ -219,8 +239,8 @@ def _priority_values(refs: References, r: Record) -> dict:
         "rank": r["rank"],
         "votes": r["votes"],
         "category": Sector(r["category"]),
-        "title": r["title"],
-        "target_group": r["target_group"],
+        **text_values(r, "title"),
+        **text_values(r, "target_group"),
         "identified_on": r["identified_on"],
     }
 
@@ -245,15 +265,8 @@ PRIORITIES = TableSpec(
         ),
         _count("votes", "Votes", "Голоса", "Добуштар"),
         Column("category", "Sector", "Сектор", "Тармак", CHOICE, choices=_values(Sector)),
-        Column("title", "Issue", "Проблема", "Көйгөй", TEXT, max_length=300),
-        Column(
-            "target_group",
-            "Target group",
-            "Целевая группа",
-            "Максаттуу топ",
-            TEXT,
-            max_length=200,
-        ),
+        *texts_columns("title", "Issue", "Проблема", "Көйгөй", 300),
+        *texts_columns("target_group", "Target group", "Целевая группа", "Максаттуу топ", 200),
         Column(
             "identified_on",
             "Identified on",
@@ -267,7 +280,7 @@ PRIORITIES = TableSpec(
     model=PriorityIssue,
     load=_load_priorities,
     dated="identified_on",
-    check=Checks.municipality,
+    check=_check_priority,
     values=_priority_values,
     referred=True,
     examples=(
@@ -293,7 +306,8 @@ def _load_projects():
             PriorityIssue.rank.label("priority_rank"),
             Organisation.name.label("organisation"),
             SocialProject.sector,
-            SocialProject.title,
+            *load_texts(SocialProject, "title"),
+            *load_texts(SocialProject, "description"),
             SocialProject.status,
             SocialProject.expertise_score,
         )
@@ -309,6 +323,16 @@ def _check_project(checks: Checks) -> None:
     known = rank is not None and pcode in checks.world.municipalities
     if known and checks.world.record("priorities", (pcode, rank)) is None:
         checks.add("priority_rank", "E-REF-PRIORITY", value=rank, municipality=pcode)
+    check_texts(checks, "title", "Title")
+    if any(record.get(f"description{s}") for s in ("", "_ru", "_ky")):
+        check_texts(checks, "description", "Description")
+
+
+def _description(r: Record) -> dict:
+    """The optional description: all empty, or as any multilingual text."""
+    if any(r.get(f"description{s}") for s in ("", "_ru", "_ky")):
+        return text_values(r, "description")
+    return {f"description_{s}": None for s in ("en", "ru", "ky", "lang")}
 
 
 def _project_values(refs: References, r: Record) -> dict:
@@ -322,7 +346,8 @@ def _project_values(refs: References, r: Record) -> dict:
         ),
         "organisation_id": refs.organisation_id(r["organisation"]) if r["organisation"] else None,
         "sector": Sector(r["sector"]),
-        "title": r["title"],
+        **text_values(r, "title"),
+        **_description(r),
         "status": ProjectStatus(r["status"]),
         "expertise_score": r["expertise_score"],
     }
@@ -369,7 +394,8 @@ PROJECTS = TableSpec(
             note_ru="Название поставщика, как в других строках; пусто до договора.",
         ),
         Column("sector", "Sector", "Сектор", "Тармак", CHOICE, choices=_values(Sector)),
-        Column("title", "Title", "Название", "Аталышы", TEXT, max_length=300),
+        *texts_columns("title", "Title", "Название", "Аталышы", 300),
+        *texts_columns("description", "Description", "Описание", "Сүрөттөмө", None),
         Column(
             "status",
             "Status",
