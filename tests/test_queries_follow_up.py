@@ -27,6 +27,7 @@ from queries.models import (
     MonitoringVisit,
     Municipality,
     Phase,
+    PriorityIssue,
     ProcurementMilestone,
     SocialProject,
     TrainingEvent,
@@ -117,6 +118,7 @@ def raw(demo_engine) -> dict[str, list[dict]]:
         "indicator": Indicator,
         "value": IndicatorValue,
         "document": Document,
+        "issue": PriorityIssue,
         "line": BudgetLine,
         "rate": ExchangeRate,
     }
@@ -138,12 +140,17 @@ def _projects(raw, pcode) -> dict[int, dict]:
 
 
 def _latest_report(raw) -> dt.date:
-    """The default "as of" date: the latest milestone, visit or municipal document."""
-    return max(
+    """The default "as of" date (whole programme in scope): the latest dated event — a
+    milestone, visit, priority ranking, training's last day or document, the programme's own
+    documents (its recommendations and final report) included."""
+    days = (
         [m["occurred_on"] for m in raw["milestone"]]
         + [v["visit_date"] for v in raw["visit"]]
-        + [d["issued_on"] for d in raw["document"] if d["municipality_pcode"]]
+        + [i["identified_on"] for i in raw["issue"]]
+        + [t["end_date"] for t in raw["training"]]
+        + [d["issued_on"] for d in raw["document"]]
     )
+    return max(day for day in days if day is not None)
 
 
 def _row(frame: pd.DataFrame, pcode: str) -> dict:
