@@ -59,6 +59,8 @@ LOCATOR = (940, 340)
 LOCATOR_SCALE = 2
 LOCATOR_WIDTH = Inches(8.33)
 LOCATOR_MARGIN = 6
+#: the smallest name on a locator map, px of the figure: 7 pt on the slide
+LOCATOR_MIN_FONT = math.ceil(7 / 72 * LOCATOR[0] / (LOCATOR_WIDTH / 914_400))
 #: the right-hand part of a municipality slide: the map, then the projects under it
 RIGHT = MARGIN + Inches(4.0)
 HIGHLIGHT = "#d32f2f"
@@ -332,6 +334,7 @@ def locator_figure(ctx, t: Translator, state: dict, row) -> tuple[dict, tuple[in
     box = map_view.view_box(data, view)
     size = locator_size(box)
     data["plot_sizes"] = [tuple(v - 2 * LOCATOR_MARGIN for v in size)]
+    data["min_font"] = LOCATOR_MIN_FONT  # names placed in the size they are drawn
     figure = map_figure.base_map(maplibre=False, basemap=data["basemap"] is not None).to_dict()
     map_figure.apply(figure, map_view.trace_values(t, data, view), {})
     areas = ctx.cached(
