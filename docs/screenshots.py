@@ -43,9 +43,7 @@ def shoot(out: Path, geodata: Path | None) -> list[Path]:
         with serve(app) as origin, chromium() as driver:
             for size, (width, height) in SIZES.items():
                 if size == "phone":  # a touch screen at the phone's pixel ratio 1
-                    driver.execute_cdp_cmd(
-                        "Emulation.setTouchEmulationEnabled", {"enabled": True}
-                    )
+                    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
                 inner_size(driver, width, height)
                 for lang in LANGUAGES:
                     driver.get(f"{origin}/?lang={lang}")

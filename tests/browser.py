@@ -113,6 +113,21 @@ class PageLog:
         return [entry for entry in self.console if "Content Security Policy" in entry["message"]]
 
 
+def emulate(driver, width: int, height: int, touch: bool = False, mobile: bool | None = None):
+    """Make the page's window `width`×`height` CSS px (pixel ratio 1), with touch input, and a
+    mobile viewport (as a phone's browser lays out; default: when touch). A mobile viewport
+    set on a page already drawn zooms out to its former width: pass mobile=False to narrow a
+    window in place."""
+    metrics = {
+        "width": width,
+        "height": height,
+        "deviceScaleFactor": 1,
+        "mobile": touch if mobile is None else mobile,
+    }
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": touch})
+
+
 def wait_for(driver, script: str, timeout: float = 20):
     """Wait until a JavaScript expression is truthy; return its value."""
     return WebDriverWait(driver, timeout, poll_frequency=0.2).until(

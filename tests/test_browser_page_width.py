@@ -4,9 +4,9 @@ One server, one browser, one signed-in manager (so that the Data page shows its 
 page in every language at 1440×900 and at 390×844 (a phone): each page is loaded once at 1440
 and measured, then the window is narrowed to the phone's (the page re-lays itself out as a
 phone's browser would on rotation; 24 loads instead of 48). A page is measured once its widest
-content is drawn; its document may not be wider than the window (the Kyrgyz profile was 1,798 px wide at 1440, the Data page 917 px on a
-phone).
-On Compare the small multiples' titles may not overlap one another (they did in Russian)."""
+content is drawn; its document may not be wider than the window (the Kyrgyz profile was 1,798
+px wide at 1440, the Data page 917 px on a phone). On Compare the small multiples' titles may
+not overlap one another (they did in Russian)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from dashboard import create_app
 from dashboard.i18n import LANGUAGES
 from dashboard.settings import Settings
 from queries.engine import sqlite_url
-from tests.browser import serve, wait_for, wait_until_idle
+from tests.browser import emulate, serve, wait_for, wait_until_idle
 from tests.test_browser_auth import sign_in
 
 pytestmark = pytest.mark.browser
@@ -73,12 +73,6 @@ def origin(tmp_path_factory, demo_sqlite_file):
         yield url
 
 
-def resize(driver, width: int, height: int, touch: bool) -> None:
-    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": touch})
-
-
 def measure(driver, width: int) -> tuple[int, list]:
     """The document's width once the page has laid itself out for a window `width` wide
     (plotly's resize handlers are debounced: wait up to 5 s for the page to fit)."""
@@ -96,11 +90,11 @@ def test_brw_every_page_in_every_language_is_as_wide_as_the_window(browser, orig
     try:
         for lang in LANGUAGES:
             for path, drawn in PAGES.items():
-                resize(browser, *SIZES[0])
+                emulate(browser, *SIZES[0], mobile=False)
                 browser.get(f"{origin}{path}?lang={lang}")
                 wait_for(browser, drawn, timeout=60)
                 for width, height, touch in SIZES:
-                    resize(browser, width, height, touch)
+                    emulate(browser, width, height, touch, mobile=False)
                     wait_for(browser, drawn, timeout=60)
                     document, wider = measure(browser, width)
                     measured += 1

@@ -15,7 +15,7 @@ import pytest
 from dashboard import create_app
 from dashboard.settings import Settings
 from queries.engine import sqlite_url
-from tests.browser import serve, wait_for, wait_until_idle
+from tests.browser import emulate, serve, wait_for, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -76,12 +76,6 @@ def origin(tmp_path_factory, demo_sqlite_file):
         yield url
 
 
-def viewport(driver, width: int, height: int, phone: bool) -> None:
-    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone})
-
-
 def open_map(driver, url: str) -> None:
     driver.get(url)
     wait_for(driver, DRAWN)
@@ -129,7 +123,7 @@ def click(driver, x: float, y: float) -> None:
 
 
 def test_brw_phone_390x844_map_first_filters_folded_no_sideways_scroll(browser, origin):
-    viewport(browser, 390, 844, phone=True)
+    emulate(browser, 390, 844, touch=True)
     try:
         open_map(browser, origin + "/?overlays=")
         plot, graph = box(browser, "#map .geo .bg"), box(browser, "#map")
@@ -173,7 +167,7 @@ def test_brw_phone_390x844_map_first_filters_folded_no_sideways_scroll(browser, 
                 wait_for(browser, f"document.querySelector({selector!r})")
             widths[path] = browser.execute_script(WIDTH)
     finally:
-        viewport(browser, 1440, 900, phone=False)
+        emulate(browser, 1440, 900)
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert all(width <= 390 for width in widths.values()), widths
 
@@ -196,7 +190,7 @@ def step(driver, focus: str | None, crumbs: list[str], reloads: bool = True) -> 
 
 
 def test_brw_drill_down_oblast_rayon_municipality_and_back_by_the_breadcrumb(browser, origin):
-    viewport(browser, 1440, 900, phone=False)
+    emulate(browser, 1440, 900)
     try:
         open_map(browser, origin + "/")
         step(browser, None, ["Kyrgyzstan"], reloads=False)  # just loaded from its URL
