@@ -51,6 +51,15 @@ def row_id(value) -> bool:
     return value is None or (type(value) is int and 0 < value < 2**63)
 
 
+def size(value) -> bool:
+    """A box's (width, height) in px as a page measured it (None before it was)."""
+    return value is None or (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(type(v) in (int, float) and math.isfinite(v) and 0 < v < 100_000 for v in value)
+    )
+
+
 def one_of(*choices) -> Callable[[object], bool]:
     """One of `choices` (list None among them when the control can be cleared)."""
     return lambda value: isinstance(value, str | int | type(None)) and value in choices

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import formatting
+from dashboard import formatting, inputs
 from dashboard.components import map_figure
 from dashboard.components.export_menu import export_menu
 from dashboard.components.filter_bar import (
@@ -57,6 +57,9 @@ from layers.categories import (
 )
 from queries import geography
 from queries.scope import Filters
+
+#: the shapes of the page's own stores (dashboard.inputs refuses any other value with 400)
+SHAPES = {("map-plot-size", "data"): inputs.size, ("map-drawn", "data"): inputs.text}
 
 # --- the data behind one view ------------------------------------------------------------
 

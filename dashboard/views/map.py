@@ -12,7 +12,7 @@ from collections.abc import MutableMapping
 import pandas as pd
 import shapely
 
-from dashboard import formatting
+from dashboard import formatting, inputs
 from dashboard.components import map_figure, map_labels
 from dashboard.components.filter_bar import (
     filters_from_state,
@@ -528,7 +528,7 @@ SIZE_STEP = 1.06
 def page_plot_sizes(size) -> tuple:
     """The (width, height) range to place the page's labels for: the band of the grid around
     the plot `size` (px) the page reported, else every window (`PAGE_PLOT_SIZES`)."""
-    if not size or len(size) != 2 or min(size) <= 0:
+    if not inputs.size(size) or size is None:
         return PAGE_PLOT_SIZES
     step = math.log(SIZE_STEP)
     width, height = (math.exp(round(math.log(float(v)) / step) * step) for v in size)
