@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from geodata.validate import as_multipolygons
 from queries.demo.accounts import demo_user
 from queries.demo.draw import ProjectPlan, som
-from queries.demo.pilot import LAST_DAY, SECTORS, TRAININGS, DemoError, DemoMunicipality
+from queries.demo.pilot import LAST_DAY, SECTORS, TRAININGS, DemoError, DemoMunicipality, Texts
 from queries.demo.seeding import demo_counts, holds_demo, refuse_real_data, utcnow
 from queries.demo.writer import DemoWriter
 from queries.geography import boundaries_installed, store_boundaries
@@ -70,6 +70,13 @@ from queries.users import add_audit, add_batch
 SYNTHETIC_CODE = "SYNTHETIC-NATIONAL"
 SYNTHETIC_NAME = "Synthetic national dataset (benchmark only)"
 SYNTHETIC_SEED = 20240460
+
+
+def synthetic(text: Texts, note: str) -> dict[str, str]:
+    """The title columns of a demo text marked as invented, in each of its languages."""
+    return Texts(*(f"{value} ({note})" for value in text)).columns("title")
+
+
 SYNTHETIC_SOURCE = "SYNTHETIC (benchmark only, invented figures)"
 #: shares of project outcomes the demo generator knows how to continue (milestones, visits)
 STATUS_WEIGHTS = (
@@ -255,7 +262,7 @@ class _NationalWriter(DemoWriter):
                         phase_id=self.phase(start),
                         oblast_pcode=oblast.pcode,
                         kind=kind,
-                        title=f"{title} ({oblast.name_en} oblast, SYNTHETIC)",
+                        **synthetic(title, f"{oblast.name_en} oblast, SYNTHETIC"),
                         start_date=start,
                         end_date=start + dt.timedelta(days=days - 1),
                         participants_lsg=lsg,
@@ -285,9 +292,10 @@ class _NationalWriter(DemoWriter):
                         oblast_pcode=unit.oblast_pcode,
                         municipality_pcode=unit.pcode,
                         kind=kind,
-                        title=(
-                            f"Local {kind.value} session (SYNTHETIC, {unit.name_en}, {unit.pcode})"
-                        ),
+                        # written in English only: the pages show it with its language tag
+                        title_en=f"Local {kind.value} session (SYNTHETIC, {unit.name_en}, "
+                        f"{unit.pcode})",
+                        title_lang="en",
                         start_date=day,
                         end_date=day + dt.timedelta(days=days - 1),
                         participants_lsg=counts[0],
@@ -327,7 +335,7 @@ class _NationalWriter(DemoWriter):
                     priority_issue_id=issue.id,
                     organisation_id=organisation_id,
                     sector=issue.category,
-                    title=profile.project.format(unit.name_en) + " (SYNTHETIC)",
+                    **synthetic(profile.project.format(place=self.place_names(unit)), "SYNTHETIC"),
                     status=status,
                     expertise_score=self.rng.randint(55, 95),
                 )
