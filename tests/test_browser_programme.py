@@ -13,8 +13,8 @@ import pytest
 from dashboard import create_app
 from dashboard.settings import Settings
 from queries.engine import sqlite_url
-from tests.browser import serve, wait_for, wait_until_idle
-from tests.test_browser_phone import box, viewport
+from tests.browser import emulate, serve, wait_for, wait_until_idle
+from tests.test_browser_phone import box
 from tests.test_programme_story import LAW, PROPER_NAMES
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def origin(tmp_path_factory, demo_sqlite_file):
 @pytest.mark.parametrize("lang", ["ru", "ky"])
 def test_brw_programme_page_fits_and_tells_the_story(browser, origin, lang, size):
     width, height, phone = SIZES[size]
-    viewport(browser, width, height, phone)
+    emulate(browser, width, height, touch=phone)
     try:
         browser.get(f"{origin}/programme?lang={lang}")
         wait_for(browser, "document.querySelector('#programme-team-table tbody tr')")
@@ -55,7 +55,7 @@ def test_brw_programme_page_fits_and_tells_the_story(browser, origin, lang, size
         page = browser.execute_script(READ)
         first, second = box(browser, "#programme-phase-1"), box(browser, "#programme-phase-2")
     finally:
-        viewport(browser, 1440, 900, phone=False)
+        emulate(browser, 1440, 900)
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert page["width"] <= width, page["width"]
     assert len(page["goal"]) == 1
