@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from importlib import resources
 
 from dash import Dash
@@ -42,7 +41,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="Aimak Atlas",
         update_title=None,
     )
-    app.server.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+    app.server.config["SECRET_KEY"] = settings.session_key()  # one key for every worker
 
     # 3. a query cache per app, keyed by query, filters and scope
     if "redis" in settings.cache_type.lower():
@@ -53,7 +52,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "CACHE_TYPE": settings.cache_type,
             "CACHE_REDIS_URL": settings.cache_redis_url,
             "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
-            "CACHE_KEY_PREFIX": f"aimak-{id(app)}-",
+            "CACHE_KEY_PREFIX": settings.cache_key_prefix(),  # shared by every worker
         },
     )
     ctx = AppContext(settings=settings, engine=engine, cache=cache)

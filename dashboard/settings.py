@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
+import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -83,7 +86,21 @@ SETTINGS = (
         "",
         "Flask secret key that signs session cookies; the app refuses to start on real data "
         "without it, and a running server answers 503 once real data is imported.",
-        "(random per process on the demo data; required otherwise)",
+        "(on the demo data: a random key kept in the data directory; required otherwise)",
+    ),
+    Setting(
+        "workers",
+        "AIMAK_WORKERS",
+        0,
+        "Web worker processes of `aimak serve` (gunicorn); 0: the number of cores with a shared "
+        "database and Redis (DATABASE_URL and AIMAK_CACHE_TYPE=RedisCache), else one.",
+        "(cores with PostgreSQL and Redis; 1 otherwise)",
+    ),
+    Setting(
+        "threads",
+        "AIMAK_THREADS",
+        8,
+        "Request threads of each web worker process of `aimak serve`.",
     ),
     Setting(
         "public_mode",
@@ -151,6 +168,9 @@ SETTINGS = (
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 BY_ENV = {setting.env: setting for setting in SETTINGS}
 
+#: the file in the data directory that keeps the demo data's session key (see `session_key`)
+SECRET_KEY_FILE = "secret_key"
+
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
@@ -175,6 +195,8 @@ class Settings:
     cache_redis_url: str = DEFAULTS["cache_redis_url"]
     cache_timeout: int = DEFAULTS["cache_timeout"]
     secret_key: str = DEFAULTS["secret_key"]
+    workers: int = DEFAULTS["workers"]
+    threads: int = DEFAULTS["threads"]
     public_mode: bool = DEFAULTS["public_mode"]
     secure_cookies: bool = DEFAULTS["secure_cookies"]
     limiter_storage: str = DEFAULTS["limiter_storage"]
@@ -189,6 +211,44 @@ class Settings:
     def db_url(self) -> str:
         """The database URL: DATABASE_URL, else a SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{self.data_dir / 'aimak.sqlite'}"
+
+    @property
+    def shared(self) -> bool:
+        """Whether every process can share its state: a database server (not the SQLite file)
+        and the Redis cache. Then `aimak serve` runs several workers; else one."""
+        return not self.db_url.startswith("sqlite") and self.cache_type == "RedisCache"
+
+    def cache_key_prefix(self) -> str:
+        """The cache's key prefix, derived from the database URL: every worker and server of
+        one deployment shares its entries, and two deployments on one Redis never mix."""
+        return f"aimak-{hashlib.sha256(self.db_url.encode()).hexdigest()[:12]}-"
+
+    def session_key(self) -> str:
+        """The key that signs session cookies: AIMAK_SECRET_KEY, else (the demo data: the app
+        refuses real data without the setting) a random key made once and kept in the data
+        directory, so that every worker process and every restart on this machine shares it.
+        A data directory that cannot be written gives a key of this process only."""
+        if self.secret_key:
+            return self.secret_key
+        directory = Path(self.data_dir)
+        path = directory / SECRET_KEY_FILE
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            try:  # O_EXCL: of two workers starting at once, one writes and both read it
+                handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(handle, "w") as file:
+                    file.write(secrets.token_hex(32))
+            for _ in range(50):  # the other worker may not have written it yet
+                key = path.read_text(encoding="ascii").strip()
+                if len(key) >= 32:
+                    return key
+                time.sleep(0.02)
+        except (OSError, ValueError):  # unwritable, or not a key: this process's own
+            pass
+        return secrets.token_hex(32)
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> Settings:

@@ -23,8 +23,11 @@ ALLOWED_LOCAL_IMPORTS = {
         "CLI start-up time: dashboard.create_app loads Dash on first use, not on `aimak user`"
     ),
     ("dashboard.cli.serve", "dashboard.app"): "CLI start-up time: Dash loads for `aimak serve`",
-    ("dashboard.cli.serve", "dashboard.exports"): "CLI start-up time: as dashboard.app",
+    ("dashboard.cli.serve", "dashboard.security"): "CLI start-up time: as dashboard.app",
     ("dashboard.cli.serve", "waitress"): "CLI start-up time: as dashboard.app",
+    ("dashboard.cli.serve", "gunicorn.app.base"): (
+        "gunicorn imports only where it runs (not on Windows), for `aimak serve --workers`"
+    ),
     ("dashboard.cli.reports", "dashboard.app"): "CLI start-up time: Dash loads for exports",
     ("dashboard.cli.reports", "dashboard.exports.images"): (
         "CLI start-up time: plotly and kaleido load for `aimak deck|report|map-image`"
