@@ -327,8 +327,18 @@ class Organisation(Demo, Base):
 
     __tablename__ = "organisation"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), unique=True)
+    name_ky, name_ru, name_en, name_lang = text_columns("organisation", "name")
+    name = original("name")
     oblast_pcode: Mapped[str | None] = mapped_column(ForeignKey("oblast.pcode"))
+    __table_args__ = (
+        lang_check("organisation", "name"),
+        # migration 0008: an NGO is named once in each language it has a name in (the import
+        # finds it by its name in the language it was written in)
+        *(
+            Index(f"uq_organisation_name_{lang}", f"name_{lang}", unique=True)
+            for lang in ("ky", "ru", "en")
+        ),
+    )
 
 
 class TrainingEvent(Demo, Base):

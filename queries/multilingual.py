@@ -58,6 +58,7 @@ MULTILINGUAL: tuple[Field, ...] = (
     Field("monitoring_visit", "findings", None),
     Field("indicator", "name", 300),
     Field("document", "title", 300),
+    Field("organisation", "name", 300),  # an NGO's name (migration 0008)
 )
 
 

@@ -174,7 +174,7 @@ def add_canary(engine) -> None:
             c,
             Organisation,
             Organisation.id.in_(projects),
-            lambda r: {"name": f"{name} NGO {r['id']}", "oblast_pcode": NARYN},
+            lambda r: {**named(r, "name", f"{name} NGO {r['id']}: "), "oblast_pcode": NARYN},
         )
         for model in (Population, MunicipalBudget):
             _clone(
@@ -297,7 +297,8 @@ def add_payloads(engine) -> None:
         for number, project in enumerate(projects):
             project.title = values[(number + 3) % len(values)] + " " + values[0]
             if project.organisation_id:
-                session.get(Organisation, project.organisation_id).name = values[1] + " NGO"
+                ngo = session.get(Organisation, project.organisation_id)
+                ngo.name_ky = ngo.name_ru = ngo.name_en = values[1] + " NGO"  # every language
         for issue in session.scalars(
             select(PriorityIssue).where(PriorityIssue.municipality_pcode == POKROVKA)
         ):
@@ -337,7 +338,8 @@ def places(engine) -> dict[str, Place]:
             place = found[project.municipality_pcode]
             place.strings.add(project.code)
             if project.organisation_id:
-                place.strings.add(session.get(Organisation, project.organisation_id).name)
+                ngo = session.get(Organisation, project.organisation_id)
+                place.strings |= {n for n in (ngo.name_en, ngo.name_ru, ngo.name_ky) if n}
     programme = {p.pcode for p in DEMO_MUNICIPALITIES} | {CANARY_PCODE}
     return {pcode: place for pcode, place in found.items() if pcode in programme}
 

@@ -86,7 +86,7 @@ def app(tmp_path_factory, demo_sqlite_file):
     touched = seed_markup(engine)
     engine.dispose()
     expected = {"social_project.title_en", "social_project.code", "municipality.name_en"}
-    expected |= {"monitoring_visit.findings_en", "organisation.name", "document.title_en"}
+    expected |= {"monitoring_visit.findings_en", "organisation.name_en", "document.title_en"}
     assert expected <= set(touched), touched
     return create_app(Settings(data_dir=folder, database_url=sqlite_url(path)))
 

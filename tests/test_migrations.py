@@ -121,3 +121,77 @@ def test_0007_keeps_the_three_languages_across_a_downgrade(empty_engine):
         assert tuple(connection.execute(select_title).one()) == ("Окуу", None, None, "ky")
     with pytest.raises(DBAPIError), empty_engine.begin() as connection:  # its text is required
         connection.execute(text("UPDATE training_event SET title_ky = NULL"))
+
+
+def test_0008_names_each_ngo_in_the_language_it_was_written_in(empty_engine):
+    """An NGO's stored name goes into the column of the language its letters say (Kyrgyz
+    letters ң ө ү: ky; other Cyrillic: ru; else en); its projects still refer to it (SQLite
+    builds the table again); a downgrade puts back the single name and the next upgrade the
+    three languages of an NGO whose name did not change."""
+    upgrade(empty_engine, "0007")
+    with empty_engine.begin() as connection:
+        for row in (
+            "INSERT INTO programme (id, code, name_en, donor, implementer, start_date, end_date,"
+            " is_demo) VALUES (1, 'P', 'Pilot', 'GIZ', 'DPI', '2013-09-01', '2015-11-01', false)",
+            "INSERT INTO oblast (pcode, name_en, source) VALUES ('KG07000000000', 'Talas', 'test')",
+            "INSERT INTO rayon (pcode, oblast_pcode, kind, name_en, source) VALUES"
+            " ('KG07215000000', 'KG07000000000', 'district', 'Talas', 'test')",
+            "INSERT INTO municipality (pcode, rayon_pcode, oblast_pcode, kind, name_en, source)"
+            " VALUES ('KG07215821000', 'KG07215000000', 'KG07000000000', 'ayil_aimak', 'Kek-Say',"
+            " 'test')",
+            "INSERT INTO organisation (id, name, oblast_pcode, is_demo) VALUES"
+            " (1, 'Public Foundation \"Salamat\"', 'KG07000000000', false),"
+            " (2, 'Общественный фонд «Саламат»', NULL, false),"
+            " (3, '«Үмүт» коомдук бирикмеси', NULL, true)",
+            "INSERT INTO social_project (id, code, programme_id, municipality_pcode,"
+            " organisation_id, sector, title_en, title_lang, status, is_demo) VALUES"
+            " (1, 'MSP-T-01', 1, 'KG07215821000', 3, 'elderly_care', 'Care', 'en', 'completed',"
+            " false)",
+        ):
+            connection.execute(text(row))
+    upgrade(empty_engine)
+    select_names = text(
+        "SELECT id, name_ky, name_ru, name_en, name_lang, oblast_pcode FROM organisation"
+        " ORDER BY id"
+    )
+    with empty_engine.begin() as connection:
+        assert [tuple(r) for r in connection.execute(select_names)] == [
+            (1, None, None, 'Public Foundation "Salamat"', "en", "KG07000000000"),
+            (2, None, "Общественный фонд «Саламат»", None, "ru", None),
+            (3, "«Үмүт» коомдук бирикмеси", None, None, "ky", None),
+        ]
+        assert connection.scalar(text("SELECT organisation_id FROM social_project")) == 3
+        connection.execute(
+            text("UPDATE organisation SET name_ru = 'Общественное объединение «Үмүт»' WHERE id = 3")
+        )
+    with pytest.raises(DBAPIError), empty_engine.begin() as connection:  # project refers to it
+        connection.execute(text("DELETE FROM organisation WHERE id = 3"))
+    with pytest.raises(DBAPIError), empty_engine.begin() as connection:  # once per language
+        connection.execute(
+            text("UPDATE organisation SET name_ru = 'Общественный фонд «Саламат»' WHERE id = 1")
+        )
+    downgrade(empty_engine, "0007")
+    with empty_engine.connect() as connection:
+        names = connection.execute(text("SELECT id, name FROM organisation ORDER BY id")).all()
+        assert [tuple(r) for r in names] == [
+            (1, 'Public Foundation "Salamat"'),
+            (2, "Общественный фонд «Саламат»"),
+            (3, "«Үмүт» коомдук бирикмеси"),
+        ]
+        connection.execute(text("UPDATE organisation SET name = 'PF Salamat' WHERE id = 1"))
+        connection.commit()
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = [tuple(r) for r in connection.execute(select_names)]
+        assert rows[0] == (1, None, None, "PF Salamat", "en", "KG07000000000")  # changed
+        assert rows[2] == (
+            3,
+            "«Үмүт» коомдук бирикмеси",
+            "Общественное объединение «Үмүт»",
+            None,
+            "ky",
+            None,
+        )
+        assert connection.scalar(text("SELECT organisation_id FROM social_project")) == 3
+    with pytest.raises(DBAPIError), empty_engine.begin() as connection:  # its text is required
+        connection.execute(text("UPDATE organisation SET name_ky = NULL WHERE id = 3"))

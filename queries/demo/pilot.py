@@ -125,23 +125,6 @@ FAILED_PCODE = "KG07215821000"  # Kek-Say
 IN_PROGRESS_PCODE = "KG03220856000"  # Suzak
 
 
-# One NGO per municipality, in DEMO_MUNICIPALITIES order (the failed competition's is unused).
-NGO_NAMES = (
-    'Public Association "Meerim"',
-    'Public Foundation "Yntymak"',
-    'Public Association "Umut-Kadamjai"',
-    'Public Foundation "Batken Jashtary"',
-    'Public Association "Talas Ayaldary"',
-    'Public Foundation "Bakubat Turmush"',
-    'Public Association "Kaiyrymduuluk"',
-    'Public Foundation "Ak-Jol"',
-    'Public Association "Arstanbap Demilgesi"',
-    'Public Foundation "Nur-Suzak"',
-    'Public Association "Balalyk"',
-    'Public Foundation "Salamat"',
-)
-
-
 class Texts(NamedTuple):
     """A demo text in English, Russian and Kyrgyz; the demo was written in English."""
 
@@ -169,6 +152,61 @@ class Texts(NamedTuple):
             }
 
         return Texts(*(getattr(self, lang).format(**values(lang)) for lang in ("en", "ru", "ky")))
+
+
+# One NGO per municipality, in DEMO_MUNICIPALITIES order (the failed competition's is unused):
+# its registered name in English, Russian and Kyrgyz (a public association is «…» коомдук
+# бирикмеси in Kyrgyz, a public foundation «…» коомдук фонду). Illustrative names.
+NGO_NAMES: tuple[Texts, ...] = (
+    Texts(
+        'Public Association "Meerim"',
+        "Общественное объединение «Мээрим»",
+        "«Мээрим» коомдук бирикмеси",
+    ),
+    Texts('Public Foundation "Yntymak"', "Общественный фонд «Ынтымак»", "«Ынтымак» коомдук фонду"),
+    Texts(
+        'Public Association "Umut-Kadamjai"',
+        "Общественное объединение «Үмүт-Кадамжай»",
+        "«Үмүт-Кадамжай» коомдук бирикмеси",
+    ),
+    Texts(
+        'Public Foundation "Batken Jashtary"',
+        "Общественный фонд «Баткен жаштары»",
+        "«Баткен жаштары» коомдук фонду",
+    ),
+    Texts(
+        'Public Association "Talas Ayaldary"',
+        "Общественное объединение «Талас аялдары»",
+        "«Талас аялдары» коомдук бирикмеси",
+    ),
+    Texts(
+        'Public Foundation "Bakubat Turmush"',
+        "Общественный фонд «Бакубат турмуш»",
+        "«Бакубат турмуш» коомдук фонду",
+    ),
+    Texts(
+        'Public Association "Kaiyrymduuluk"',
+        "Общественное объединение «Кайрымдуулук»",
+        "«Кайрымдуулук» коомдук бирикмеси",
+    ),
+    Texts('Public Foundation "Ak-Jol"', "Общественный фонд «Ак-Жол»", "«Ак-Жол» коомдук фонду"),
+    Texts(
+        'Public Association "Arstanbap Demilgesi"',
+        "Общественное объединение «Арстанбап демилгеси»",
+        "«Арстанбап демилгеси» коомдук бирикмеси",
+    ),
+    Texts(
+        'Public Foundation "Nur-Suzak"',
+        "Общественный фонд «Нур-Сузак»",
+        "«Нур-Сузак» коомдук фонду",
+    ),
+    Texts(
+        'Public Association "Balalyk"',
+        "Общественное объединение «Балалык»",
+        "«Балалык» коомдук бирикмеси",
+    ),
+    Texts('Public Foundation "Salamat"', "Общественный фонд «Саламат»", "«Саламат» коомдук фонду"),
+)
 
 
 @dataclasses.dataclass(frozen=True)

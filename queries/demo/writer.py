@@ -238,7 +238,9 @@ class DemoWriter(ReportingSteps):
             if unit.pcode == FAILED_PCODE:
                 status, organisation_id = ProjectStatus.FAILED_COMPETITION, None
             else:
-                organisation = self.add(Organisation(name=ngo_name, oblast_pcode=unit.oblast_pcode))
+                organisation = self.add(
+                    Organisation(**ngo_name.columns("name"), oblast_pcode=unit.oblast_pcode)
+                )
                 self.session.flush()
                 organisation_id = organisation.id
                 status = (
