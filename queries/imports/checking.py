@@ -61,7 +61,9 @@ from queries.imports.tables import (
     column_for_header,
     normalise_header,
 )
+from queries.imports.tables.base import find_named, given_names
 from queries.models import REPORTING_TABLES, Municipality, Oblast, Organisation
+from queries.multilingual import TEXT_LANGUAGES
 from queries.programme import PILOT_PHASES
 
 #: the command that removes the demo data (named in the refusal to mix it with real data)
@@ -80,7 +82,14 @@ class _World:
         self.municipalities = dict(
             session.execute(select(Municipality.pcode, Municipality.oblast_pcode)).all()
         )
-        self.organisations = set(session.scalars(select(Organisation.name)))
+        #: (language, name) → a stored NGO's names {"id", "ky", "ru", "en", "lang"}
+        self.organisations: dict[tuple[str, str], dict] = {}
+        columns = [getattr(Organisation, f"name_{s}") for s in (*TEXT_LANGUAGES, "lang")]
+        for row in session.execute(select(Organisation.id, *columns)):
+            names = {"id": row[0], **dict(zip((*TEXT_LANGUAGES, "lang"), row[1:], strict=True))}
+            for lang in TEXT_LANGUAGES:
+                if names[lang]:
+                    self.organisations[(lang, names[lang])] = names
         self.existing: dict[str, dict[Key, tuple[int, Record]]] = {}
         self.accepted: dict[str, dict[Key, Record]] = defaultdict(dict)
 
@@ -171,9 +180,25 @@ class Planned:
 
 
 @dataclasses.dataclass
+class NamedPlan:
+    """An NGO the import adds (`id` None) or whose names it completes: its names in each
+    language and the language they were written in ({"ky", "ru", "en", "lang"}), its oblast."""
+
+    names: dict[str, str | None]
+    oblast: str | None
+    id: int | None = None
+    before: dict | None = None  # the stored names of an NGO whose names change
+
+    @property
+    def key(self) -> tuple[str]:
+        return (self.names[self.names["lang"]],)
+
+
+@dataclasses.dataclass
 class Plan:
     rows: list[Planned] = dataclasses.field(default_factory=list)
-    organisations: dict[str, str | None] = dataclasses.field(default_factory=dict)  # → oblast
+    #: the NGOs to add or whose names to complete (`NamedPlan`), in the order first met
+    organisations: list[NamedPlan] = dataclasses.field(default_factory=list)
     programme: bool = False  # create the pilot programme and its phases
     #: table → (header, index) of its first natural-key column in the file, for rejections
     key_columns: dict[str, tuple[str | None, int | None]] = dataclasses.field(default_factory=dict)
@@ -186,6 +211,8 @@ class _Validation:
         self.world = _World(session)
         self.summary = summary
         self.plan = Plan()
+        #: (language, name) → the NGO planned with that name
+        self.planned_names: dict[tuple[str, str], NamedPlan] = {}
         self.progress = progress or (lambda _label, _done, _total: None)
 
     # --- reporting --------------------------------------------------------------------
@@ -256,8 +283,12 @@ class _Validation:
             self.plan.programme = True
             self.summary.counts("programme").created += 1
             self.summary.counts("phase").created += len(PILOT_PHASES)
-        if self.plan.organisations:
-            self.summary.counts("organisation").created += len(self.plan.organisations)
+        for planned in self.plan.organisations:
+            counts = self.summary.counts("organisation")
+            if planned.id is None:
+                counts.created += 1
+            else:
+                counts.updated += 1
 
     def map_header(self, table: TableSpec, sheet: read.RawSheet) -> dict[str, int] | None:
         """Column key → column index, or None after rejecting the sheet for its header."""
@@ -413,11 +444,40 @@ class _Validation:
         )
 
     def organisation(self, record: Record) -> None:
-        name = record.get("organisation")
-        if name and name not in self.world.organisations and name not in self.plan.organisations:
-            self.plan.organisations[name] = self.world.municipalities.get(
-                record["municipality_pcode"]
+        """Match a row's NGO with the stored and planned ones by any of its names (in the same
+        language). A new one is planned with the names given (written in the language the row
+        says, else the first given: en, ru, ky). A known one keeps its stored names where the
+        row leaves a language blank and its language unless the row says another; names the
+        row adds or changes are planned (the last row's win). The row then holds the NGO's
+        names as they will be stored, so it compares with the stored row as it will be."""
+        given = given_names(record, "organisation")
+        if given is None:
+            return
+        planned = find_named(self.planned_names, given)
+        stored = find_named(self.world.organisations, given) if planned is None else None
+        known = planned.names if planned is not None else stored
+        names = {
+            **{lang: given[lang] or (known or {}).get(lang) for lang in TEXT_LANGUAGES},
+            "lang": given["lang"] or (known or {}).get("lang"),
+        }
+        if not names["lang"] or not names[names["lang"]]:
+            names["lang"] = next(lang for lang in ("en", "ru", "ky") if names[lang])
+        if planned is not None:
+            planned.names = names
+        elif stored is None or any(names[k] != stored[k] for k in names):
+            planned = NamedPlan(
+                names,
+                self.world.municipalities.get(record["municipality_pcode"]),
+                id=stored["id"] if stored else None,
+                before={k: stored[k] for k in names} if stored else None,
             )
+            self.plan.organisations.append(planned)
+        if planned is not None:
+            for lang in TEXT_LANGUAGES:
+                if names[lang]:
+                    self.planned_names[(lang, names[lang])] = planned
+        suffixes = {"en": "", "ru": "_ru", "ky": "_ky", "lang": "_lang"}
+        record.update({f"organisation{s}": names[k] for k, s in suffixes.items()})
 
 
 def _header_column(

@@ -14,7 +14,9 @@ from queries.imports.records import load_records, phase_numbers, record_key
 from queries.imports.rules import Violation
 from queries.imports.summary import ImportRefused, Key, Record, Rejection, Summary, as_json, show
 from queries.imports.tables import TABLES
+from queries.imports.tables.base import find_named
 from queries.models import Organisation, Programme, ReviewStatus
+from queries.multilingual import TEXT_LANGUAGES
 from queries.programme import (
     PROGRAMME_CODE,
     PROGRAMME_END,
@@ -59,10 +61,9 @@ class Writer:
         self.programme_id = programme.id if programme is not None else None
         self.phases = dict(session.execute(phase_numbers(self.programme_id)).all())
         self.phase_ids = {number: phase_id for phase_id, number in self.phases.items()}
-        for name, oblast in self.plan.organisations.items():
-            with self.guard("organisation", (name,)):
-                session.add(Organisation(name=name, oblast_pcode=oblast))
-            self.audit("organisation", (name,), "insert", None, {"name": name, "oblast": oblast})
+        for planned in self.plan.organisations:
+            with self.guard("organisation", planned.key):
+                self.write_organisation(planned)
         session.flush()
         self.load_references()
         total = len(self.plan.rows)
@@ -88,6 +89,23 @@ class Writer:
             self.session.flush()
         except IntegrityError as error:
             raise key_taken(self.summary, self.plan, table, key, planned) from error
+
+    def write_organisation(self, planned) -> None:
+        """Add an NGO, or give a stored one the names planned (`checking.NamedPlan`)."""
+        columns = {f"name_{k}": v for k, v in planned.names.items()}
+        if planned.id is None:
+            self.session.add(Organisation(**columns, oblast_pcode=planned.oblast))
+            after = {**planned.names, "oblast": planned.oblast}
+            self.audit("organisation", planned.key, "insert", None, after)
+            return
+        row = self.session.get(Organisation, planned.id)
+        for name, value in columns.items():
+            setattr(row, name, value)
+        changed = [k for k in planned.names if planned.names[k] != planned.before[k]]
+        before = {k: planned.before[k] for k in changed}
+        self.audit(
+            "organisation", planned.key, "update", before, {k: planned.names[k] for k in changed}
+        )
 
     def create_programme(self) -> None:
         programme = pilot_programme()
@@ -133,9 +151,13 @@ class Writer:
             for table in TABLES
             if table.referred
         }
-        self.organisations = dict(
-            self.session.execute(select(Organisation.name, Organisation.id)).all()
-        )
+        #: (language, name) → id of every NGO, those just written included
+        self.organisations = {}
+        columns = [getattr(Organisation, f"name_{lang}") for lang in TEXT_LANGUAGES]
+        for row_id, *names in self.session.execute(select(Organisation.id, *columns)):
+            for lang, name in zip(TEXT_LANGUAGES, names, strict=True):
+                if name:
+                    self.organisations[(lang, name)] = row_id
 
     # --- queries.imports.tables.References: what a spec's values refer to --------------------
 
@@ -145,8 +167,8 @@ class Writer:
     def id(self, table: str, key: Key) -> int:
         return self.ids[table][key]
 
-    def organisation_id(self, name: str) -> int:
-        return self.organisations[name]
+    def organisation_id(self, names: dict) -> int:
+        return find_named(self.organisations, names)
 
 
 def key_taken(summary: Summary, plan: Plan, table: str, key: Key, planned) -> ImportRefused:

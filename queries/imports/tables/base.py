@@ -139,7 +139,9 @@ class References(Protocol):
 
     def id(self, table: str, key: tuple) -> int: ...
 
-    def organisation_id(self, name: str) -> int: ...
+    def organisation_id(self, names: dict[str, str | None]) -> int:
+        """The NGO with these names (`given_names`): stored, or written by this import."""
+        ...
 
 
 class Checks:
@@ -330,6 +332,36 @@ def derive_lang(record: Record, key: str, default: str | None = None) -> None:
     if not record.get(f"{key}_lang"):
         texts = _texts(record, key)
         record[f"{key}_lang"] = next((lang for lang in ("en", "ru", "ky") if texts[lang]), default)
+
+
+def given_names(record: Record, key: str) -> dict[str, str | None] | None:
+    """A record's names of something named in each language (an NGO's): {"en", "ru", "ky",
+    "lang"} with the language the record says it was written in (None when it does not say),
+    or None when every language is blank."""
+    texts = _texts(record, key)
+    if not any(texts.values()):
+        return None
+    return {**texts, "lang": record.get(f"{key}_lang")}
+
+
+def find_named(index: dict[tuple[str, str], Any], names: dict[str, str | None]) -> Any:
+    """What `index` ((language, name) → value) holds for any of `names`: first by the name in
+    the language it was written in, then in English, Russian, Kyrgyz; None when none is there.
+    Something named in several languages is found by any of its names."""
+    order = [names["lang"]] if names.get("lang") else []
+    for lang in (*order, "en", "ru", "ky"):
+        if names.get(lang) and (lang, names[lang]) in index:
+            return index[(lang, names[lang])]
+    return None
+
+
+def check_names(checks: Checks, key: str, label: str) -> None:
+    """An optional name in each language (an NGO's): when one is given and the "written in"
+    column says a language, that language's name is there (a blank "written in" is decided
+    when the name is matched with the stored ones, see `checking._Validation.organisation`)."""
+    names = given_names(checks.record, key)
+    if names is not None and names["lang"] and not names[names["lang"]]:
+        checks.add(f"{key}_lang", "E-TEXT-LANG", field=label, language=names["lang"])
 
 
 def check_texts(checks: Checks, key: str, label: str) -> None:

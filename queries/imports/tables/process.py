@@ -28,8 +28,10 @@ from queries.imports.tables.base import (
     _pcode,
     _project,
     _values,
+    check_names,
     check_texts,
     derive_lang,
+    given_names,
     load_texts,
     text_values,
     texts_columns,
@@ -304,7 +306,7 @@ def _load_projects():
             SocialProject.code,
             SocialProject.municipality_pcode,
             PriorityIssue.rank.label("priority_rank"),
-            Organisation.name.label("organisation"),
+            *load_texts(Organisation, "organisation", "name"),
             SocialProject.sector,
             *load_texts(SocialProject, "title"),
             *load_texts(SocialProject, "description"),
@@ -324,6 +326,7 @@ def _check_project(checks: Checks) -> None:
     if known and checks.world.record("priorities", (pcode, rank)) is None:
         checks.add("priority_rank", "E-REF-PRIORITY", value=rank, municipality=pcode)
     check_texts(checks, "title", "Title")
+    check_names(checks, "organisation", "NGO")
     if any(record.get(f"description{s}") for s in ("", "_ru", "_ky")):
         check_texts(checks, "description", "Description")
 
@@ -337,6 +340,7 @@ def _description(r: Record) -> dict:
 
 def _project_values(refs: References, r: Record) -> dict:
     rank = r["priority_rank"]
+    ngo = given_names(r, "organisation")
     return {
         "programme_id": refs.programme_id,
         "code": r["code"],
@@ -344,7 +348,7 @@ def _project_values(refs: References, r: Record) -> dict:
         "priority_issue_id": (
             refs.id("priorities", (r["municipality_pcode"], rank)) if rank is not None else None
         ),
-        "organisation_id": refs.organisation_id(r["organisation"]) if r["organisation"] else None,
+        "organisation_id": refs.organisation_id(ngo) if ngo else None,
         "sector": Sector(r["sector"]),
         **text_values(r, "title"),
         **_description(r),
@@ -382,17 +386,16 @@ PROJECTS = TableSpec(
             note_en="The rank of the municipality's priority issue the project addresses.",
             note_ru="Ранг приоритетной проблемы муниципалитета, которую решает проект.",
         ),
-        Column(
-            "organisation",
-            "NGO",
-            "НКО",
-            "КЭУ",
-            TEXT,
-            required=False,
-            max_length=300,
-            note_en="The provider's name, exactly as elsewhere; blank before a contract.",
-            note_ru="Название поставщика, как в других строках; пусто до договора.",
+        # the NGO's name in each language it has one (all blank before a contract): a name
+        # stored in that language finds the NGO, a new name adds one (queries.imports.checking)
+        dataclasses.replace(
+            texts_columns("organisation", "NGO", "НКО", "КЭУ", 300)[0],
+            note_en="The provider's name in English, exactly as elsewhere; the Russian and "
+            "Kyrgyz names beside it; all blank before a contract.",
+            note_ru="Название поставщика на английском, как в других строках; рядом — на "
+            "русском и кыргызском; все пусто до договора.",
         ),
+        *texts_columns("organisation", "NGO", "НКО", "КЭУ", 300)[1:],
         Column("sector", "Sector", "Сектор", "Тармак", CHOICE, choices=_values(Sector)),
         *texts_columns("title", "Title", "Название", "Аталышы", 300),
         *texts_columns("description", "Description", "Описание", "Сүрөттөмө", None),
