@@ -56,7 +56,7 @@ FUNDED_COLUMNS = {
     "total_minor": "int64",
     "local_tyiyn": "int64",
     "total_tyiyn": "int64",
-    **text_dtypes("title"),  # the title in every language (queries.multilingual)
+    **text_dtypes("title", "organisation"),  # in every language (queries.multilingual)
 }
 
 
@@ -136,6 +136,7 @@ def funded_projects(
             SocialProject.status,
             Organisation.name,
             *select_texts(SocialProject, "title"),
+            *select_texts(Organisation, "name", "organisation"),
         )
         .join(SocialProject, SocialProject.id == funded.c.id)
         .outerjoin(Organisation, Organisation.id == SocialProject.organisation_id)
@@ -162,6 +163,7 @@ def funded_projects(
             "sector": row.sector.value,
             "status": row.status.value,
             "organisation": row.name,
+            **carry(row, "organisation"),
             "contract_date": row.contract_date,
             **project_budget(amounts.get(row.id, {}), rates, filters.currency, row.contract_date),
         }

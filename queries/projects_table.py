@@ -31,7 +31,7 @@ from queries.scope import Filters, Scope
 COLUMNS = {
     "code": "object",
     "title": "object",
-    **text_dtypes("title"),
+    **text_dtypes("title", "organisation"),
     "pcode": "object",
     "name_en": "object",
     "name_ru": "object",
@@ -89,6 +89,7 @@ def _projects(engine: Engine, filters: Filters, scope: Scope | None) -> list:
             SocialProject.sector,
             SocialProject.status,
             Organisation.name.label("organisation"),
+            *select_texts(Organisation, "name", "organisation"),
             SocialProject.expertise_score,
             PriorityIssue.identified_on,
         )
@@ -140,7 +141,9 @@ def project_rows(engine: Engine, filters: Filters, scope: Scope | None) -> pd.Da
     - sector, status: Sector and ProjectStatus values (the status as recorded).
     - stage, stage_date: the most advanced procurement milestone reached by the date (a Stage
       value) and its day; None when none.
-    - organisation: the implementing NGO; None when none. expertise_score: 0–100 or None.
+    - organisation: the implementing NGO's name in the language it was written in, None
+      when none; organisation_ky/_ru/_en/_lang: its name in each language.
+    - expertise_score: 0–100 or None.
     - budget_total_minor, local_minor, giz_minor, cofinancing_minor: the project's budget lines
       in minor units of the filters' currency; each line converted at the rate of rate_date
       (rounded half to even per line, as in `queries.projects`), the total is the sum of the
@@ -213,6 +216,7 @@ def _row(project, milestones: list[dict], days: dict, identified, money, visit) 
         "stage": milestones[-1]["stage"] if milestones else None,
         "stage_date": milestones[-1]["occurred_on"] if milestones else None,
         "organisation": project.organisation,
+        **carry(project, "organisation"),
         "expertise_score": project.expertise_score,
         "budget_total_minor": sum(amounts.values()),
         **amounts,

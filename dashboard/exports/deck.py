@@ -208,7 +208,7 @@ def latest_rating(t: Translator, data: dict) -> str:
 
 def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list[str]:
     """Its projects (up to `most`), four lines each: code, title and status; the money by
-    source; the total; the dates of the procurement stages reached."""
+    source; the total and the NGO; the dates of the procurement stages reached."""
     currency, lang = state["currency"], t.lang
     milestones = data["milestones"]
     lines = []
@@ -224,7 +224,9 @@ def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list
             )
         ]
         lines.append("   " + " · ".join(money))
-        lines.append(f"   {t('Total')}: {_money(r.total_minor, currency, lang)}")
+        total = f"   {t('Total')}: {_money(r.total_minor, currency, lang)}"
+        ngo = t.plain(r, "organisation")  # the NGO, in the reader's language
+        lines.append(f"{total} · {t('NGO')}: {ngo}" if ngo else total)
         mine = milestones[milestones.project_code == r.code] if len(milestones) else milestones
         dates = []
         for stage in DATED_STAGES:

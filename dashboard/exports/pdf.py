@@ -286,7 +286,7 @@ def _issues_and_projects(report: Report, state: dict, data: dict, sub: str) -> N
                 [
                     t("Status") + ": " + t(STATUS_LABELS.get(r.status, r.status)),
                     t("Sector") + ": " + t(SECTOR_LABELS.get(r.sector, r.sector)),
-                    t("NGO") + ": " + (r.organisation or "–"),
+                    t("NGO") + ": " + (t.plain(r, "organisation") or "–"),
                     t("Contract signed") + ": " + _date(r.contract_date, lang),
                 ]
             ),

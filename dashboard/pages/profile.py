@@ -283,7 +283,7 @@ def projects_section(t: Translator, state: dict, data: dict):
         facts = [
             (t("Sector"), t(SECTOR_LABELS.get(r.sector, r.sector))),
             (t("Status"), t(STATUS_LABELS.get(r.status, r.status))),
-            (t("NGO"), r.organisation or "–"),
+            (t("NGO"), t.text(r, "organisation") or "–"),
             (
                 t("Expertise score"),
                 "–" if missing(r.expertise_score) else f"{r.expertise_score}/100",

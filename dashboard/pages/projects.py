@@ -176,7 +176,7 @@ def grid_frame(t: Translator, frame: pd.DataFrame, state: dict) -> pd.DataFrame:
             "sector": _label(t, SECTOR_LABELS, row.sector),
             "status": _label(t, STATUS_LABELS, row.status),
             "stage": _label(t, STAGE_LABELS, row.stage),
-            "organisation": None if missing(row.organisation) else row.organisation,
+            "organisation": t.plain(row, "organisation") or None,
             "expertise_score": _int(row.expertise_score),
             **{name: int(row[minor]) / 100 for name, minor in MONEY.items()},
             "contract_date": _iso(row.contract_date),
@@ -251,6 +251,8 @@ def export_frame(t: Translator, frame: pd.DataFrame) -> pd.DataFrame:
     table["municipality"] = [t.name(row) for _, row in frame.iterrows()]
     table["rayon"] = [t.name(row, "rayon_name") for _, row in frame.iterrows()]
     table["oblast"] = [t.name(row, "oblast_name") for _, row in frame.iterrows()]
+    # the NGO in the reader's language (tagged when it has no translation)
+    table["organisation"] = [t.plain(row, "organisation") or None for _, row in frame.iterrows()]
     for column, labels in (
         ("sector", SECTOR_LABELS),
         ("status", STATUS_LABELS),

@@ -49,7 +49,7 @@ PROJECT_COLUMNS = {
     "cofinancing_minor": "int64",
     "total_minor": "int64",
     "funded": "bool",
-    **text_dtypes("title", "description"),
+    **text_dtypes("title", "description", "organisation"),
 }
 
 
@@ -166,6 +166,7 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
     - status: its status on the date, from the milestones reached by then (`status_as_of`).
     - organisation, expertise_score: the NGO and its technical expertise score, known once
       the winner was selected on or before the date; None before (or when not recorded).
+      organisation_ky/_ru/_en/_lang: the NGO's name in each language (None likewise).
     - issue_rank: the rank of the priority issue it addresses; None when none.
     - contract_date: the day the contract was signed; None when not (yet) signed.
     - local_minor, giz_minor, cofinancing_minor: its budget lines from the local budget, the
@@ -188,6 +189,7 @@ def projects(engine: Engine, pcode: str, filters: Filters, scope: Scope | None) 
             SocialProject.status,
             SocialProject.expertise_score,
             Organisation.name,
+            *select_texts(Organisation, "name", "organisation"),
             PriorityIssue.rank,
             *select_texts(SocialProject, "title"),
             *select_texts(SocialProject, "description"),
@@ -262,6 +264,8 @@ def _project_row(row, days: dict, amounts: dict, rates, currency: str) -> dict:
         "sector": row.sector.value,
         "status": status_as_of(row.status.value, set(days)),
         "organisation": row.name if selected else None,
+        # the NGO is known once the winner is selected
+        **{k: v if selected else None for k, v in carry(row, "organisation").items()},
         "expertise_score": (
             int(row.expertise_score) if selected and row.expertise_score is not None else None
         ),
