@@ -36,7 +36,7 @@ from tests.conftest import _postgres_database, _seed, skip_or_fail
 from tests.test_cli import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-UP_SECONDS = 90
+UP_SECONDS = 180  # a loaded CI machine (xdist beside browser tests)
 
 
 # --- a visitor: cookies kept by hand, redirects not followed ---------------------------------
@@ -198,6 +198,21 @@ def test_h17_the_servers_say_how_they_share_their_state(deployment):
         assert deployment.settings.cache_key_prefix() in text
         assert text.count("Booting worker with pid") >= 2, text
         assert "Traceback" not in text
+
+
+def test_h17_forwarded_headers_are_the_apps_to_trust_not_gunicorns(deployment):
+    """AIMAK_PROXY_FIX is 0: a loopback peer saying it came over HTTPS is not believed (gunicorn
+    alone would: it trusts X-Forwarded-Proto from 127.0.0.1 by default)."""
+    connection = http.client.HTTPConnection("127.0.0.1", deployment.a, timeout=60)
+    try:
+        connection.request("GET", "/login", headers={"X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 200
+    assert response.getheader("Strict-Transport-Security") is None
+    assert "Secure" not in (response.getheader("Set-Cookie") or "")
 
 
 def test_h17_five_failures_through_a_then_one_through_b_is_429(deployment):

@@ -141,6 +141,9 @@ def _gunicorn(factory, host: str, port: int, workers: int, threads: int) -> None
                 "graceful_timeout": 10,
                 "accesslog": None,
                 "errorlog": "-",
+                # X-Forwarded-* are trusted by the app alone (AIMAK_PROXY_FIX), as under
+                # waitress: gunicorn would believe a scheme header from any loopback peer
+                "forwarded_allow_ips": "",
             }
             if "control_socket_disable" in self.cfg.settings:  # gunicorn 25+: no socket in ~
                 options["control_socket_disable"] = True
