@@ -25,7 +25,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, inputs, login
+from . import auth, delivery, inputs, login
 from .origin import cross_site
 
 log = logging.getLogger(__name__)
@@ -256,6 +256,7 @@ def register(app, ctx) -> None:
     """Sessions, sign-in routes, headers, CSP and the guards of this app."""
     server = app.server
     settings = ctx.settings
+    delivery.register(app, settings)  # compression, caching, plotly: its hook runs last
     auth.require_secret_key(ctx)
     auth.configure_sessions(server, settings)
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
@@ -327,19 +328,42 @@ def _add_headers(app, ctx) -> None:
         return response
 
 
+#: responses that are no document (a browser never renders them as a page): the headers that
+#: only a document obeys (CSP, framing, opener, permissions) are not sent with them
+NOT_DOCUMENTS = frozenset(
+    {
+        "application/json",
+        "application/geo+json",
+        "application/javascript",
+        "text/javascript",
+        "text/css",
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+        "font/woff2",
+        "font/woff",
+    }
+)
+
+
 def _set_security_headers(app, settings, response: flask.Response, dispatch_path: str) -> None:
-    """CSP and the other security headers; no caching of callbacks and sign-in pages."""
+    """The security headers (those only a document needs only with documents: HTML, SVG, PDF,
+    anything else a browser might show as a page); no caching of callbacks and sign-in pages."""
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(app, settings)
+    if response.status_code not in (204, 304) and response.mimetype not in NOT_DOCUMENTS:
+        headers["Content-Security-Policy"] = content_security_policy(app, settings)
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     if flask.request.is_secure or settings.secure_cookies:
         headers["Strict-Transport-Security"] = "max-age=31536000"
-    response.vary.add("Cookie")
+    if delivery.versioned(flask.request) is None:  # a static file is the same for everyone
+        response.vary.add("Cookie")
     if flask.request.path == dispatch_path or flask.request.endpoint in NO_STORE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
 
