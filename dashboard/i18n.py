@@ -65,8 +65,9 @@ class _Languages(tuple):
 
 LANGUAGES = _Languages(("ky", "ru", "en"))
 
-#: fixed texts the demo writes into the data (queries.demo: its sources and its accounts'
-#: names), shown in the reader's language by `Translator.data`; other data shows as it is
+#: fixed texts the demo writes into the data (queries.demo: its sources, its accounts' names,
+#: its review comment and its indicators' units), shown in the reader's language by
+#: `Translator.data`; other data shows as it is
 DATA_TEXTS = frozenset(
     {
         N_("Illustrative (demo)"),
@@ -78,6 +79,15 @@ DATA_TEXTS = frozenset(
         N_("Demo official, Batken"),
         N_("Demo viewer"),
         N_("Demo data generator"),
+        # the comment DPI writes on the reports the demo has it return
+        N_(
+            "Beneficiary figures differ from the visit sheets; please correct them and submit "
+            "again (demo)."
+        ),
+        # the units of the demo's indicators
+        N_("persons"),
+        N_("municipalities"),
+        N_("contracts"),
     }
 )
 

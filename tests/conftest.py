@@ -159,11 +159,12 @@ def empty_engine(request, tmp_path):
 
 
 def _seed(engine, boundaries):
+    from dashboard.cli.boundaries import SOURCE
     from queries.demo import seed_demo
     from queries.geography import store_boundaries
 
-    upgrade(engine)
-    store_boundaries(engine, boundaries, source="test", file_name="shared/geodata/kgz")
+    upgrade(engine)  # the boundaries recorded as `aimak geodata install` records them
+    store_boundaries(engine, boundaries, source=SOURCE, file_name="shared/geodata/kgz")
     seed_demo(engine)
 
 

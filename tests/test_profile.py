@@ -265,7 +265,7 @@ def test_trainings_documents_provenance(demo_engine):
         ["boundaries", False, "reference unit"],
         ["demo", True, "reporting data"],
     ]
-    assert batches.file_name.tolist()[1].startswith("queries/demo.py")
+    assert batches.file_name.tolist()[1].startswith("queries/demo/")
 
 
 # --- queries: scope and filters -----------------------------------------------------------

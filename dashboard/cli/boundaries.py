@@ -27,6 +27,9 @@ from queries.models import Oblast
 
 from .common import CliError, say, step, upgraded_database
 
+#: the source the installed boundaries are recorded with (shown on profiles and in reports):
+#: dataset names and codes, the same in every language
+SOURCE = "OCHA COD-AB KGZ 2018; open-admin-data"
 IMPORT_DESCRIPTION = """\
 The command always shows the dry run first (every feature that is not plainly accepted,
 with its reason, and the counts); with --dry-run it stops there. Otherwise it stores the
@@ -52,9 +55,7 @@ def install_geodata(
     progress("read and validated")
     prepared = simplify(boundaries)
     progress("simplified")
-    counts = store_boundaries(
-        engine, prepared, source="OCHA COD-AB KGZ 2018; open-admin-data", file_name=str(directory)
-    )
+    counts = store_boundaries(engine, prepared, source=SOURCE, file_name=str(directory))
     progress(", ".join(f"{n} {table}" for table, n in counts.items()) + " stored")
     return counts
 

@@ -196,6 +196,12 @@ def _date(value, lang) -> str:
     return "–" if missing(value) else formatting.date(value, lang)
 
 
+#: the names of a place a report lists, by the reader's language: a Kyrgyz or Russian reader
+#: its Cyrillic names (an English transliteration would be the one Latin-letter word of the
+#: report: issue 15), an English reader every name, the official Cyrillic ones included
+NAMES_SHOWN = {"ky": ("ky", "ru"), "ru": ("ru", "ky"), "en": ("en", "ru", "ky")}
+
+
 def municipality_section(
     report: Report,
     ctx,
@@ -221,7 +227,7 @@ def municipality_section(
     report.p(profile_view.view_summary(t, state, data), "small")
     names = [
         f"{LANGUAGE_NAMES[code]}: {row.get(f'name_{code}')}"
-        for code in ("en", "ru", "ky")
+        for code in NAMES_SHOWN[lang]
         if isinstance(row.get(f"name_{code}"), str) and row.get(f"name_{code}").strip()
     ]
     report.p(t("Names") + ": " + "; ".join(names))
@@ -361,7 +367,7 @@ def _visits_indicators_trainings(report: Report, state: dict, data: dict, sub: s
         [t("Indicator"), t("Project"), t("Baseline"), t("Target"), t("Actual"), t("Progress")],
         [
             [
-                f"{t.plain(r, 'name')} ({r.unit})",
+                f"{t.plain(r, 'name')} ({t.data(r.unit)})",
                 r.project_code,
                 _num(r.baseline, lang),
                 _num(r.target, lang),
@@ -435,7 +441,7 @@ def _closing(report: Report, ctx, state: dict, base_url: str, path: str) -> None
     report.p(t("Methodology and sources"), "h2")
     report.p(images.filters_text(t, ctx, state), "small")
     report.p(report.as_of, "small")
-    report.p(ATTRIBUTION, "small")
+    report.p(t(ATTRIBUTION), "small")
     report.p(t("Reopen this view") + ": " + images.view_link(state, path, base_url), "small")
 
 

@@ -241,7 +241,7 @@ def review_text(t: Translator, document) -> str:
         return ""
     text = t(REVIEW_LABELS[document.review_status])
     if document.review_status == "returned" and not missing(document.review_comment):
-        text += f": «{document.review_comment}»"
+        text += f": «{t.data(document.review_comment)}»"
     return text
 
 

@@ -126,7 +126,7 @@ def seed_demo(
             session,
             "demo",
             actor.id,
-            file_name=f"queries/demo.py (seed {SEED})",
+            file_name="queries/demo/seeding.py",  # the same data every time (pilot.SEED)
             started_at=started,
             counts=counts,
             is_demo=True,

@@ -145,8 +145,8 @@ def review_view(ctx, t: Translator, filters: Filters, scope, status: str | None)
                 if (href := documents.document_href(row["url"], row["document_id"] in stored))
                 else title,
                 state,
-                row["review_comment"] or "",
-                row["reviewer"] or "–",
+                t.data(row["review_comment"]) or "",
+                t.data(row["reviewer"]) or "–",
             ]
         )
         options.append(
