@@ -151,6 +151,7 @@ def test_brw102_click_opens_the_side_panel(browser, site):
     origin, _ctx = site
     browser.get(origin + "/?overlays=")
     drawn(browser)
+    wait_until_idle(browser)  # the labels' patch redraws the markers: click the last ones
     points = browser.find_elements(By.CSS_SELECTOR, "#map .trace.scattergeo .point")
     assert points
     ActionChains(browser).move_to_element(points[0]).click().perform()

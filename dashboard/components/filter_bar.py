@@ -126,7 +126,9 @@ def _as_of_field(t, state: dict, phases, as_of):
         t("As of"),
         dcc.DatePickerSingle(
             id=control_id("as_of"),
-            date=state["as_of"],
+            # no date: left out, not None: the picker re-states an empty date on mount, and
+            # None -> undefined is a change that fired every page's callbacks (issue 16)
+            **({"date": state["as_of"]} if state["as_of"] else {}),
             clearable=True,
             placeholder=as_of.isoformat() if as_of else t("Latest report"),
             display_format="YYYY-MM-DD",
