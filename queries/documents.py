@@ -32,6 +32,7 @@ from sqlalchemy import Engine, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from queries.models import Document, DocumentFile, Municipality, ReviewStatus, SocialProject
+from queries.multilingual import select_texts
 from queries.reviews import REPORT_KINDS
 from queries.scope import NO_SCOPE, Scope
 from queries.urls import safe_url
@@ -372,7 +373,8 @@ def attach(
 
 def catalogue(engine: Engine, scope: Scope | None) -> list[dict]:
     """Every document readable in `scope`, newest first: id, pcode (None for the programme's
-    own), kind, title, issued_on, url, and its stored file's name and size (None: none)."""
+    own), kind, title (as written, and title_ky … title_lang: the reader's language is picked
+    from them), issued_on, url, and its stored file's name and size (None: none)."""
     project = aliased(SocialProject)
     pcode = func.coalesce(Document.municipality_pcode, project.municipality_pcode)
     statement = (
@@ -381,6 +383,7 @@ def catalogue(engine: Engine, scope: Scope | None) -> list[dict]:
             pcode.label("pcode"),
             Document.kind,
             Document.title,
+            *select_texts(Document, "title"),
             Document.issued_on,
             Document.url,
             DocumentFile.file_name,

@@ -6,7 +6,16 @@ and measured, then the window is narrowed to the phone's (the page re-lays itsel
 phone's browser would on rotation; 24 loads instead of 48). A page is measured once its widest
 content is drawn; its document may not be wider than the window (the Kyrgyz profile was 1,798
 px wide at 1440, the Data page 917 px on a phone). On Compare the small multiples' titles may
-not overlap one another (they did in Russian)."""
+not overlap one another (they did in Russian).
+
+The same visits collect each page's words at both sizes (issue 15's word check, tests/words.py):
+its visible text (the charts' and the map's SVG text included; code, commands and key names
+shown as code left out), its title, aria-label,
+placeholder and alt attributes, and the text of the page's Dash layout (what is hidden until
+opened: dropdown options' labels, closed menus and dialogs). A Kyrgyz or Russian page has no
+English word, an English page no Cyrillic one. Text marked as in another language (`lang`, as
+the profile gives a place's name in each language) is left out, except the visible fallback of
+a missing translation (`.lang-fallback`), which counts."""
 
 from __future__ import annotations
 
@@ -20,8 +29,10 @@ from dashboard import create_app
 from dashboard.i18n import LANGUAGES
 from dashboard.settings import Settings
 from queries.engine import sqlite_url
-from tests.browser import emulate, serve, wait_for, wait_until_idle
+from tests.browser import chromium, chromium_available, emulate, serve, wait_for, wait_until_idle
+from tests.conftest import skip_or_fail
 from tests.test_browser_auth import sign_in
+from tests.words import leaks
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +73,46 @@ boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
 }));
 return found;
 """
+#: the words of a page: [where, text] pairs (see the module's docstring)
+WORDS = """
+const lang = document.documentElement.lang, found = [];
+const other = e => {  // marked as in another language, and not a missing translation's fallback
+  const marked = e && e.closest('[lang]');
+  return marked && marked !== document.documentElement && marked.lang !== lang
+    && !marked.closest('.lang-fallback');
+};
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const text = walker.currentNode.textContent, e = walker.currentNode.parentElement;
+  if (text.trim() && e && !e.closest('script, style, noscript, code, kbd, pre') && !other(e)
+      && e.checkVisibility({visibilityProperty: true}))
+    found.push([e.closest('[id]')?.id || e.tagName, text]);
+}
+for (const e of document.querySelectorAll('[title], [aria-label], [placeholder], [alt]'))
+  for (const name of ['title', 'aria-label', 'placeholder', 'alt'])
+    if (e.getAttribute(name) && !other(e))
+      found.push([`${name} of ${e.id || e.tagName}`, e.getAttribute(name)]);
+document.title && found.push(['document title', document.title]);
+const CODE = ['Code', 'Kbd', 'Pre'];  // code, commands and key names, as in the text above
+const walk = (node, marked, where) => {
+  if (typeof node === 'string') { if (!marked) found.push([`layout: ${where}`, node]); return; }
+  if (Array.isArray(node)) { node.forEach(item => walk(item, marked, where)); return; }
+  if (!node || typeof node !== 'object' || !node.props || CODE.includes(node.type)) return;
+  const p = node.props, id = typeof p.id === 'string' ? p.id : where;
+  marked = marked || (p.lang && p.lang !== lang && !String(p.className).includes('lang-fallback'));
+  walk(p.children, marked, id);
+  walk(p.label, marked, id);
+  for (const name of ['placeholder', 'title', 'aria-label'])
+    if (typeof p[name] === 'string') walk(p[name], marked, `${name} of ${id}`);
+  const options = Array.isArray(p.options) ? p.options : Object.values(p.options || {});
+  options.forEach(o => walk(o && typeof o === 'object' && 'label' in o ? o.label : o,
+                            marked, `options of ${id}`));
+  (p.columnDefs || []).forEach(c => walk(c.headerName, marked, `columns of ${id}`));
+};
+const layout = window.store.getState().layout;
+walk(layout.components ?? layout, false, 'page');  // Dash 3 keeps it under .components
+return found;
+"""
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +135,19 @@ def measure(driver, width: int) -> tuple[int, list]:
     return document, wider
 
 
-def test_brw_every_page_in_every_language_is_as_wide_as_the_window(browser, origin):
+@pytest.fixture(scope="module")
+def visits(origin) -> dict:
+    """Every page in every language visited at both sizes: what is too wide, the Compare
+    titles that overlap, how many pages were measured, and each page's words."""
+    if not chromium_available():
+        skip_or_fail("Debian chromium and chromium-driver are not installed")
+    with chromium() as browser:
+        return visit(browser, origin)
+
+
+def visit(browser, origin) -> dict:
     sign_in(browser, origin, "demo-manager", "demo-manager", "/")
-    too_wide, overlapping, measured = {}, {}, 0
+    too_wide, overlapping, measured, words = {}, {}, 0, {}
     try:
         for lang in LANGUAGES:
             for path, drawn in PAGES.items():
@@ -102,9 +163,23 @@ def test_brw_every_page_in_every_language_is_as_wide_as_the_window(browser, orig
                         too_wide[f"{path} {lang} {width}"] = (document, wider)
                     if path == "/compare" and (pairs := browser.execute_script(OVERLAPS)):
                         overlapping[f"{lang} {width}"] = pairs
+                    found = words.setdefault((lang, path), {})
+                    found.update({(w, t): None for w, t in browser.execute_script(WORDS)})
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
-    assert measured == len(SIZES) * len(LANGUAGES) * len(PAGES)
-    assert too_wide == {}
-    assert overlapping == {}
+    return {"too_wide": too_wide, "overlapping": overlapping, "measured": measured, "words": words}
+
+
+def test_brw_every_page_in_every_language_is_as_wide_as_the_window(visits):
+    assert visits["measured"] == len(SIZES) * len(LANGUAGES) * len(PAGES)
+    assert visits["too_wide"] == {}
+    assert visits["overlapping"] == {}
+
+
+def test_brw_every_page_has_words_of_its_language_only(visits):
+    found = {}
+    for (lang, path), texts in visits["words"].items():
+        assert len(texts) > 20, (lang, path)  # the page's words were read
+        found |= {f"{path} {lang}": bad for bad in [leaks(texts, lang)] if bad}
+    assert found == {}

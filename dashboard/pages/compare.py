@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import formatting
 from dashboard.components.export_menu import chart_menu, table_menu
 from dashboard.components.filter_bar import control_id
+from dashboard.components.graph_config import graph_config
 from dashboard.i18n import Translator
 from dashboard.urlstate import (
     BY_NAME,
@@ -370,7 +371,12 @@ def layout(ctx, t: Translator, state: dict):
     def graph(name: str, figure, chart_id: str):
         return html.Div(
             [
-                dcc.Graph(id=name, figure=figure, config=GRAPH_CONFIG, className="compare-graph"),
+                dcc.Graph(
+                    id=name,
+                    figure=figure,
+                    config=graph_config(t, **GRAPH_CONFIG),
+                    className="compare-graph",
+                ),
                 chart_menu(t, chart_id, PATH, state),
             ],
             className="compare-chart",

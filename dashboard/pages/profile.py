@@ -17,6 +17,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from dashboard import formatting
 from dashboard.components.export_menu import chart_menu, export_menu
+from dashboard.components.graph_config import graph_config
 from dashboard.i18n import LANGUAGE_NAMES, Translator
 from dashboard.paths import PCODE_MAX as PCODE_MAX
 from dashboard.paths import pcode_of as pcode_of
@@ -167,7 +168,7 @@ def small_map(t: Translator, data: dict):
     return dcc.Graph(
         id="profile-map",
         figure=figure,
-        config={"topojsonURL": "/geo/topojson/", "staticPlot": True, "displayModeBar": False},
+        config=graph_config(t, topojsonURL="/geo/topojson/", staticPlot=True, displayModeBar=False),
         className="profile-map",
     )
 
@@ -175,14 +176,24 @@ def small_map(t: Translator, data: dict):
 def identity(ctx, t: Translator, state: dict, data: dict):
     row = data["unit"].iloc[0]
     names = [
-        (LANGUAGE_NAMES[lang], row.get(f"name_{lang}"))
+        (lang, row.get(f"name_{lang}"))
         for lang in ("en", "ru", "ky")
         if isinstance(row.get(f"name_{lang}"), str) and row.get(f"name_{lang}").strip()
     ]
     facts = [
         html.Dt(t("Names")),
+        # the place's name in each language, each marked as in its language (as the language
+        # switcher names each language in itself), so screen readers (and issue 15's word
+        # check) read it as that language's
         html.Dd(
-            html.Ul([html.Li([html.Span(f"{lang}: ", className="muted"), n]) for lang, n in names])
+            html.Ul(
+                [
+                    html.Li(
+                        [html.Span(f"{LANGUAGE_NAMES[lang]}: ", className="muted"), n], lang=lang
+                    )
+                    for lang, n in names
+                ]
+            )
         ),
         html.Dt(t("Kind")),
         html.Dd(t(KIND_LABELS.get(row.kind, row.kind))),
@@ -391,7 +402,7 @@ def milestones_section(t: Translator, data: dict, exports=None):
         dcc.Graph(
             id="profile-timeline",
             figure=timeline_figure(t, frame, data["as_of"]),
-            config={"displaylogo": False, "displayModeBar": False, "responsive": True},
+            config=graph_config(t, displaylogo=False, displayModeBar=False, responsive=True),
             className="profile-timeline",
         ),
         exports,
@@ -503,7 +514,7 @@ def indicators_section(t: Translator, data: dict):
         [
             r.code,
             t.text(r, "name"),
-            r.unit,
+            t.data(r.unit),
             measure(r.baseline, lang),
             measure(r.target, lang),
             measure(r.actual, lang),
@@ -586,7 +597,7 @@ def review_note(t: Translator, document) -> list:
     status = document.review_status
     note = [" · ", html.Span(t(REVIEW_LABELS[status]), className=f"review review-{status}")]
     if status == "returned" and not missing(document.review_comment):
-        note += [": ", html.Q(document.review_comment, className="review-comment")]
+        note += [": ", html.Q(t.data(document.review_comment), className="review-comment")]
     return note
 
 

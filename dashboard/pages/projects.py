@@ -134,6 +134,23 @@ GRID_TEXTS = {
     "ariaFilterInput": N_("Filter input"),
     "ariaFilterValue": N_("Filter value"),
     "ariaFilterMenuOpen": N_("Open filter menu"),
+    # the pager and the rest of the screen reader's labels (issue 15: no English word)
+    "page": N_("Page"),
+    "of": N_("of"),
+    "to": N_("to"),
+    "more": N_("more"),
+    "firstPage": N_("First page"),
+    "previousPage": N_("Previous page"),
+    "nextPage": N_("Next page"),
+    "lastPage": N_("Last page"),
+    "pageSizeSelectorLabel": N_("Rows per page:"),
+    "ariaPageSizeSelectorLabel": N_("Rows per page"),
+    "ariaDateFilterInput": N_("Date filter input"),
+    "ariaFilterFromValue": N_("Filter from value"),
+    "ariaFilterToValue": N_("Filter to value"),
+    "ariaFilteringOperator": N_("Filtering operator"),
+    "ariaLabelColumnFilter": N_("Column filter"),
+    "ariaColumnFiltered": N_("Column filtered"),
 }
 
 

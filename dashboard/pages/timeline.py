@@ -14,6 +14,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from dashboard import formatting
 from dashboard.components.export_menu import chart_menu, table_menu
 from dashboard.components.filter_bar import control_id
+from dashboard.components.graph_config import graph_config
 from dashboard.i18n import Translator
 from dashboard.urlstate import CONTROL_PROPS, controls_of_callback, state_from_controls
 from dashboard.views.timeline import (
@@ -145,10 +146,9 @@ def layout(ctx, t: Translator, state: dict):
                     dcc.Graph(
                         id="timeline-gantt",
                         figure=figure,
-                        config={
-                            "displaylogo": False,
-                            "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                        },
+                        config=graph_config(
+                            t, displaylogo=False, modeBarButtonsToRemove=["select2d", "lasso2d"]
+                        ),
                         className="timeline-graph",
                     ),
                     html.Figcaption(

@@ -147,16 +147,26 @@ def _intro(t: Translator, demo: bool) -> list:
         ),
         html.P(t(DEMO_NOTICE), className="demo-note") if demo else None,
         html.P(
-            t(
-                "The database holds the illustrative demo data: imports are refused until "
-                "it is removed with: {command}",
-                command=DEMO_REMOVE_COMMAND,
+            # the command as code, where the sentence puts it in the reader's language
+            _with_code(
+                t(
+                    "The database holds the illustrative demo data: imports are refused until "
+                    "it is removed with: {command}",
+                    command="\0",
+                ),
+                DEMO_REMOVE_COMMAND,
             ),
             className="data-refused",
         )
         if demo
         else None,
     ]
+
+
+def _with_code(text: str, code: str) -> list:
+    """`text` with its NUL placeholder replaced by `code` shown as code."""
+    before, _, after = text.partition("\0")
+    return [before, html.Code(code), after]
 
 
 def _import_section(t: Translator, limit: int):

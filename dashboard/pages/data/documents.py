@@ -84,7 +84,7 @@ def document_options(ctx, t: Translator, scope) -> list[dict]:
             f"{row['file_name']}, {size_text(t, row['size'])}" if row["file_name"] else t("no file")
         )
         day = formatting.date(row["issued_on"], t.lang)
-        label = f"{day} · {place or row['pcode']} · {kind}: {row['title']} ({file})"
+        label = f"{day} · {place or row['pcode']} · {kind}: {t.plain(row, 'title')} ({file})"
         options.append({"label": label, "value": int(row["id"])})
     return options
 
