@@ -63,6 +63,12 @@ LOCATOR_MARGIN = 6
 LOCATOR_MIN_FONT = math.ceil(7 / 72 * LOCATOR[0] / (LOCATOR_WIDTH / 914_400))
 #: the right-hand part of a municipality slide: the map, then the projects under it
 RIGHT = MARGIN + Inches(4.0)
+#: a slide 13.333 in wide seen as an image 1920 px wide: 144 px an inch, where 14 px is 7 pt
+SLIDE_PX_PER_INCH = images.SCREEN[0] / (WIDTH / 914_400)
+#: the pictures of the overview map, the Compare chart and the Timeline (EMU on the slide)
+MAP_PICTURE = (Inches(9.4), Emu(round(Inches(9.4) * 1000 / 1920)))
+CHART_PICTURE = (Emu(round(Inches(5.4) * 1600 / 760)), Inches(5.4))
+PICTURE_SCALE = 2  # image px per slide px: sharp when projected
 HIGHLIGHT = "#d32f2f"
 KEY_INK = RGBColor(0xB7, 0x1C, 0x1C)
 #: the procurement stages a municipality slide dates
@@ -156,10 +162,33 @@ class Deck:
     def picture(self, slide, data: bytes, left, top, width=None, height=None):
         return slide.shapes.add_picture(io.BytesIO(data), left, top, width, height)
 
+    def figure(self, slide, figure: dict, output: images.Output, left, top):
+        """A map or chart as a picture as wide as `output` was drawn for (`placed`), its
+        type raised to 7 pt on the slide."""
+        figure = images.legible(figure, output.min_font)
+        png = images.render(figure, "png", output.width, output.height, output.scale)
+        return self.picture(
+            slide, png, left, top, width=Emu(round(output.paper_mm / 25.4 * 914_400))
+        )
+
     def save(self) -> bytes:
         buffer = io.BytesIO()
         self.prs.save(buffer)
         return buffer.getvalue()
+
+
+def placed(width, height, frame=None) -> images.Output:
+    """Where a picture `width` × `height` (EMU) is seen on a slide: drawn in the slide's own
+    px (a slide 1920 px wide), so a font of n px there reads as n px at 1920 and n/2 pt on
+    the 13.333-in slide; `paper_mm`, its width on the slide, makes its `min_font` 14 px = 7
+    pt; `frame`: the map's margins."""
+    return images.Output(
+        round(width / 914_400 * SLIDE_PX_PER_INCH),
+        round(height / 914_400 * SLIDE_PX_PER_INCH),
+        PICTURE_SCALE,
+        paper_mm=width / 914_400 * 25.4,
+        frame=frame,
+    )
 
 
 def _money(minor, currency: str, lang: str) -> str:
@@ -432,16 +461,12 @@ def _title_slide(deck: Deck, ctx, t: Translator, state: dict, words, as_of_text:
 def _map_slide(deck: Deck, ctx, t: Translator, state: dict) -> dict:
     """2. The overview map with its legend (a picture) and the legend as text beside it;
     returns the map's data."""
-    figure, data = images.map_figure_for(ctx, t, state)
-    figure["layout"]["margin"] = {"l": 10, "r": 10, "t": 10, "b": 10}
+    output = placed(*MAP_PICTURE, frame=(10, 10, 10, 10))
+    # its names and legend placed for the size the slide shows it at, in type of 7 pt there
+    figure, data = images.map_figure_for(ctx, t, state, output=output)
+    figure["layout"]["margin"] = output.margin
     slide = deck.slide(t("Overview map") + ": " + images.map_title(t, data, state))
-    deck.picture(
-        slide,
-        images.render(figure, "png", *images.DECK_MAP),
-        MARGIN,
-        Inches(1.45),
-        width=Inches(9.4),
-    )
+    deck.figure(slide, figure, output, MARGIN, Inches(1.45))
     deck.text(
         slide, t("Legend"), Inches(10.1), Inches(1.45), Inches(2.8), Inches(0.4), size=14, bold=True
     )
@@ -483,9 +508,7 @@ def _comparison_slide(deck: Deck, ctx, t: Translator, state: dict) -> None:
     chart = compare_view.bar_chart(ctx, t, view, state)
     chart = chart.to_dict() if hasattr(chart, "to_dict") else chart
     slide = deck.slide(t("Comparison") + ": " + t(compare_view.chart_indicator(view).label))
-    deck.picture(
-        slide, images.render(chart, "png", 1600, 760), MARGIN, Inches(1.45), height=Inches(5.4)
-    )
+    deck.figure(slide, chart, placed(*CHART_PICTURE), MARGIN, Inches(1.45))
 
 
 def _timeline_figure(ctx, t: Translator, state: dict) -> dict:
@@ -581,9 +604,7 @@ def build_deck(
     gantt = _timeline_figure(ctx, t, state)
     step()
     slide = deck.slide(t("Timeline"))
-    deck.picture(
-        slide, images.render(gantt, "png", 1600, 760), MARGIN, BODY_TOP, height=Inches(5.4)
-    )
+    deck.figure(slide, gantt, placed(*CHART_PICTURE), MARGIN, BODY_TOP)
 
     step()
     reopen = [t("Reopen this view") + ": " + link] if link else []

@@ -56,7 +56,9 @@ MM_PER_PT = 25.4 / 72
 #: the figure's frame around the map, in px of the figure
 MARGIN = {"l": 30, "r": 30, "t": 150, "b": 140}
 MAP_WIDTH = 0.72  # the map's share of the plot width; the legend takes the rest
-DECK_MAP = (1920, 1000)  # the deck's overview map (dashboard/exports/deck.py)
+#: a size names are also placed for when a map is drawn for no given output (the deck now
+#: draws its overview map for the size the slide shows it at: deck.MAP_PICTURE)
+DECK_MAP = (1920, 1000)
 FONT = "Noto Sans, DejaVu Sans, Arial, sans-serif"
 INK, LINK_INK, DEMO_INK = "#263238", "#1565c0", "#8a4b00"
 
@@ -164,6 +166,13 @@ class Output:
     paper_mm: float | None = None
     #: the height may grow to hold the map's legend (a report's map: the PDF scales it)
     grows: bool = False
+    #: the figure's frame around the map (l, r, t, b px), None: room for the caption (MARGIN)
+    frame: tuple[int, int, int, int] | None = None
+
+    @property
+    def margin(self) -> dict[str, int]:
+        """The figure's margins (px of the figure) around the map's plot."""
+        return dict(zip("lrtb", self.frame, strict=True)) if self.frame else dict(MARGIN)
 
     @property
     def min_font(self) -> float:
@@ -541,8 +550,9 @@ def output_plot_sizes(output: Output, legend: bool, legend_height: float) -> lis
     """The sizes (px) the map's plot may have in `output`: an output that grows to hold its
     legend has its one height (the legend's, or its own); a fixed one loses up to
     CAPTION_SLACK to a caption that wraps."""
-    width = (output.width - MARGIN["l"] - MARGIN["r"]) * (MAP_WIDTH if legend else 1)
-    height = output.height - MARGIN["t"] - MARGIN["b"]
+    margin = output.margin
+    width = (output.width - margin["l"] - margin["r"]) * (MAP_WIDTH if legend else 1)
+    height = output.height - margin["t"] - margin["b"]
     if output.grows:
         return [(width, max(height, legend_height))]
     return [(width, height - CAPTION_SLACK), (width, height)]
@@ -559,9 +569,10 @@ def map_legend(t: Translator, data: dict, state: dict, output: Output) -> tuple[
     in px from the plot's top right: its names wrapped to the room right of the map, in the
     largest type (18 px down to the output's minimum) with which it fits the plot's height
     (an output that grows gives the plot the legend's height)."""
-    plot_w = output.width - MARGIN["l"] - MARGIN["r"]
-    plot_h = output.height - MARGIN["t"] - MARGIN["b"]
-    room = (1 - LEGEND_X) * plot_w + MARGIN["r"] - EDGE
+    margin = output.margin
+    plot_w = output.width - margin["l"] - margin["r"]
+    plot_h = output.height - margin["t"] - margin["b"]
+    room = (1 - LEGEND_X) * plot_w + margin["r"] - EDGE
     size = max(LEGEND_FONT, output.min_font)
     while True:
         notes, swatches, height = _legend_at(t, data, state, size, room)
