@@ -38,6 +38,7 @@ from pathlib import Path
 
 import dash_ag_grid
 import flask
+from dash import dash_table
 from dash.fingerprint import build_fingerprint, check_fingerprint
 from flask_compress import Compress
 
@@ -136,6 +137,7 @@ PLOTLY_BUNDLE = "plotly-aimak.min.js"
 
 LAZY_FOLDER = "lazy"
 GRID_BUNDLE = "dash_ag_grid.min.js"
+TABLE_BUNDLE = "dash_table/bundle.js"
 
 
 def asset_script(app, relative: str, **attributes: str) -> dict[str, str]:
@@ -164,6 +166,9 @@ def register(app, settings) -> None:
     after_request hook is added)."""
     ignored = [PLOTLY_FOLDER, LAZY_FOLDER]
     app.config.assets_path_ignore = [*(app.config.assets_path_ignore or []), *ignored]
+    for resource in dash_table._js_dist:
+        if resource.get("relative_package_path") == TABLE_BUNDLE:
+            resource["dynamic"] = True  # no DataTable in the app: not a script of its pages
     scripts = [grid_on_demand(app)]
     if not settings.tiles_url:  # MapLibre traces need plotly's full bundle
         scripts.append(asset_script(app, f"{PLOTLY_FOLDER}/{PLOTLY_BUNDLE}"))

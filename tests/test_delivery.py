@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from pathlib import Path
 
 import brotli
 import pytest
@@ -130,3 +131,13 @@ def test_ag_grid_is_loaded_on_demand_not_with_every_page(client):
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "br"
     assert response.cache_control.immutable
+
+
+def test_no_page_loads_dash_table_and_none_draws_a_data_table(client):
+    """dash_table's bundle is left off the pages, which holds while no page draws one."""
+    _app, http = client
+    assert not [u for u in page_urls(http) if "dash_table" in u]
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("dashboard", "layers"):
+        for path in (root / folder).rglob("*.py"):
+            assert "DataTable(" not in path.read_text(encoding="utf-8"), path
