@@ -72,12 +72,12 @@ def _table(multilingual: bool) -> None:
     else:
         names = [sa.Column("name", sa.String(length=300), nullable=False)]
         rules = [sa.UniqueConstraint("name", name=op.f("uq_organisation_name"))]
-    op.create_table(
+    op.create_table(  # the columns in PostgreSQL's order (added last), so dumps compare alike
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),
-        *names,
         sa.Column("oblast_pcode", sa.String(length=13), nullable=True),
         sa.Column("is_demo", sa.Boolean(), server_default="0", nullable=False),
+        *names,
         sa.ForeignKeyConstraint(
             ["oblast_pcode"], ["oblast.pcode"], name=op.f("fk_organisation_oblast_pcode_oblast")
         ),
