@@ -24,6 +24,9 @@
   marked dynamic (served, not a script of the page) and ``assets/lazy/grid.js``, a small
   stand-in for ``window.dash_ag_grid``, loads it the first time Dash renders an AgGrid.
 
+- **Geometry early**: the map page's HTML names the map's GeoJSON in a ``Link: rel=preload``
+  header, so the browser fetches it with the bundles instead of when plotly first draws.
+
 `register(app, settings)` must run before any other ``after_request`` hook is added: Flask
 runs those hooks last-added first, so compression then runs after every hook that reads or
 changes a body (the audit of downloads reads callback responses).
@@ -161,6 +164,28 @@ def grid_on_demand(app) -> dict[str, str]:
     return asset_script(app, f"{LAZY_FOLDER}/grid.js", **{"data-src": url})
 
 
+#: the map page and the geometry its figure draws (dashboard.components.map_figure's URLs;
+#: tests/test_delivery.py checks that they agree)
+MAP_PATH = "/"
+MAP_GEOMETRY = tuple(
+    f"/geo/{level}.geojson" for level in ("context", "rayons", "municipalities", "oblasts")
+)
+
+
+def preload_geometry(response: flask.Response) -> flask.Response:
+    """The map page's HTML asks the browser to fetch the map's geometry at once."""
+    request = flask.request
+    if (
+        request.path == MAP_PATH
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+    ):
+        response.headers["Link"] = ", ".join(
+            f"<{url}>; rel=preload; as=fetch; crossorigin=anonymous" for url in MAP_GEOMETRY
+        )
+    return response
+
+
 def register(app, settings) -> None:
     """Compression, cache headers and the lighter plotly for `app` (call it before any other
     after_request hook is added)."""
@@ -185,3 +210,4 @@ def register(app, settings) -> None:
     )
     Compress(server)  # its after_request hook, added first, runs last
     server.after_request(cache_headers)
+    server.after_request(preload_geometry)

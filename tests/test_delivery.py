@@ -141,3 +141,18 @@ def test_no_page_loads_dash_table_and_none_draws_a_data_table(client):
     for folder in ("dashboard", "layers"):
         for path in (root / folder).rglob("*.py"):
             assert "DataTable(" not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_map_page_preloads_the_geometry_its_figure_draws(client):
+    """The map page's HTML names the figure's GeoJSON URLs (`Link: rel=preload`), so the
+    browser fetches them at once, not once plotly has drawn; other pages do not."""
+    from dashboard.components.map_figure import base_map
+    from dashboard.delivery import MAP_GEOMETRY
+
+    _app, http = client
+    link = http.get("/").headers["Link"]
+    assert re.findall(r"<([^>]+)>", link) == list(MAP_GEOMETRY)
+    assert all("rel=preload; as=fetch; crossorigin=anonymous" in part for part in link.split(","))
+    drawn = {t.geojson for t in base_map(maplibre=False).data if getattr(t, "geojson", None)}
+    assert drawn == set(MAP_GEOMETRY)
+    assert "Link" not in http.get("/timeline").headers
