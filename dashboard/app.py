@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from queries.engine import make_engine, require
 
-from . import document_routes, geo_routes, inputs, security, shell, unavailable
+from . import document_routes, geo_routes, inputs, resilience, security, shell, unavailable
 from .context import AppContext
 from .exports import routes as export_routes
 from .exports import tables as table_exports
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     cache = Cache(
         app.server,
         config={
-            "CACHE_TYPE": settings.cache_type,
+            **resilience.cache_config(settings),  # Redis: short timeouts, serves on without it
             "CACHE_REDIS_URL": settings.cache_redis_url,
             "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
             "CACHE_KEY_PREFIX": settings.cache_key_prefix(),  # shared by every worker

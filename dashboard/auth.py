@@ -24,15 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import secrets
 
 import flask
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import exc
 
 from queries import users
 from queries.models import Role
 from queries.scope import NO_SCOPE, Scope
 from queries.users import Account
+
+log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
 SESSION_COOKIE = "aimak_session"
@@ -239,8 +243,23 @@ def client_address() -> str:
 
 def require_secret_key(ctx) -> None:
     """Refuse to start on real data without the operator's secret key: a random key per
-    process would end every session at each restart and differ between workers."""
-    if not ctx.settings.secret_key and not ctx.is_demo():
+    process would end every session at each restart and differ between workers.
+
+    A database that cannot be reached is no reason not to start: the same check runs at every
+    request (dashboard.unavailable), which answers 503 meanwhile. (A gunicorn worker that
+    raised here while PostgreSQL was down would stop the whole server: gunicorn halts when a
+    worker fails to boot.)"""
+    if ctx.settings.secret_key:
+        return
+    try:
+        demo = ctx.is_demo()
+    except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:  # as 503
+        log.warning(
+            "database unreachable at start-up (%s): checked again at each request",
+            str(error).splitlines()[0][:200],
+        )
+        return
+    if not demo:
         raise RuntimeError(
             "AIMAK_SECRET_KEY must be set: the database holds real data (not the illustrative "
             "demo), so sessions must be signed with a key you keep, e.g. the output of "

@@ -23,9 +23,11 @@ import flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, delivery, inputs, login
+from . import auth, delivery, inputs, login, resilience
 from .origin import cross_site
 
 log = logging.getLogger(__name__)
@@ -116,12 +118,17 @@ def make_limiter(server: flask.Flask, settings) -> Limiter:
     """Flask-Limiter on `server`, counting in a moving window. Its Redis keys are named after
     the database, so the workers of one deployment share them and other deployments do not."""
     database = hashlib.sha256(settings.db_url.encode()).hexdigest()[:12]
+    storage = limiter_storage(settings)
+    options = {"key_prefix": f"aimak-login-{database}"}
+    if storage.startswith(("redis", "rediss", "valkey")):  # short timeouts, no retries
+        options.update(resilience.redis_options())
     return Limiter(
         get_remote_address,
         app=server,
-        storage_uri=limiter_storage(settings),
-        storage_options={"key_prefix": f"aimak-login-{database}"},
+        storage_uri=storage,
+        storage_options=options,
         strategy="moving-window",
+        in_memory_fallback_enabled=True,  # its own checks (LoginLimits has its fallback)
     )
 
 
@@ -129,7 +136,13 @@ class LoginLimits:
     """Sign-in attempts counted per address, per address and account, and per account in
     Flask-Limiter's storage (shared by every worker when it is Redis). An attempt takes its
     place atomically before the password is checked, so requests sent at once cannot all
-    slip through; a refused attempt checks nothing and counts towards nothing further."""
+    slip through; a refused attempt checks nothing and counts towards nothing further.
+
+    While the shared storage (Redis) does not answer, attempts are counted in this process's
+    memory (`dashboard.resilience`: logged once, Redis tried again every few seconds, no
+    restart): the limits still hold, per worker process instead of per deployment.
+    (Flask-Limiter's own `in_memory_fallback_enabled` covers the limits it checks in its
+    request hooks; these counts are taken by hand, so they carry their own fallback.)"""
 
     def __init__(
         self,
@@ -140,6 +153,11 @@ class LoginLimits:
         per_account: str = PER_ACCOUNT,
     ):
         self.limiter = limiter
+        self.fallback = MovingWindowRateLimiter(MemoryStorage())
+        self.outage = resilience.Outage(
+            "Sign-in limit storage", "sign-in attempts are counted in this process's memory"
+        )
+        self.errors = resilience.service_errors()
         self.rules = {
             "address": parse_limit(per_address),
             "pair": parse_limit(per_pair),
@@ -151,24 +169,40 @@ class LoginLimits:
         name = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:24]
         return {"address": (address,), "pair": (address, name), "account": (name,)}
 
+    def _counted(self, count):
+        """`count(strategy)` on the shared storage, else (it fails) on this process's memory."""
+        if self.outage.should_try():
+            try:
+                value = count(self.limiter.limiter)
+            except self.errors as error:
+                self.outage.failed(error)
+            else:
+                self.outage.succeeded()
+                return value
+        return count(self.fallback)
+
     def attempt(self, address: str, username: str) -> int:
         """0 when this attempt may check a password (it is now counted), else the seconds to
         wait before the limit that refused it lets an attempt through."""
-        strategy = self.limiter.limiter
-        for kind, key in self._keys(address, username).items():
-            if not strategy.hit(self.rules[kind], "sign-in", kind, *key):
-                reset = strategy.get_window_stats(self.rules[kind], "sign-in", kind, *key)
-                return max(1, math.ceil(reset.reset_time - time.time()))
-        return 0
+
+        def count(strategy) -> int:
+            for kind, key in self._keys(address, username).items():
+                if not strategy.hit(self.rules[kind], "sign-in", kind, *key):
+                    reset = strategy.get_window_stats(self.rules[kind], "sign-in", kind, *key)
+                    return max(1, math.ceil(reset.reset_time - time.time()))
+            return 0
+
+        return self._counted(count)
 
     def succeeded(self, address: str, username: str) -> None:
         """The right password: this address's earlier attempts on the account are forgiven."""
         key = self._keys(address, username)["pair"]
-        self.limiter.limiter.clear(self.rules["pair"], "sign-in", "pair", *key)
+        self._counted(lambda strategy: strategy.clear(self.rules["pair"], "sign-in", "pair", *key))
 
     def reset(self) -> None:
         """Forget every count of this app's storage (tests: Redis outlives them)."""
         self.limiter.reset()
+        self.fallback.storage.reset()
 
 
 # --- callbacks -----------------------------------------------------------------------------

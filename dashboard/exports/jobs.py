@@ -41,6 +41,8 @@ from pathlib import Path
 import flask
 
 from dashboard import auth
+from dashboard.resilience import service_errors
+from dashboard.unavailable import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,18 @@ class Cancelled(Exception):
 
 class JobLimit(Exception):
     """The owner already has as many jobs queued or running as they may."""
+
+
+class Unavailable(Exception):
+    """A service the exports need does not answer (a queue on Redis, the database): nothing
+    wrong with what was asked, try again later (see `unavailable`)."""
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether `error` (raised by the runner, or a failed job's) is an outage of a shared
+    service (the database unreachable, Redis down or frozen) rather than a fault of the export:
+    the visitor is told that exports are unavailable for now, never shown a server error."""
+    return isinstance(error, (Unavailable, *DATABASE_ERRORS, *service_errors()))
 
 
 class Busy(Exception):

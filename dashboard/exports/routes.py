@@ -24,12 +24,14 @@ from dashboard import auth
 from dashboard.components.export_menu import BACKGROUND, href
 from dashboard.exports import charts, deck, images, jobs, pdf
 from dashboard.exports.images import ScopedContext
-from dashboard.i18n import Translator
+from dashboard.i18n import N_, Translator
 from dashboard.language import preferred_language
 from dashboard.paths import PROFILE
 from dashboard.urlstate import parse_query
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+#: what a visitor is told when a service the exports need does not answer (`jobs.unavailable`)
+UNAVAILABLE = N_("Exports are unavailable at the moment. Try again in a few minutes.")
 
 
 def language(ctx, state: dict) -> str:
@@ -99,6 +101,10 @@ def start(ctx, runner: jobs.JobRunner, kind: str, pathname, search) -> tuple:
         return None, True, problem(message)
     except jobs.Busy:
         return None, True, problem(t("The server is busy with other exports. Try again soon."))
+    except Exception as error:
+        if not jobs.unavailable(error):
+            raise
+        return None, True, problem(t(UNAVAILABLE))
     return job.id, False, status(t, job)
 
 
@@ -107,7 +113,12 @@ def poll(ctx, runner: jobs.JobRunner, job_id, search) -> tuple:
     if not job_id:
         return None, True, no_update, no_update
     t = Translator(language(ctx, parse_query(search)))
-    found = runner.get(job_id, jobs.owner_of_request())
+    try:
+        found = runner.get(job_id, jobs.owner_of_request())
+    except Exception as error:
+        if not jobs.unavailable(error):
+            raise
+        return no_update, False, problem(t(UNAVAILABLE)), no_update  # asked again next tick
     if found is None:
         message = t("This export is no longer available. Start it again.")
         return None, True, problem(message), no_update
@@ -129,6 +140,8 @@ def problem(message: str):
 
 def failure(t: Translator, job: jobs.Job):
     """Why a job failed, in words."""
+    if jobs.unavailable(job.error):
+        return problem(t(UNAVAILABLE))
     if isinstance(job.error, LookupError):
         return problem(t("Nothing to export: the place is outside your access or the filters."))
     reason = f"{type(job.error).__name__}: {job.error}"[:300]
@@ -212,13 +225,25 @@ def through_runner(ctx, runner: jobs.JobRunner, kind: str, state: dict, export: 
             job = runner.wait(job.id, owner, jobs.WAIT_SECONDS)
     except (jobs.JobLimit, jobs.Busy) as error:
         return refused(t, runner, error)
+    except Exception as error:
+        if not jobs.unavailable(error):
+            raise
+        return out_of_service(t)
     return finished(t, runner, job, owner)
+
+
+def out_of_service(t: Translator) -> flask.Response:
+    """503 with Retry-After and the words of the export buttons: a service the exports need
+    does not answer (the file cannot be made now; nothing is wrong with the request)."""
+    return _plain(t(UNAVAILABLE), 503, {"Retry-After": str(jobs.RETRY_AFTER)})
 
 
 def finished(t: Translator, runner: jobs.JobRunner, job: jobs.Job | None, owner: str):
     """The job's file; 202 while it is being built; 404 when there is nothing to send."""
     if job is not None and job.active:
         return not_ready(t, job)
+    if job is not None and job.state == jobs.FAILED and jobs.unavailable(job.error):
+        return out_of_service(t)
     if job is not None and job.state == jobs.FAILED:
         flask.abort(404 if isinstance(job.error, LookupError) else 500)
     result = runner.result(job.id, owner) if job is not None else None
@@ -226,6 +251,19 @@ def finished(t: Translator, runner: jobs.JobRunner, job: jobs.Job | None, owner:
         flask.abort(404)
     done, data = result
     return _send(data, done.media_type, done.filename)
+
+
+def job_file(ctx, runner: jobs.JobRunner, job_id: str) -> flask.Response:
+    """/export/job/<id>: the finished job's file, for its owner (see `finished`)."""
+    t = Translator(language(ctx, parse_query(flask.request.query_string.decode())))
+    owner = jobs.owner_of_request()
+    try:
+        job = runner.get(job_id, owner)
+    except Exception as error:
+        if not jobs.unavailable(error):
+            raise
+        return out_of_service(t)
+    return finished(t, runner, job, owner)
 
 
 def _send(data: bytes, media_type: str, name: str) -> flask.Response:
@@ -326,9 +364,7 @@ def _register_routes(server, ctx, runner) -> None:
     def _job_file(job_id: str):
         if not auth.may_read(ctx):
             flask.abort(401)
-        t = Translator(language(ctx, parse_query(flask.request.query_string.decode())))
-        owner = jobs.owner_of_request()
-        return finished(t, runner, runner.get(job_id, owner), owner)
+        return job_file(ctx, runner, job_id)
 
 
 def _register_callbacks(app, ctx, runner) -> None:
