@@ -44,17 +44,25 @@ def serve(app):
     an error, every violation a browser reported to the app fails the test.
     """
     server = waitress.create_server(app.server, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run():  # waitress's own run() loops until its sockets are closed under it (EBADF)
+        while not stopping.is_set():
+            server.asyncore.loop(timeout=0.1, map=server._map, count=1)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
         time.sleep(0.2)  # a report sent by the last page is on its way
         assert csp_violations(app) == [], "Content Security Policy violations reported"
     finally:
-        # the request threads finish first: closing the server closes the trigger they pull
+        # the request threads finish first (the loop still sends what they write), then the
+        # loop stops, then the sockets close: none is closed while the loop selects on it
         server.task_dispatcher.shutdown()
-        server.close()
+        stopping.set()
         thread.join(timeout=5)
+        server.close()
 
 
 def csp_violations(app) -> list[dict]:

@@ -387,10 +387,10 @@ def decoded(content: str) -> list[str]:
 def leaks(texts: list[str], forbidden: set[str], asked: str) -> set[str]:
     """The forbidden strings found in `texts`, as whole words, unless the request named them."""
     blob = "\n".join(texts)
-    return {
+    return {  # a substring first (fast), then the whole-word rule
         s
         for s in forbidden
-        if s not in asked and re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", blob)
+        if s in blob and s not in asked and re.search(rf"(?<![\w-]){re.escape(s)}(?![\w-])", blob)
     }
 
 
@@ -689,17 +689,19 @@ def follow(client, links: set[str], forbidden: set[str], seen: dict, rendered: s
     """GET every offered link (raster images aside: no text to scan) and scan the file;
     return the problems and the names of the files sent as attachments.
 
-    The first link of each export route (`rendered`, over the module) is rendered by kaleido
-    and its file scanned. The others get a stand-in renderer: the scan reads their file (the
-    text a deck or report writes itself) and every figure they gave the renderer, which holds
-    every text kaleido would have drawn (and the texts of raster images, not scanned else)."""
+    The first link of each vector image route (SVG, PDF; `rendered`, over the module) is
+    rendered by kaleido and its file scanned: kaleido's own text. The others, and every deck
+    and report (whose pictures are rasters: pixels, no text), get a stand-in renderer: the scan
+    reads their file (the text a deck or report writes itself) and every figure they gave the
+    renderer, which holds every text kaleido would have drawn."""
     problems, fetched = [], []
     for link in sorted(links):
         path = urlsplit(link).path
         if path.endswith(".png"):
             continue
         figures: list[dict] = []
-        with nullcontext() if path not in rendered else stand_in_renderer(figures):
+        vector = path.endswith((".svg", ".pdf")) and not path.endswith("report.pdf")
+        with nullcontext() if vector and path not in rendered else stand_in_renderer(figures):
             response = client.get(link)
         if response.status_code >= 500 or response.status_code in (202, 429):
             problems.append(f"{link}: HTTP {response.status_code}")  # unscanned otherwise
