@@ -31,6 +31,7 @@ import pytest
 from dashboard import create_app, resilience
 from dashboard.exports import jobs
 from tests.browser import serve
+from tests.conftest import skip_or_fail
 from tests.test_cli import free_port
 from tests.test_h17_workers import Visitor, map_callback
 
@@ -44,7 +45,7 @@ class PrivateRedis:
     def __init__(self, folder):
         self.binary = shutil.which("redis-server")
         if self.binary is None:
-            pytest.skip("redis-server is not installed")
+            skip_or_fail("redis-server is not installed (Debian: redis-server)")
         redis = pytest.importorskip("redis")
         self.folder, self.port = folder, free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
