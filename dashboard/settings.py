@@ -148,7 +148,8 @@ SETTINGS = (
         "AIMAK_PUBLIC_URL",
         "",
         "The app's public address (e.g. https://atlas.example.org), for the links in exported "
-        "decks; empty: decks carry no links.",
+        "decks, and in reports and images written by the command line; empty: they carry no "
+        "links (the app's own downloads link to the address they were asked from).",
     ),
     Setting(
         "presentation_file",

@@ -111,3 +111,23 @@ def test_municipality_report_shows_dpis_review_of_each_report(ctx):
     assert "Проверен ИПР" in flat
     # the comment, as the demo writes it, in the reader's language (Translator.data)
     assert "Число благополучателей расходится с листами мониторинговых визитов" in flat
+
+
+def test_a_report_without_a_public_address_names_its_oblast_in_full_and_links_nowhere(ctx, reports):
+    """`aimak report` with no AIMAK_PUBLIC_URL: no loopback address, no link line (the
+    fixture's reports were given the default address: the positive control)."""
+    t = Translator("ru")
+    reopen = t("Reopen this view")
+    _pages, linked = read(reports["oblast", "ru"][0])
+    assert reopen in linked
+    assert "127.0.0.1" in linked
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(images, "render", FigureRecorder(images.render))
+        data = pdf.oblast_report(ctx, TALAS, lang="ru", base_url="")
+    _pages, text = read(data)
+    assert f"{t('Oblast report')}: Таласская область" in text  # the title
+    assert reopen not in text
+    assert "127.0.0.1" not in text
+    assert "localhost" not in text
+    reader = PdfReader(io.BytesIO(data))
+    assert not [a for page in reader.pages for a in page.get("/Annots") or []]  # no link

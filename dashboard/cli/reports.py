@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from dashboard.i18n import LANGUAGES
-from dashboard.paths import DEFAULT_BASE_URL
 from dashboard.paths import IMAGE_FORMATS as FORMATS
 from queries.models import Oblast
 from queries.scope import Scope
@@ -32,6 +31,12 @@ def _context(settings, oblasts: list[str] | None):
         raise CliError(f"unknown oblast: {', '.join(unknown)}")
     ctx = create_app(settings, engine=engine).server.extensions["aimak"]
     return ScopedContext(ctx, Scope(frozenset(oblasts or known)))
+
+
+def _public(args, settings) -> str:
+    """The address links in the file point to: --base-url, else AIMAK_PUBLIC_URL; empty: no
+    links (a file written here is read away from any server: never a loopback address)."""
+    return settings.public_url if args.base_url is None else args.base_url
 
 
 def _write(path: str, data: bytes, started: float) -> None:
@@ -56,10 +61,10 @@ def cmd_report(args, settings) -> None:
     try:
         if args.municipality:
             data = municipality_report(
-                ctx, args.municipality, lang=args.lang, base_url=args.base_url
+                ctx, args.municipality, lang=args.lang, base_url=_public(args, settings)
             )
         else:
-            data = oblast_report(ctx, args.oblast, lang=args.lang, base_url=args.base_url)
+            data = oblast_report(ctx, args.oblast, lang=args.lang, base_url=_public(args, settings))
     except LookupError as error:
         raise CliError(str(error)) from error
     _write(args.out, data, started)
@@ -72,7 +77,7 @@ def cmd_map_image(args, settings) -> None:
     ctx = _context(settings, args.oblast)
     state = {"theme": args.theme, "oblast": tuple(args.oblast or ())}
     data = map_image(
-        ctx, state, args.format, lang=args.lang, size=args.size, base_url=args.base_url
+        ctx, state, args.format, lang=args.lang, size=args.size, base_url=_public(args, settings)
     )
     _write(args.out, data, started)
 
@@ -80,17 +85,17 @@ def cmd_map_image(args, settings) -> None:
 def add_commands(commands) -> None:
     """Register deck, report and map-image on the `aimak` parser's subparsers."""
 
-    def common(parser, default=DEFAULT_BASE_URL, where="the app's URL, for links to the view"):
+    def common(parser):
         parser.add_argument("--lang", choices=LANGUAGES, help="language of the export")
-        parser.add_argument("--base-url", default=default, help=where)
+        parser.add_argument(
+            "--base-url",
+            help="the app's public URL, for links to the view (default: AIMAK_PUBLIC_URL; "
+            "none: no links)",
+        )
 
     deck = commands.add_parser("deck", help="write a PowerPoint deck (16:9)")
     deck.add_argument("--oblast", action="append", metavar="CODE", help="oblast P-code")
-    common(
-        deck,
-        None,
-        "the app's public URL, for links to the view (default: AIMAK_PUBLIC_URL; none: no links)",
-    )
+    common(deck)
     deck.add_argument("out", metavar="OUT.pptx")
     deck.set_defaults(run=cmd_deck)
 

@@ -267,19 +267,15 @@ def project_lines(t: Translator, state: dict, data: dict, most: int = 2) -> list
     return lines
 
 
-def full_oblast_name(t: Translator, row, column: str = "name") -> str:
-    """ "Таласская область", "Talas oblast", "Талас облусу": the oblast's name in full."""
-    return t("{name} oblast", name=t.name(row, column))
-
-
 def municipality_slide(deck: Deck, ctx, state: dict, row, locator) -> None:
     """A municipality's slide; `locator`: its locator map (PNG bytes, size) or None."""
     t = deck.t
     data = profile_view.profile_data(ctx, state, row.pcode)
     slide = deck.slide(t.name(row))
+    oblast = images.full_oblast_name(t, row, "oblast_name")
     deck.text(
         slide,
-        f"{t.name(row, 'rayon_name')}, {full_oblast_name(t, row, 'oblast_name')} · {row.pcode}",
+        f"{t.name(row, 'rayon_name')}, {oblast} · {row.pcode}",
         MARGIN,
         BODY_TOP,
         Inches(7.6),
@@ -299,7 +295,7 @@ def municipality_slide(deck: Deck, ctx, state: dict, row, locator) -> None:
             LOCATOR_KEY,
             place=t.name(row),
             rayon=t.name(row, "rayon_name"),
-            oblast=full_oblast_name(t, row, "oblast_name"),
+            oblast=oblast,
         )
         deck.text(slide, key, RIGHT, below, LOCATOR_WIDTH, Inches(0.3), size=10, colour=KEY_INK)
     below += Inches(0.4)
@@ -448,7 +444,7 @@ def _title_slide(deck: Deck, ctx, t: Translator, state: dict, words, as_of_text:
     oblasts = ctx.cached(
         "oblasts", geography.oblasts, Filters(oblasts=tuple(state["oblast"])), scope=scope
     )
-    names = ", ".join(full_oblast_name(t, r) for _, r in oblasts.iterrows()) or "–"
+    names = ", ".join(images.full_oblast_name(t, r) for _, r in oblasts.iterrows()) or "–"
     width = WIDTH - 2 * MARGIN
     deck.text(slide, t(MAKERS), MARGIN, Inches(3.0), width, Inches(0.5), size=20)
     deck.text(slide, names, MARGIN, Inches(3.7), width, Inches(0.9), size=28, bold=True)

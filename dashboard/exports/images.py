@@ -260,7 +260,7 @@ class Caption:
 
     def lines(self) -> list[str]:
         found = [self.title, self.filters, self.as_of, self.source, self.attribution, self.link]
-        return [*found, self.demo] if self.demo else found
+        return [line for line in (*found, self.demo) if line]
 
 
 def view_link(state: dict, path: str = "/", base_url: str = DEFAULT_BASE_URL) -> str:
@@ -268,6 +268,11 @@ def view_link(state: dict, path: str = "/", base_url: str = DEFAULT_BASE_URL) ->
     return (
         base_url.rstrip("/") + path + build_query({k: v for k, v in state.items() if k != "path"})
     )
+
+
+def full_oblast_name(t: Translator, row, column: str = "name") -> str:
+    """ "Таласская область", "Talas oblast", "Талас облусу": the oblast's name in full."""
+    return t("{name} oblast", name=t.name(row, column))
 
 
 def filters_text(t: Translator, ctx, state: dict) -> str:
@@ -322,7 +327,7 @@ def caption(
         else t("No reports yet"),
         source=t("Source") + ": " + source,
         attribution=t(ATTRIBUTION),
-        link=t("Reopen this view") + ": " + view_link(state, path, base_url),
+        link=t("Reopen this view") + ": " + view_link(state, path, base_url) if base_url else "",
         demo=t(DEMO_NOTICE) if ctx.is_demo() else None,
     )
 
@@ -424,9 +429,9 @@ def decorate(
         (words.source, 14, False, INK),
         (words.attribution, 14, False, INK),
         (words.link, 14, False, LINK_INK),
+        (words.demo, 16, True, DEMO_INK),
     ]
-    if words.demo:
-        lower.append((words.demo, 16, True, DEMO_INK))
+    lower = [note for note in lower if note[0]]  # no link without an address, no demo notice
     bottom, reach_bottom = _block(lower, output, width, 18 + below, -1)
     margin["t"] = max(margin["t"], math.ceil(reach_top + EDGE))
     margin["b"] = max(margin["b"], math.ceil(reach_bottom + EDGE))

@@ -179,7 +179,7 @@ def document_title(title: str, url, base_url: str, stored: bool = True):
     absolute: a PDF is read away from it; a path under /documents/ only when the site holds
     its file, `stored`)."""
     href = document_href(url, stored)
-    if href is None:
+    if href is None or (href.startswith("/") and not base_url):  # no address to make it whole
         return title
     return Link(title, base_url.rstrip("/") + href if href.startswith("/") else href)
 
@@ -442,7 +442,8 @@ def _closing(report: Report, ctx, state: dict, base_url: str, path: str) -> None
     report.p(images.filters_text(t, ctx, state), "small")
     report.p(report.as_of, "small")
     report.p(t(ATTRIBUTION), "small")
-    report.p(t("Reopen this view") + ": " + images.view_link(state, path, base_url), "small")
+    if base_url:  # no public address configured (the command line's default): no link
+        report.p(t("Reopen this view") + ": " + images.view_link(state, path, base_url), "small")
 
 
 def _start(ctx, state: dict | None, lang: str | None, title) -> tuple[Report, dict]:
@@ -511,7 +512,7 @@ def oblast_report(
         step(number - 1, sections + 1, message)
 
     section(1)
-    report.title = f"{t('Oblast report')}: {t.name(found.iloc[0])}"
+    report.title = f"{t('Oblast report')}: {images.full_oblast_name(t, found.iloc[0])}"
     report.p(report.title, "h1")
     report.p(report.as_of, "small")
     _figure, data = images.map_figure_for(ctx, t, state)
