@@ -62,6 +62,9 @@ def serve(app):
         server.task_dispatcher.shutdown()
         stopping.set()
         thread.join(timeout=5)
+        for channel in list(server._map.values()):  # the browser's kept-alive connections
+            if channel not in (server, server.trigger):
+                channel.close()
         server.close()
 
 
