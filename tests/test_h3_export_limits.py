@@ -60,7 +60,8 @@ def test_h3_aimak_serve_runs_the_thread_pool_the_limits_assume(monkeypatch, sett
     served = {}
     monkeypatch.setattr(cli, "prepare_database", lambda s: None)
     monkeypatch.setattr(waitress, "serve", lambda app, **options: served.update(options))
-    cli.cmd_serve(type("Args", (), {"host": None, "port": None})(), settings)
+    options = {"host": None, "port": None, "workers": None, "threads": None}
+    cli.cmd_serve(type("Args", (), options)(), settings)
     assert served["threads"] == jobs.REQUEST_THREADS > jobs.WAITING
 
 
@@ -151,6 +152,7 @@ def served(tmp_path_factory, demo_sqlite_file, geodata_dir):
     try:
         wait_for(lambda: _answers(port), timeout=60, step=0.2)
         app = create_app(Settings(data_dir=folder, database_url=sqlite_url(database)))
+        app.server_log = folder / "server.log"  # read into a failure's message
         yield port, app
     finally:
         server.terminate()
@@ -241,7 +243,8 @@ def test_h3_parallel_deck_links_leave_the_server_answering(served):
     built = [a for a in answers if a[0] == 200]
     pending = [a for a in answers if a[0] == 202]  # not ready within jobs.WAIT_SECONDS
     limited = [a for a in answers if a[0] == 429]
-    assert len(built) + len(pending) + len(limited) == PARALLEL, statuses
+    server_log = app.server_log.read_text()[-4000:]
+    assert len(built) + len(pending) + len(limited) == PARALLEL, (statuses, server_log)
     assert 1 <= len(built) + len(pending) <= jobs.WAITING, statuses
     for _status, headers, content, _seconds in built:
         assert content[:2] == b"PK"
