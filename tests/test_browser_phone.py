@@ -79,6 +79,7 @@ def origin(tmp_path_factory, demo_sqlite_file):
 def open_map(driver, url: str) -> None:
     driver.get(url)
     wait_for(driver, DRAWN)
+    wait_for(driver, f"{GRAPH}.dataset.plotSize")  # the labels are placed again for its size
     wait_until_idle(driver)
 
 
@@ -199,12 +200,14 @@ def test_brw_drill_down_oblast_rayon_municipality_and_back_by_the_breadcrumb(bro
             (BATKEN, ["Kyrgyzstan", "Batken"]),
             (LEILEK, ["Kyrgyzstan", "Batken", "Leilek"]),
         ):
+            wait_until_idle(browser)  # a redraw under way would swallow the click
             click(browser, *browser.execute_script(AREA, LEILEK))
             wait_for(browser, f"location.search.includes('focus={focus}')")
             wait_until_idle(browser)
             step(browser, focus, crumbs)
         frame = browser.execute_script(f"return {GRAPH}.layout.meta.frame")
         assert frame[2] - frame[0] < (whole[2] - whole[0]) / 2  # framed closer
+        wait_until_idle(browser)
         click(browser, *browser.execute_script(MARKER, "Sumbulin"))
         wait_for(browser, f"location.search.includes('focus={SUMBULA}')")
         wait_until_idle(browser)
