@@ -21,12 +21,7 @@ from dashboard.components.graph_config import graph_config
 from dashboard.i18n import LANGUAGE_NAMES, Translator
 from dashboard.paths import PCODE_MAX as PCODE_MAX
 from dashboard.paths import pcode_of as pcode_of
-from dashboard.urlstate import (
-    CONTROL_PROPS,
-    build_query,
-    controls_of_callback,
-    state_from_controls,
-)
+from dashboard.urlstate import CONTROL_PROPS, build_query, controls_of_callback, state_from_controls
 from dashboard.views.profile import (
     AGE_GROUPS,
     BATCH_LABELS,
