@@ -11,7 +11,6 @@ a PDF by LibreOffice headless and the PDF pages into PNG by pdftoppm.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +24,7 @@ from dashboard.exports.deck import build_deck
 from dashboard.exports.images import ScopedContext
 from dashboard.exports.pdf import oblast_report
 from dashboard.settings import Settings
+from docs import screenshots
 from queries.scope import Scope
 
 TALAS = "KG07000000000"
@@ -84,14 +84,7 @@ def render(out: Path, geodata: Path | None) -> list[Path]:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
-    parser.add_argument("--geodata", type=Path, default=None)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path in render(args.out, args.geodata):
-        with Image.open(path) as image:
-            print(f"{path}  {image.width}×{image.height}  {path.stat().st_size:,} B")
+    screenshots.run(render, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -58,15 +58,21 @@ def shoot(out: Path, geodata: Path | None) -> list[Path]:
     return written
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run(make, description: str, argv=None) -> None:
+    """The command line of a maker of the README's pictures: `make(out, geodata)` writes them
+    and returns their paths, printed with their sizes."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--geodata", type=Path, default=None)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in shoot(args.out, args.geodata):
+    for path in make(args.out, args.geodata):
         with Image.open(path) as image:
             print(f"{path}  {image.width}×{image.height}  {path.stat().st_size:,} B")
+
+
+def main(argv=None) -> None:
+    run(shoot, __doc__, argv)
 
 
 if __name__ == "__main__":
