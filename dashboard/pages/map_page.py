@@ -371,7 +371,7 @@ def _controls(ctx, t: Translator, state: dict, layer):
             ),
             html.Button(t("Reset view"), id="map-reset", className="button", n_clicks=0),
             export_menu(t, ("map-png", "map-print", "map-svg", "map-pdf", "deck", "oblast-report")),
-            dcc.Store(id=control_id("selected"), data=state["selected"]),
+            selected_store(state),
             dcc.Store(id="map-lang", data=t.code),  # qps stays pseudo in callbacks
             dcc.Store(id="map-drawn", data=drawn_query(state)),  # the view the figure shows
             dcc.Store(id="map-plot-size"),  # the plot's size (map_frame.js): where labels fit
@@ -440,12 +440,21 @@ def layout(ctx, t: Translator, state: dict):
     )
 
 
+def selected_store(state: dict) -> dcc.Store:
+    """The municipality whose summary is open, "" for none: a memory Store holding None
+    re-states it on mount (None -> undefined), which fired the map's _update and the side
+    panel on every page view (issue 16)."""
+    return dcc.Store(id=control_id("selected"), data=state["selected"] or "")
+
+
 def drawn_query(state: dict) -> str:
-    """The query string of the view a figure shows, with the measure and its classification
-    scheme made explicit."""
-    measure = layer_by_id(state["theme"]).measure(state["measure"])
+    """The query string of the view a figure shows, with the theme, the measure and its
+    classification scheme made explicit (as the controls show them: a default left out made
+    every page view's first `_update` see a changed theme and redraw the map, issue 16)."""
+    layer = layer_by_id(state["theme"])
+    measure = layer.measure(state["measure"])
     scheme = measure.scheme(state.get("classes"))
-    return build_query({**state, "measure": measure.id, "classes": scheme})
+    return build_query({**state, "theme": layer.id, "measure": measure.id, "classes": scheme})
 
 
 def measure_options(t: Translator, layer) -> list[dict]:
