@@ -18,6 +18,7 @@ from dashboard.components.filter_bar import (
     dropdown_labels,
     filters_from_state,
 )
+from dashboard.components.graph_config import graph_config
 from dashboard.components.search import spellings
 from dashboard.i18n import Translator
 from dashboard.urlstate import (
@@ -409,7 +410,7 @@ def layout(ctx, t: Translator, state: dict):
                         dcc.Graph(
                             id="map",
                             figure=figure_for(ctx, t, state, data),
-                            config=map_config(data),
+                            config=graph_config(t, **map_config(data)),
                             className="map",
                             responsive=True,  # the height the window gives it (map.css)
                             style={"height": "100%"},
