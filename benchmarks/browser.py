@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import logging
 import statistics
 import sys
 import tempfile
@@ -46,16 +45,16 @@ from benchmarks.map_callbacks import (
     drain_log,
     pick_radio,
     pick_theme,
+    prepared_boundaries,
     revision,
     wire_bytes,
 )
 from benchmarks.synthetic import national_scope, seed_national
 from dashboard import create_app
-from dashboard.settings import Settings, read
-from geodata.sources import find_geodata_dir
+from dashboard.settings import Settings
 from queries.demo import seed_demo
 from queries.engine import sqlite_url
-from tests.browser import DASH_IDLE, chromium, chromium_available, serve
+from tests.browser import DASH_IDLE, chromium, serve
 
 UPDATE_PATH = "/_dash-update-component"
 
@@ -310,17 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datasets", default="demo", help="demo, national or both (demo,national)")
     parser.add_argument("--geodata", help="boundary directory (default: as the app finds it)")
     options = parser.parse_args(argv)
-    logging.getLogger("waitress").setLevel(logging.ERROR)
-    if not chromium_available():
-        say("error: Debian chromium and chromium-driver are needed (chromium, chromedriver)")
+    prepared = prepared_boundaries(options.geodata)
+    if prepared is None:
         return 2
-    geodata_dir = find_geodata_dir(options.geodata, read("AIMAK_GEODATA"))
-    if geodata_dir is None:
-        say("error: the boundary files were not found (--geodata DIR or AIMAK_GEODATA)")
-        return 2
-    from geodata.prepare import read_boundaries, simplify
-
-    boundaries = simplify(read_boundaries(geodata_dir))
+    geodata_dir, boundaries = prepared
     datasets = [d.strip() for d in options.datasets.split(",") if d.strip()]
     results = [run_dataset(name, boundaries, geodata_dir, options.runs) for name in datasets]
     print(f"Aimak Atlas browser benchmark, code at {revision()}, loopback, medians (range)")

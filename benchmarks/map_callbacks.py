@@ -821,6 +821,22 @@ def revision() -> str:
 # --- main ---------------------------------------------------------------------------------
 
 
+def prepared_boundaries(geodata: str | None):
+    """(the boundary directory, its simplified boundaries) for a benchmark, or None once the
+    reason is said (no Chromium, no boundary files); waitress's queue warnings silenced."""
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    if not chromium_available():
+        say("error: Debian chromium and chromium-driver are needed (chromium, chromedriver)")
+        return None
+    geodata_dir = find_geodata_dir(geodata, read("AIMAK_GEODATA"))
+    if geodata_dir is None:
+        say("error: the boundary files were not found (--geodata DIR or AIMAK_GEODATA)")
+        return None
+    from geodata.prepare import read_boundaries, simplify  # geopandas: the benchmark's own
+
+    return geodata_dir, simplify(read_boundaries(geodata_dir))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.map_callbacks",
@@ -848,17 +864,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown dataset(s): {', '.join(sorted(unknown))}")
 
     started = time.monotonic()
-    logging.getLogger("waitress").setLevel(logging.ERROR)
-    if not chromium_available():
-        say("error: Debian chromium and chromium-driver are needed (chromium, chromedriver)")
+    prepared = prepared_boundaries(options.geodata)
+    if prepared is None:
         return 2
-    geodata_dir = find_geodata_dir(options.geodata, read("AIMAK_GEODATA"))
-    if geodata_dir is None:
-        say("error: the boundary files were not found (--geodata DIR or AIMAK_GEODATA)")
-        return 2
-    from geodata.prepare import read_boundaries, simplify
-
-    boundaries = simplify(read_boundaries(geodata_dir))
+    geodata_dir, boundaries = prepared
     results = []
     try:
         with chromium() as driver:
