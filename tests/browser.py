@@ -62,9 +62,9 @@ def serve(app):
         server.task_dispatcher.shutdown()
         stopping.set()
         thread.join(timeout=5)
-        for channel in list(server._map.values()):  # the browser's kept-alive connections
-            if channel not in (server, server.trigger):
-                channel.close()
+        for channel in list(server._map.values()):  # the browser's kept-alive connections,
+            if channel not in (server, server.trigger):  # with their output buffers (a file
+                channel.handle_close()  # past 1 MB: the full plotly bundle, when tiles are on)
         server.close()
 
 
