@@ -212,3 +212,15 @@ def test_each_area_is_painted_its_colour_by_a_few_stops(colours):
     for z, colour in zip(values["z"], colours, strict=True):
         position = (z - values["zmin"]) / (values["zmax"] - values["zmin"])
         assert stops[position] == colour
+
+
+def test_search_options_are_built_once_per_language_and_scope(ctx, monkeypatch):
+    built = []
+    build = map_page._options
+    monkeypatch.setattr(map_page, "_options", lambda *a: built.append(a[1].code) or build(*a))
+    english = map_page.search_options(ctx, Translator("en"))
+    assert map_page.search_options(ctx, Translator("en")) == english  # from the cache
+    kyrgyz = map_page.search_options(ctx, Translator("ky"))
+    assert built == ["en", "ky"]
+    assert "(Oblast)" in english[0]["label"]
+    assert "(Облус)" in kyrgyz[0]["label"]  # its own language, never the other's entry

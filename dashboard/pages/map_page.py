@@ -221,8 +221,13 @@ def side_panel(ctx, t: Translator, state: dict):
 
 
 def search_options(ctx, t: Translator) -> list[dict]:
-    """Oblasts, rayons and programme municipalities, searchable in three languages."""
+    """Oblasts, rayons and programme municipalities, searchable in three languages: built once
+    per scope, language and data version (a third of a national page's render), then cached."""
     scope = ctx.current_scope()
+    return ctx.remember(f"search-options|{scope.key}|{t.code}", lambda: _options(ctx, t, scope))
+
+
+def _options(ctx, t: Translator, scope) -> list[dict]:
     options = []
     for level, frame in (
         (t("Oblast"), ctx.cached("oblasts", geography.oblasts, Filters(), scope=scope)),
