@@ -40,6 +40,7 @@ from pathlib import Path
 from benchmarks.map_callbacks import (
     CURRENCY,
     THEME_LABEL,
+    benchmark_app,
     build_database,
     callback_name,
     drain_log,
@@ -49,11 +50,8 @@ from benchmarks.map_callbacks import (
     revision,
     wire_bytes,
 )
-from benchmarks.synthetic import national_scope, seed_national
-from dashboard import create_app
-from dashboard.settings import Settings
+from benchmarks.synthetic import seed_national
 from queries.demo import seed_demo
-from queries.engine import sqlite_url
 from tests.browser import DASH_IDLE, chromium, serve
 
 UPDATE_PATH = "/_dash-update-component"
@@ -209,10 +207,7 @@ def run_dataset(name: str, boundaries, geodata_dir, runs: int) -> Result:
         directory = Path(tmp)
         seed = seed_demo if name == "demo" else (lambda e: seed_national(e, geodata_dir))
         engine, path = build_database(directory, boundaries, seed)
-        app = create_app(Settings(data_dir=directory, database_url=sqlite_url(path)), engine=engine)
-        if name == "national":
-            scope = national_scope(engine)
-            app.server.extensions["aimak"].current_scope = lambda: scope
+        app = benchmark_app(name, directory, path, engine)
         counter = Counter(app.server.wsgi_app)
         app.server.wsgi_app = counter
         try:

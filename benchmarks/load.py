@@ -72,6 +72,7 @@ from benchmarks.map_callbacks import (
     map_drawn,
     pick_radio,
     pick_theme,
+    post_body,
     say,
 )
 
@@ -282,15 +283,7 @@ def _requests(driver, origin: str, events: list[dict], action: str) -> list[Requ
         url = urlsplit(request["url"])
         if f"{url.scheme}://{url.netloc}" != origin or url.path.startswith(KEPT_BY_BROWSER):
             continue
-        body = None
-        if request["method"] == "POST":
-            data = request.get("postData")
-            if data is None:  # large bodies are not inlined in the log
-                reply = driver.execute_cdp_cmd(
-                    "Network.getRequestPostData", {"requestId": event["params"]["requestId"]}
-                )
-                data = reply["postData"]
-            body = data.encode()
+        body = post_body(driver, event) if request["method"] == "POST" else None
         path = url.path + (f"?{url.query}" if url.query else "")
         first = url.path.startswith(FIRST_LOOP_ONLY)
         found.append(Request(request["method"], path, body, action, first))

@@ -228,6 +228,18 @@ class Captured:
     callback: str
 
 
+def post_body(driver, event: dict) -> bytes:
+    """The body of the POST a `Network.requestWillBeSent` event logged (large bodies are not
+    inlined in the log: asked of the browser)."""
+    data = event["params"]["request"].get("postData")
+    if data is None:
+        reply = driver.execute_cdp_cmd(
+            "Network.getRequestPostData", {"requestId": event["params"]["requestId"]}
+        )
+        data = reply["postData"]
+    return data.encode()
+
+
 def drain_log(driver) -> list[dict]:
     """The DevTools events logged since the last call."""
     return [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
@@ -243,13 +255,7 @@ def captured_posts(driver, events: list[dict]) -> list[Captured]:
         url = urlsplit(request["url"])
         if request["method"] != "POST" or url.path != UPDATE_PATH:
             continue
-        data = request.get("postData")
-        if data is None:  # large bodies are not inlined in the log
-            reply = driver.execute_cdp_cmd(
-                "Network.getRequestPostData", {"requestId": event["params"]["requestId"]}
-            )
-            data = reply["postData"]
-        body = data.encode()
+        body = post_body(driver, event)
         posts.append(
             Captured(url.path + (f"?{url.query}" if url.query else ""), body, callback_name(body))
         )
@@ -404,6 +410,16 @@ class DatasetResult:
     seconds: float = 0.0
 
 
+def benchmark_app(name: str, directory: Path, path: Path, engine):
+    """The app over a benchmark's database; on the national dataset its scope is every oblast,
+    not only the pilot's three (see the docstring)."""
+    app = create_app(Settings(data_dir=directory, database_url=sqlite_url(path)), engine=engine)
+    if name == "national":
+        scope = national_scope(engine)
+        app.server.extensions["aimak"].current_scope = lambda: scope
+    return app
+
+
 def build_database(directory: Path, boundaries, seed: Callable) -> tuple:
     path = directory / "bench.sqlite"
     engine = make_engine(sqlite_url(path))
@@ -424,11 +440,7 @@ def run_dataset(name, boundaries, geodata_dir, driver, options) -> DatasetResult
                 directory, boundaries, lambda e: seed_national(e, geodata_dir)
             )
         say(f"[{name}] database ready ({time.monotonic() - started:.1f} s)")
-        settings = Settings(data_dir=directory, database_url=sqlite_url(path))
-        app = create_app(settings, engine=engine)
-        if name == "national":  # every oblast, not only the pilot's three (see the docstring)
-            scope = national_scope(engine)
-            app.server.extensions["aimak"].current_scope = lambda: scope
+        app = benchmark_app(name, directory, path, engine)
         timing = Timing(app.server.wsgi_app)
         app.server.wsgi_app = timing
         try:
